@@ -1,0 +1,129 @@
+"""The indicator definitions: editable YAML shipped in `mdrm/definitions/`.
+
+Everything the methodology needs to know about R4V names (header aliases,
+population groups, sectors and subgroups, key figures) is read from here, so
+a Mesa can adapt names without touching code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from .text import normalize
+
+SIN_SUBGRUPO = "sin_subgrupo"
+SIN_DESAGREGAR = "sin_desagregar"
+SIN_DATO = "(sin dato)"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    required: bool
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Subgroup:
+    id: str
+    label: str
+    description: str
+    counts_people: bool
+    sectors: dict[str, tuple[str, ...]]  # sector id -> names (en, es, aliases)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    id: str
+    label: str
+    value: str  # cantidad | personas | usd
+    patterns: tuple[str, ...]  # normalized
+
+
+@dataclass(frozen=True)
+class Catalog:
+    fields: dict[str, Field]
+    populations: dict[str, dict]  # id -> {etiqueta, principal, definicion}
+    unsplit: dict
+    sex_age: dict[str, str]
+    subgroups: dict[str, Subgroup]
+    unmapped: dict
+    cono_sur: dict[str, tuple[str, ...]]
+    key_figures: dict[str, KeyFigure]
+
+    @property
+    def population_ids(self) -> list[str]:
+        return list(self.populations)
+
+    @property
+    def main_populations(self) -> list[str]:
+        return [g for g, d in self.populations.items() if d.get("principal")]
+
+    @property
+    def sex_age_ids(self) -> list[str]:
+        return list(self.sex_age)
+
+    def sector_index(self) -> dict[str, tuple[str, str]]:
+        """Normalized sector name -> (sector id, subgroup id)."""
+        index: dict[str, tuple[str, str]] = {}
+        for sg in self.subgroups.values():
+            for sector_id, names in sg.sectors.items():
+                for name in names:
+                    index[normalize(name)] = (sector_id, sg.id)
+        return index
+
+    def subgroup_label(self, subgroup_id: str) -> str:
+        if subgroup_id == SIN_SUBGRUPO:
+            return self.unmapped["etiqueta"]
+        return self.subgroups[subgroup_id].label
+
+    def population_label(self, group_id: str) -> str:
+        if group_id == SIN_DESAGREGAR:
+            return self.unsplit["etiqueta"]
+        return self.populations[group_id]["etiqueta"]
+
+
+def _read(name: str) -> dict:
+    text = resources.files("mdrm").joinpath("definitions", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    columns = _read("columnas.yml")["campos"]
+    fields = {
+        name: Field(name, bool(spec.get("requerido")), tuple(spec.get("alias", [])))
+        for name, spec in columns.items()
+    }
+    pops = _read("poblaciones.yml")
+    sub = _read("subgrupos.yml")
+    subgroups = {}
+    for sg_id, spec in sub["subgrupos"].items():
+        sectors = {}
+        for sector_id, names in spec["sectores"].items():
+            sectors[sector_id] = tuple([names["en"], names["es"], *names.get("alias", [])])
+        subgroups[sg_id] = Subgroup(
+            id=sg_id,
+            label=spec["etiqueta"],
+            description=spec["descripcion"],
+            counts_people=spec.get("cuenta_personas", True),
+            sectors=sectors,
+        )
+    kf = _read("cifras_clave.yml")["cifras_clave"]
+    key_figures = {
+        kf_id: KeyFigure(kf_id, spec["etiqueta"], spec["valor"], tuple(normalize(p) for p in spec.get("patrones") or []))
+        for kf_id, spec in kf.items()
+    }
+    return Catalog(
+        fields=fields,
+        populations=pops["grupos"],
+        unsplit=pops["sin_desagregar"],
+        sex_age=pops["sexo_edad"],
+        subgroups=subgroups,
+        unmapped=sub["sin_subgrupo"],
+        cono_sur={k: tuple(v) for k, v in sub["cono_sur"].items()},
+        key_figures=key_figures,
+    )

@@ -1,0 +1,71 @@
+"""The `mdrm` command line. Exit codes: 0 ok, 2 bad input, 3 a notebook failed, 1 other."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .errors import InputError, NotebookError
+
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_NOTEBOOK = 0, 1, 2, 3
+
+
+def _metrics(args) -> int:
+    from .iorw import dumps_metrics, write_atomic
+    from .metrics import compute, load_month
+    from .params import load_params
+
+    metrics = compute(load_month(load_params(args.params)))
+    text = dumps_metrics(metrics)
+    if args.output:
+        write_atomic(args.output, text)
+        print(f"Escrito: {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _validate(args) -> int:
+    from .validate import validate_file
+
+    return validate_file(args.data, sheet=args.hoja, out=sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mdrm", description="Reporte de situación mensual de la MDRM a partir del 5W de R4V.")
+    parser.add_argument("--version", action="version", version=f"mdrm {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="comando")
+
+    metrics = commands.add_parser("metrics", help="calcula las cifras del mes y escribe metrics.json")
+    metrics.add_argument("--params", required=True, help="archivo de parámetros del mes (YAML)")
+    metrics.add_argument("-o", "--output", help="archivo de salida (por defecto, la salida estándar)")
+    metrics.set_defaults(run=_metrics)
+
+    validate = commands.add_parser("validate", help="revisa un 5W completo y lista los problemas de calidad")
+    validate.add_argument("data", help="archivo 5W (.xlsx o .csv)")
+    validate.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as exc:
+        print(f"Error en los datos de entrada: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except NotebookError as exc:
+        print(f"Falló la ejecución de un cuaderno: {exc}", file=sys.stderr)
+        return EXIT_NOTEBOOK
+    except KeyboardInterrupt:
+        print("Interrumpido.", file=sys.stderr)
+        return EXIT_OTHER
+    except Exception as exc:  # noqa: BLE001 - last resort, still in Spanish
+        print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return EXIT_OTHER
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""R4V's methodology made exact (SPEC §5), vectorized over the 5W rows.
+
+The functions here work on float values and return floats; rounding is done
+once, where a figure is published (`mdrm.metrics`). Every function takes an
+optional `by` column (usually `month`) so a whole year is computed in one
+groupby instead of a loop over months.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .text import normalize_series
+
+BASIS_COLUMN = {"mensual": "total_monthly", "nuevos": "new_beneficiaries"}
+IDENTITY_FIELDS_EXCLUDE = ("excel_row",)
+
+# Why a row is not counted for people (SPEC §3: read = counted + excluded).
+EXCLUDED_DUPLICATE = "fila_duplicada"
+EXCLUDED_NOT_RMRP = "actividad_no_rmrp"
+EXCLUDED_NO_PEOPLE_SUBGROUP = "servicios_comunes"
+EXCLUSION_LABELS = {
+    EXCLUDED_DUPLICATE: "Fila duplicada (se cuenta solo la primera)",
+    EXCLUDED_NOT_RMRP: "Actividad fuera del RMRP (Actividad RMRP = No)",
+    EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información): no cuentan personas",
+}
+
+
+def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Add the derived columns the methodology needs, from distinct values.
+
+    sector_key (sector normalized), sector_id and subgroup (catalog), admin1_key,
+    admin2_key ('(sin dato)' when blank), org_key / org (reporting organization:
+    implementing partner, else appealing org), activity_key, duplicate_of
+    (Excel row of the first copy, or 0), exclusion (reason or None), counted.
+    """
+    df = data.copy()
+    index = catalog.sector_index()
+    df["sector_key"] = normalize_series(df["sector"])
+    sector_codes, sector_uniques = pd.factorize(df["sector_key"])
+    ids = [index.get(k, (None, SIN_SUBGRUPO)) for k in sector_uniques]
+    df["sector_id"] = pd.Index([i[0] for i in ids] + [None], dtype=object).take(sector_codes)
+    df["subgroup"] = pd.Index([i[1] for i in ids] + [SIN_SUBGRUPO], dtype=object).take(sector_codes)
+    df["admin1_key"] = normalize_series(df["admin1"])
+    admin2 = normalize_series(df["admin2"])
+    df["admin2_key"] = admin2.where(admin2 != "", SIN_DATO)
+    partner = df["implementing_partner"].where(df["implementing_partner"].notna(), df["appealing_org"])
+    df["org"] = partner
+    df["org_key"] = normalize_series(partner)
+    df["activity_key"] = normalize_series(df["activity_name"])
+
+    identity = [c for c in data.columns if c not in IDENTITY_FIELDS_EXCLUDE]
+    row_hash = pd.util.hash_pandas_object(data[identity], index=False)
+    first_row = df["excel_row"].groupby(row_hash.to_numpy()).transform("first")
+    df["duplicate_of"] = np.where(first_row.to_numpy() != df["excel_row"].to_numpy(), first_row.to_numpy(), 0)
+
+    no_people = {sg.id for sg in catalog.subgroups.values() if not sg.counts_people}
+    exclusion = pd.Series(None, index=df.index, dtype=object)
+    exclusion = exclusion.mask(df["subgroup"].isin(no_people), EXCLUDED_NO_PEOPLE_SUBGROUP)
+    exclusion = exclusion.mask(df["rmrp_activity"].eq(False).fillna(False).astype(bool), EXCLUDED_NOT_RMRP)
+    exclusion = exclusion.mask(df["duplicate_of"] > 0, EXCLUDED_DUPLICATE)
+    df["exclusion"] = exclusion
+    df["counted"] = exclusion.isna()
+    return df
+
+
+def group_values(df: pd.DataFrame, basis: str, catalog: Catalog) -> pd.DataFrame:
+    """People of each row per population group (SPEC §5.1).
+
+    value_g = basis × split_g / Σ split; a row with people and no split puts
+    them in `sin_desagregar`.
+    """
+    people = df[BASIS_COLUMN[basis]].to_numpy(dtype="float64")
+    groups = catalog.population_ids
+    split = df[groups].to_numpy(dtype="float64")
+    split_sum = split.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(split_sum[:, None] > 0, split / split_sum[:, None], 0.0)
+    values = pd.DataFrame(share * people[:, None], columns=groups, index=df.index)
+    values[SIN_DESAGREGAR] = np.where(split_sum > 0, 0.0, people)
+    return values
+
+
+def sex_age_values(df: pd.DataFrame, basis: str, catalog: Catalog) -> pd.DataFrame:
+    """People of each row per age/sex part, apportioned like the population split."""
+    people = df[BASIS_COLUMN[basis]].to_numpy(dtype="float64")
+    parts = catalog.sex_age_ids
+    split = df[parts].to_numpy(dtype="float64")
+    split_sum = split.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(split_sum[:, None] > 0, split / split_sum[:, None], 0.0)
+    return pd.DataFrame(share * people[:, None], columns=parts, index=df.index)
+
+
+def _by_key(df: pd.DataFrame, by: str | None) -> pd.Series:
+    return df[by] if by else pd.Series("", index=df.index)
+
+
+def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: str,
+                    catalog: Catalog, by: str | None = None) -> pd.DataFrame:
+    """People reached without double counting (SPEC §5.3), one row per `by` value.
+
+    maximo: per group, Σ over admin units of the max over sectors of the
+    unit-sector sum. suma: plain sum. cono_sur: max over the basic-needs sectors
+    plus Protection (General) plus the sum of CBI, Integration, Health, Education.
+    """
+    by_key = _by_key(df, by).rename("_by")
+    units = [df["admin1_key"].rename("_a1")]
+    if level == "admin2":
+        units.append(df["admin2_key"].rename("_a2"))
+    cols = list(values.columns)
+    if method == "suma":
+        return values.groupby(by_key, sort=True).sum()
+    if method == "maximo":
+        return _max_over(values, [by_key, *units], df["sector_key"].rename("_sector"))
+    if method == "cono_sur":
+        rule = catalog.cono_sur
+        sector_id = df["sector_id"]
+        in_max = sector_id.isin(rule["maximo"]).to_numpy()
+        in_plus = sector_id.isin(rule["mas"]).to_numpy()
+        in_sum = sector_id.isin(rule["suma"]).to_numpy()
+        keys = [by_key[in_max], *(u[in_max] for u in units)]
+        part_max = _max_over(values[in_max], keys, sector_id[in_max].rename("_sector"))
+        part_plus = values[in_plus].groupby(by_key[in_plus]).sum()
+        part_sum = values[in_sum].groupby(by_key[in_sum]).sum()
+        total = pd.concat([part_max, part_plus, part_sum]).groupby(level=0).sum()
+        all_by = pd.Index(sorted(by_key.unique()), name="_by")
+        return total.reindex(all_by, fill_value=0.0)[cols]
+    raise ValueError(f"unknown method {method}")
+
+
+def _max_over(values: pd.DataFrame, keys: list[pd.Series], sector: pd.Series) -> pd.DataFrame:
+    cols = list(values.columns)
+    if values.empty:
+        return pd.DataFrame(columns=cols, dtype="float64", index=pd.Index([], name="_by"))
+    per_sector = values.groupby([*keys, sector], sort=False, observed=True).sum()
+    per_unit = per_sector.groupby(level=list(range(len(keys))), sort=False).max()
+    return per_unit.groupby(level=0, sort=True).sum()
+
+
+def subgroup_values(df: pd.DataFrame, values: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Σ of each group's values per subgroup (SPEC §5.2), indexed by (by, subgroup)."""
+    return values.groupby([_by_key(df, by).rename("_by"), df["subgroup"]], sort=False).sum()
+
+
+def sector_figures(df: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """Per sector (compared normalized, shown as first reported): basis total and new."""
+    grouped = df.groupby("sector_key", sort=False)
+    table = pd.DataFrame({
+        "sector": grouped["sector"].first(),
+        "subgroup": grouped["subgroup"].first(),
+        "total": grouped[BASIS_COLUMN[basis]].sum(),
+        "new": grouped["new_beneficiaries"].sum(),
+    })
+    return table
+
+
+def key_figure_masks(df: pd.DataFrame, catalog: Catalog) -> dict[str, pd.Series]:
+    """Rows feeding each key figure: normalized activity name contains a pattern."""
+    codes, uniques = pd.factorize(df["activity_key"])
+    masks = {}
+    for kf in catalog.key_figures.values():
+        if not kf.patterns:
+            masks[kf.id] = pd.Series(True, index=df.index)
+            continue
+        hit = np.array([any(p in u for p in kf.patterns) for u in uniques] + [False], dtype=bool)
+        masks[kf.id] = pd.Series(hit[codes], index=df.index)
+    return masks
+
+
+def key_figure_values(df: pd.DataFrame, basis: str, catalog: Catalog) -> dict[str, float]:
+    column = {"cantidad": "quantity", "personas": BASIS_COLUMN[basis], "usd": "cva_value_usd"}
+    masks = key_figure_masks(df, catalog)
+    return {
+        kf_id: float(df.loc[masks[kf_id], column[kf.value]].sum())
+        for kf_id, kf in catalog.key_figures.items()
+    }

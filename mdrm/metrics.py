@@ -1,0 +1,191 @@
+"""The month's figures: load, check, compute, and publish as `metrics.json`.
+
+`load_month` gathers what a report needs (the classified rows of the region,
+the registry) and raises the hard errors of the rows it uses. `compute` turns
+that into the `mdrm.metrics/1` dictionary: every number a report shows comes
+from here, rounded once (SPEC §5.7).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import __version__
+from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .errors import InputError
+from .load import FiveW, read_5w
+from .methodology import (
+    EXCLUSION_LABELS, classify, group_values, headline_values, key_figure_values,
+    sector_figures, sex_age_values, subgroup_values,
+)
+from .organizations import by_subgroup, read_registry, reporting_count
+from .params import Params
+from .quality import counts as quality_counts
+from .quality import find_issues
+from .rounding import half_up, largest_remainder
+from .text import normalize, normalize_series
+
+SCHEMA = "mdrm.metrics/1"
+
+
+def previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+def months_to_date(month: str) -> list[str]:
+    """January of the month's year up to the month itself."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return [f"{year}-{m:02d}" for m in range(1, mon + 1)]
+
+
+@dataclass
+class MonthData:
+    """Everything a month's report is computed from."""
+
+    params: Params
+    fivew: FiveW
+    region: pd.DataFrame  # classified rows of the region, months January..month and the previous month
+    registry: pd.DataFrame | None
+    catalog: Catalog = field(default_factory=load_catalog)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The rows of the region and month (SPEC: `rows.read`)."""
+        return self.region[self.region["month"] == self.params.month]
+
+
+def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | None = None) -> MonthData:
+    """Read and check the data of a month; hard errors only for the rows used."""
+    catalog = catalog or load_catalog()
+    fivew = fivew or read_5w(params.data_path, params.sheet, params.columns, catalog)
+    data = fivew.data
+    in_region = normalize_series(data["admin1"]) == normalize(params.region)
+    used_months = set(months_to_date(params.month)) | {previous_month(params.month)}
+    in_scope = in_region & (data["month"].isna() | data["month"].isin(used_months))
+    fivew.check_cells(in_scope)
+    region = classify(data[in_scope], catalog)
+    if not (region["month"] == params.month).any():
+        regions = sorted({r for r in data["admin1"].dropna().unique()})
+        months = sorted(set(data.loc[in_region, "month"].dropna()))
+        hint = (f"Meses con datos de {params.region}: {', '.join(months)}" if months
+                else "Regiones en el archivo: " + ", ".join(f"«{r}»" for r in regions[:20]))
+        raise InputError(f"no hay filas para la región «{params.region}» y el mes {params.month}",
+                         file=fivew.source.path, sheet=fivew.source.sheet, column="País Admin1 / Month",
+                         hint=hint)
+    registry = read_registry(params.organizations_path, catalog) if params.organizations_path else None
+    return MonthData(params, fivew, region, registry, catalog)
+
+
+def _publish_groups(raw: pd.Series, catalog: Catalog) -> dict[str, int]:
+    """Rounded values of the population groups: main ones always, others when non-zero."""
+    out = {}
+    for group in [*catalog.population_ids, SIN_DESAGREGAR]:
+        value = half_up(raw.get(group, 0.0))
+        if group in catalog.main_populations or value != 0:
+            out[group] = value
+    return out
+
+
+def _figure(raw: pd.Series, catalog: Catalog) -> dict:
+    parts = _publish_groups(raw, catalog)
+    return {"total": sum(parts.values()), "by_population": parts}
+
+
+def headline(md: MonthData, rows: pd.DataFrame, basis: str, by: str | None = None) -> pd.DataFrame:
+    """Unrounded headline per group (one row per `by` value) of counted rows."""
+    counted = rows[rows["counted"]]
+    values = group_values(counted, basis, md.catalog)
+    return headline_values(counted, values, md.params.method, md.params.level, md.catalog, by=by)
+
+
+def _one(frame: pd.DataFrame) -> pd.Series:
+    return frame.iloc[0] if len(frame) else pd.Series(dtype="float64")
+
+
+def subgroup_figures(md: MonthData, rows: pd.DataFrame, basis: str) -> dict[str, dict]:
+    counted = rows[rows["counted"]]
+    values = group_values(counted, basis, md.catalog)
+    table = subgroup_values(counted, values).droplevel(0)
+    order = [sg for sg in [*md.catalog.subgroups, SIN_SUBGRUPO] if sg in table.index]
+    return {sg: _figure(table.loc[sg], md.catalog) for sg in order}
+
+
+def compute(md: MonthData) -> dict:
+    """The `mdrm.metrics/1` dictionary of the month (SPEC §6)."""
+    p, catalog = md.params, md.catalog
+    rows = md.rows
+    counted = rows[rows["counted"]]
+    excluded = rows["exclusion"].value_counts()
+
+    people = _figure(_one(headline(md, rows, p.basis)), catalog)
+    age_raw = sex_age_values(counted, p.basis, catalog).sum()
+    by_sex_age = largest_remainder(age_raw.to_dict(), people["total"], catalog.sex_age_ids)
+
+    sectors = sector_figures(counted, p.basis)
+    kept = rows[rows["duplicate_of"] == 0]
+    key_figures = {k: half_up(v) for k, v in key_figure_values(kept, p.basis, catalog).items()}
+
+    ytd_rows = md.region[md.region["month"].isin(months_to_date(p.month))]
+    ytd_people = headline(md, ytd_rows, "nuevos", by="month").sum()
+    ytd_sectors = sector_figures(ytd_rows[ytd_rows["counted"]], "nuevos")
+
+    prev_rows = md.region[md.region["month"] == previous_month(p.month)]
+    if len(prev_rows):
+        prev_people = _figure(_one(headline(md, prev_rows, p.basis)), catalog)
+        previous = {
+            "month": previous_month(p.month),
+            "people_reached_total": prev_people["total"],
+            "people_reached": prev_people,
+            "subgroups": {sg: f["total"] for sg, f in subgroup_figures(md, prev_rows, p.basis).items()},
+        }
+    else:
+        previous = {"month": previous_month(p.month), "people_reached_total": None,
+                    "people_reached": None, "subgroups": {}}
+
+    issues = find_issues(rows, catalog)
+    source = md.fivew.source
+    return {
+        "schema": SCHEMA,
+        "region": p.region,
+        "month": p.month,
+        "basis": p.basis,
+        "dedup": {"method": p.method, "level": p.level},
+        "rows": {
+            "read": int(len(rows)),
+            "counted": int(len(counted)),
+            "excluded": int(len(rows) - len(counted)),
+            "excluded_by_reason": {r: int(excluded.get(r, 0)) for r in EXCLUSION_LABELS if excluded.get(r, 0)},
+        },
+        "people_reached": people,
+        "by_sex_age": by_sex_age,
+        "subgroups": subgroup_figures(md, rows, p.basis),
+        "sectors": {
+            str(r.sector): {"total": half_up(r.total), "new": half_up(r.new)}
+            for r in sectors.itertuples()
+        },
+        "key_figures": key_figures,
+        "organizations": {
+            "reporting": reporting_count(rows),
+            "members": int(len(md.registry)) if md.registry is not None else None,
+            "by_subgroup": by_subgroup(rows, md.registry, catalog),
+        },
+        "ytd": {
+            "months": months_to_date(p.month),
+            "people_reached": _figure(ytd_people, catalog),
+            "sectors": {str(r.sector): half_up(r.new) for r in ytd_sectors.itertuples()},
+        },
+        "previous_month": previous,
+        "quality": {
+            "counts": quality_counts(issues),
+            "issues": [
+                {"code": i.code, "row": int(i.row), "organization": i.organization, "message": i.message}
+                for i in issues.itertuples()
+            ],
+        },
+        "source": {"file": source.path.name, "sheet": source.sheet, "sha256": source.sha256},
+        "generated_by": {"kit": "mdrm", "version": __version__,
+                         "date": dt.date.today().isoformat()},
+    }

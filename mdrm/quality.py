@@ -1,0 +1,94 @@
+"""Quality issues of the 5W (SPEC §3): reported, never fatal, never dropped.
+
+Each check is a vectorized mask over a classified frame; the issues come back
+as one table (code, Excel row, organization, Spanish message) that the
+metrics, the report's annex and `mdrm validate` all show.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .catalog import Catalog
+
+TOLERANCE = 1e-6
+CODES = {
+    "Q01": "La desagregación por tipo de población no suma los nuevos beneficiarios",
+    "Q02": "La desagregación por sexo y edad no suma los nuevos beneficiarios",
+    "Q03": "Nuevos beneficiarios mayor que el total mensual",
+    "Q04": "CVA = Sí sin valor en USD mayor que 0",
+    "Q05": "Valor en USD mayor que 0 con CVA = No",
+    "Q06": "Sector fuera del catálogo (se cuenta en «Sin subgrupo»)",
+    "Q07": "Personas alcanzadas sin desagregación por tipo de población (se cuentan en «Sin desagregar»)",
+    "Q08": "Fila duplicada (se excluye la copia)",
+    "Q09": "Número fraccionario de personas (se usa tal cual)",
+}
+COLUMNS = ["code", "row", "organization", "message"]
+
+
+def _fmt(values: pd.Series) -> pd.Series:
+    """Numbers as the user typed them: 12 not 12.0, 12.4 stays."""
+    return values.map(lambda v: f"{v:g}")
+
+
+def find_issues(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """All quality issues of the classified rows, sorted by row then code."""
+    pops = catalog.population_ids
+    ages = catalog.sex_age_ids
+    new = df["new_beneficiaries"]
+    total = df["total_monthly"]
+    pop_sum = df[pops].sum(axis=1)
+    age_sum = df[ages].sum(axis=1)
+    has_people = (new > 0) | (total > 0)
+    cva_yes = df["cva"].eq(True).fillna(False).astype(bool)
+    usd = df["cva_value_usd"]
+    found: list[pd.DataFrame] = []
+
+    def add(code: str, mask: pd.Series, detail) -> None:
+        """`detail(rows)` words the issue for the flagged rows only (no work on clean rows)."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        rows = df[mask]
+        found.append(pd.DataFrame({
+            "code": code,
+            "row": rows["excel_row"].astype("int64"),
+            "organization": rows["org"].fillna("").astype(str),
+            "message": CODES[code] + ": " + detail(rows),
+        }))
+
+    add("Q01", (pop_sum > 0) & ((pop_sum - new).abs() > TOLERANCE),
+        lambda r: "suma " + _fmt(pop_sum[r.index]) + " frente a " + _fmt(r["new_beneficiaries"]) + " nuevos")
+    add("Q02", has_people & ((age_sum - new).abs() > TOLERANCE),
+        lambda r: "suma " + _fmt(age_sum[r.index]) + " frente a " + _fmt(r["new_beneficiaries"]) + " nuevos")
+    add("Q03", new > total + TOLERANCE,
+        lambda r: _fmt(r["new_beneficiaries"]) + " nuevos frente a " + _fmt(r["total_monthly"]) + " en el mes")
+    add("Q04", cva_yes & ~(usd > 0), lambda r: "valor " + _fmt(r["cva_value_usd"]) + " USD")
+    add("Q05", (usd > 0) & ~cva_yes,
+        lambda r: _fmt(r["cva_value_usd"]) + " USD, CVA «"
+        + r["cva"].astype(object).map({True: "Sí", False: "No"}).fillna("vacío").astype(str) + "»")
+    add("Q06", df["subgroup"].eq("sin_subgrupo") & df["sector"].notna(),
+        lambda r: "«" + r["sector"].astype(str) + "»")
+    add("Q06", df["sector"].isna(), lambda r: pd.Series("sector vacío", index=r.index))
+    add("Q07", has_people & ~(pop_sum > 0),
+        lambda r: _fmt(r["total_monthly"]) + " en el mes, " + _fmt(r["new_beneficiaries"]) + " nuevos")
+    add("Q08", df["duplicate_of"] > 0, lambda r: "repite la fila " + r["duplicate_of"].astype(str))
+    people_cols = ["total_monthly", "new_beneficiaries", *pops, *ages]
+    people = df[people_cols].to_numpy(dtype="float64")
+    fractional = np.abs(people - np.round(people)) > TOLERANCE
+    if fractional.any():
+        first = fractional.argmax(axis=1)
+        first_col = pd.Series(np.array(people_cols, dtype=object)[first], index=df.index)
+        first_val = pd.Series(people[np.arange(len(df)), first], index=df.index)
+        add("Q09", pd.Series(fractional.any(axis=1), index=df.index),
+            lambda r: "campo " + first_col[r.index] + " = " + _fmt(first_val[r.index]))
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})
+    issues = pd.concat(found, ignore_index=True)
+    return issues.sort_values(["row", "code"], kind="stable").reset_index(drop=True)[COLUMNS]
+
+
+def counts(issues: pd.DataFrame) -> dict[str, int]:
+    """Issues per code, every code present (zero included)."""
+    tally = issues["code"].value_counts()
+    return {code: int(tally.get(code, 0)) for code in CODES}

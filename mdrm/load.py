@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ftfy
 import numpy as np
 import pandas as pd
 
@@ -116,6 +117,7 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     headers = _match_headers(raw.columns, columns or {}, catalog, path, sheet_name)
     data = _canonical(raw, headers, catalog)
     cell_errors = _coerce(data, raw, headers)
+    data = data[["excel_row", *catalog.fields]]
     return FiveW(data=data, source=Source(path, sheet_name, sha256_of(path), headers), cell_errors=cell_errors)
 
 
@@ -130,7 +132,7 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None]:
                     hint="Hojas del archivo: " + ", ".join(f"«{s}»" for s in book.sheet_names),
                 )
             sheet_name = sheet if sheet is not None else book.sheet_names[0]
-            raw = book.parse(sheet_name, header=0)
+            raw = pd.read_excel(book, sheet_name=sheet_name, header=0)
         elif suffix in {".csv", ".txt"}:
             sheet_name = None
             raw = _read_csv(path)
@@ -140,7 +142,7 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None]:
         raise
     except Exception as exc:  # the reader's own message, in a Spanish frame
         raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
-    raw.columns = [str(c) for c in raw.columns]
+    raw.columns = [ftfy.fix_encoding(str(c)).strip() for c in raw.columns]  # headers can be double-encoded too
     raw.index = pd.RangeIndex(2, len(raw) + 2, name="excel_row")
     if raw.empty or len(raw.columns) == 0:
         raise InputError("el archivo no tiene filas de datos", file=path, sheet=sheet_name)

@@ -1,0 +1,117 @@
+"""Shared test helpers: small hand-made 5W tables written as real files.
+
+`five_w(rows)` writes a CSV (or xlsx) with the Spanish export headers, every
+field defaulting to blank/0, so a test states only the cells it is about.
+`month_params(...)` writes a params YAML beside it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES_R4V = ROOT.parent / "shared" / "fixtures" / "r4v"
+SEED = ROOT.parent / "shared" / "seed"
+
+# field -> Spanish export header (SPEC §3)
+SPANISH_HEADERS = {
+    "country": "País Country",
+    "admin1": "País Admin1",
+    "admin2": "Admin2",
+    "appealing_org": "Socio principal Nombre",
+    "implementation_setup": "Método de implementacion",
+    "implementing_partner": "Socio Implementador Nombre",
+    "month": "Month",
+    "sector": "Indicador Sector",
+    "indicator": "Indicador",
+    "activity_name": "Nombre de la actividad",
+    "activity_description": "Descripcion de la actividad",
+    "rmrp_activity": "Actividad RMRP",
+    "cva": "CVA",
+    "cva_value_usd": "Valor de transferencia (en USD)",
+    "delivery_mechanism": "Modalidad de entrega",
+    "quantity": "Cantidad de productos generados",
+    "total_monthly": "Total beneficiarios mensuales",
+    "new_beneficiaries": "Nuevos beneficiarios del mes",
+    "permanencia": "Refugiados y migrantes EN DESTINO",
+    "transito": "Refugiados y migrantes EN TRANSITO",
+    "acogida": "Comunidades de acogida",
+    "pendulares": "Refugiados y migrantes PENDULARES",
+    "retornados": "Colombianos Retornados",
+    "ninas": "Ninas y Adolescentes menores de 18",
+    "ninos": "Ninos y Adolescentes menores de 18",
+    "mujeres": "Mujeres adultas",
+    "hombres": "Hombres adultos",
+    "otros_menores": "Otro menores de 18",
+    "otros_adultos": "Otro adultos",
+}
+DEFAULTS = {
+    "country": "Peru", "admin1": "Tacna", "admin2": "Tacna", "appealing_org": "Org A",
+    "month": "2020-09", "sector": "Shelter", "activity_name": "Actividad", "rmrp_activity": "Si",
+    "cva": "No",
+}
+
+
+def require_r4v_fixtures() -> Path:
+    """The real R4V exports live outside the project: skip here, fail in CI."""
+    if not FIXTURES_R4V.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true y falta la carpeta de fixtures R4V: {FIXTURES_R4V}")
+        pytest.skip("fixtures R4V no disponibles (../shared/fixtures/r4v)")
+    return FIXTURES_R4V
+
+
+def rows_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows given by field name -> DataFrame with every Spanish header, defaults filled."""
+    full = []
+    for row in rows:
+        unknown = set(row) - set(SPANISH_HEADERS)
+        assert not unknown, f"unknown fields in test row: {unknown}"
+        full.append({SPANISH_HEADERS[f]: row.get(f, DEFAULTS.get(f, "")) for f in SPANISH_HEADERS})
+    return pd.DataFrame(full, columns=list(SPANISH_HEADERS.values()))
+
+
+@pytest.fixture
+def five_w(tmp_path):
+    """Write hand-made rows as a 5W file; returns its path."""
+
+    def write(rows: list[dict], name: str = "5w.csv", sheet: str = "5W") -> Path:
+        path = tmp_path / name
+        frame = rows_frame(rows)
+        if path.suffix == ".xlsx":
+            frame.to_excel(path, index=False, sheet_name=sheet)
+        else:
+            frame.to_csv(path, index=False)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def month_params(tmp_path):
+    """Write a params YAML pointing at `data`; extra keys override the defaults."""
+
+    def write(data: Path, name: str = "2020-09.yml", **keys) -> Path:
+        content = {"region": "Tacna", "mes": "2020-09", "datos": str(data)}
+        content.update(keys)
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def metrics_of(five_w, month_params):
+    """rows (+ params keys) -> the metrics dictionary, through the real files."""
+    from mdrm.metrics import compute, load_month
+    from mdrm.params import load_params
+
+    def run(rows: list[dict], **keys) -> dict:
+        return compute(load_month(load_params(month_params(five_w(rows), **keys))))
+
+    return run

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError
-from .text import normalize, repair_mojibake
+from .text import map_distinct, normalize
 
 TEXT_FIELDS = (
     "country", "admin1", "admin2", "appealing_org", "implementation_setup",
@@ -146,11 +146,18 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None]:
     raw.index = pd.RangeIndex(2, len(raw) + 2, name="excel_row")
     if raw.empty or len(raw.columns) == 0:
         raise InputError("el archivo no tiene filas de datos", file=path, sheet=sheet_name)
-    blank = raw.isna() | raw.apply(lambda col: col.astype(str).str.strip().eq("") if col.dtype == object or pd.api.types.is_string_dtype(col) else col.isna())
-    raw = raw[~blank.all(axis=1)]
+    blank = pd.DataFrame({c: _blank(raw[c]) for c in raw.columns}).all(axis=1)
+    raw = raw[~blank]
     if raw.empty:
         raise InputError("el archivo no tiene filas de datos", file=path, sheet=sheet_name)
     return raw, sheet_name
+
+
+def _blank(column: pd.Series) -> pd.Series:
+    """Empty cells: missing, or text of only spaces."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+        return column.isna()
+    return map_distinct(column, lambda u: isinstance(u, str) and not u.strip(), missing=True, dtype=bool)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -163,7 +170,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             continue
     first_line = text.split("\n", 1)[0]
     sep = ";" if first_line.count(";") > first_line.count(",") else ","
-    return pd.read_csv(io.StringIO(text), sep=sep, keep_default_na=False, na_values=[""], dtype=object)
+    return pd.read_csv(io.StringIO(text), sep=sep, keep_default_na=False, na_values=[""], low_memory=False)
 
 
 def _match_headers(raw_columns, extra: dict[str, str], catalog: Catalog, path: Path,
@@ -217,28 +224,24 @@ def _text(values: pd.Series) -> pd.Series:
     """Text of a column: stripped, blank -> None, double-encoded UTF-8 repaired."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values  # a month column of real dates: parsed later
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    cleaned = []
-    for u in uniques:
+    def clean(u):
         if isinstance(u, (dt.datetime, dt.date, pd.Timestamp)):
-            cleaned.append(u)
-        elif isinstance(u, float) and u.is_integer():
-            cleaned.append(str(int(u)))
-        else:
-            s = str(u).strip()
-            cleaned.append(s if s else None)
-    out = pd.Series(pd.Index(cleaned + [None], dtype=object).take(codes), index=values.index, dtype=object)
-    return repair_mojibake(out)
+            return u
+        if isinstance(u, float) and u.is_integer():
+            return str(int(u))
+        text = ftfy.fix_encoding(str(u).strip())
+        return text or None
+
+    return map_distinct(values, clean)
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
     """'Si'/'Sí'/'Yes' -> True, 'No' -> False, blank or other -> <NA>."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = []
-    for u in uniques:
+    def yes_no(u):
         n = normalize(u)
-        mapped.append(True if n in _YES else False if n in _NO else pd.NA)
-    return pd.Series(pd.array(mapped + [pd.NA], dtype="boolean").take(codes), index=values.index)
+        return True if n in _YES else False if n in _NO else pd.NA
+
+    return map_distinct(values, yes_no, missing=pd.NA, dtype="boolean")
 
 
 def parse_month(value) -> str | None:
@@ -261,6 +264,19 @@ def parse_month(value) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+def _number(value) -> float:
+    """A cell of a numeric field: number, blank text (NaN = 0 later) or bad text (NaN, flagged)."""
+    if isinstance(value, bool):
+        return np.nan
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
 def _coerce(data: pd.DataFrame, raw: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
     """Parse months and numbers in place; return the bad cells."""
     problems: list[pd.DataFrame] = []
@@ -270,9 +286,7 @@ def _coerce(data: pd.DataFrame, raw: pd.DataFrame, headers: dict[str, str]) -> p
     if pd.api.types.is_datetime64_any_dtype(month):
         parsed = month.dt.strftime("%Y-%m").astype(object).where(month.notna(), None)
     else:
-        codes, uniques = pd.factorize(month, use_na_sentinel=True)
-        parsed = pd.Series(pd.Index([parse_month(u) for u in uniques] + [None], dtype=object).take(codes),
-                           index=month.index, dtype=object)
+        parsed = map_distinct(month, parse_month)
     bad = parsed.isna()
     if bad.any():
         problems.append(_problems(data, bad, "month", headers, positions, raw,
@@ -288,15 +302,8 @@ def _coerce(data: pd.DataFrame, raw: pd.DataFrame, headers: dict[str, str]) -> p
             numbers = column.astype("float64")
             text_bad = pd.Series(False, index=column.index)
         else:
-            as_text = column.astype(object).where(column.notna(), None)
-            stripped = as_text.map(lambda v: v.strip() if isinstance(v, str) else v, na_action="ignore")
-            stripped = stripped.where(~stripped.isin([""]), None)
-            numbers = pd.to_numeric(stripped, errors="coerce").astype("float64")
-            text_bad = stripped.notna() & numbers.isna()
-            if pd.api.types.is_bool_dtype(column) or stripped.map(lambda v: isinstance(v, bool), na_action="ignore").fillna(False).any():
-                booleans = stripped.map(lambda v: isinstance(v, bool), na_action="ignore").fillna(False).astype(bool)
-                numbers = numbers.where(~booleans)
-                text_bad = text_bad | booleans
+            numbers = map_distinct(column, _number, missing=np.nan, dtype="float64")
+            text_bad = numbers.isna() & ~_blank(column)
         if text_bad.any():
             problems.append(_problems(data, text_bad, name, headers, positions, raw,
                                       "se esperaba un número y hay texto"))

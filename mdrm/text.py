@@ -24,24 +24,27 @@ def normalize(value: object) -> str:
     return _NON_ALNUM.sub(" ", text).strip()
 
 
+def map_distinct(values: pd.Series, function, missing=None, dtype=object) -> pd.Series:
+    """Apply `function` to each distinct value of a column, not to each row.
+
+    A 5W column has few distinct values (provinces, sectors, organizations), so
+    this is how every per-value rule runs on 10^6 rows in milliseconds.
+    Missing cells get `missing`.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [function(u) for u in uniques]
+    table = pd.array(mapped + [missing], dtype=dtype)
+    return pd.Series(table.take(codes), index=values.index)
+
+
 def normalize_series(values: pd.Series) -> pd.Series:
     """Normalize a column through its distinct values (fast on 10^6 rows)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    normalized = pd.Index([normalize(u) for u in uniques], dtype=object).append(pd.Index([""], dtype=object))
-    return pd.Series(normalized.take(codes), index=values.index, dtype=object)
+    return map_distinct(values, normalize, missing="")
 
 
 def repair_mojibake(values: pd.Series) -> pd.Series:
     """Repair UTF-8 text read as Latin-1 ('OrientaciÃ³n' -> 'Orientación') with ftfy."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if len(uniques) == 0:
-        return values
-    fixed = [ftfy.fix_encoding(u) if isinstance(u, str) else u for u in uniques]
-    if all(a == b for a, b in zip(fixed, uniques)):
-        return values
-    out = pd.Series(pd.Index(fixed, dtype=object).take(codes), index=values.index, dtype=object)
-    out[codes < 0] = None
-    return out
+    return map_distinct(values, lambda u: ftfy.fix_encoding(u) if isinstance(u, str) else u)
 
 
 def slug(text: str) -> str:

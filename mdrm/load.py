@@ -161,16 +161,21 @@ def _blank(column: pd.Series) -> pd.Series:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """CSV in UTF-8 (with or without BOM) or Latin-1/Windows-1252, `,` or `;`."""
     data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+    try:
+        data.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
         try:
-            text = data.decode(encoding)
-            break
+            data.decode(encoding)
         except UnicodeDecodeError:
-            continue
-    first_line = text.split("\n", 1)[0]
-    sep = ";" if first_line.count(";") > first_line.count(",") else ","
-    return pd.read_csv(io.StringIO(text), sep=sep, keep_default_na=False, na_values=[""], low_memory=False)
+            encoding = "latin-1"
+    first_line = data.split(b"\n", 1)[0]
+    sep = ";" if first_line.count(b";") > first_line.count(b",") else ","
+    return pd.read_csv(io.BytesIO(data), sep=sep, encoding=encoding, keep_default_na=False,
+                       na_values=[""], low_memory=False)
 
 
 def _match_headers(raw_columns, extra: dict[str, str], catalog: Catalog, path: Path,
@@ -232,7 +237,7 @@ def _text(values: pd.Series) -> pd.Series:
         text = ftfy.fix_encoding(str(u).strip())
         return text or None
 
-    return map_distinct(values, clean)
+    return map_distinct(values, clean, dtype="category")
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
@@ -284,9 +289,9 @@ def _coerce(data: pd.DataFrame, raw: pd.DataFrame, headers: dict[str, str]) -> p
 
     month = data["month"]
     if pd.api.types.is_datetime64_any_dtype(month):
-        parsed = month.dt.strftime("%Y-%m").astype(object).where(month.notna(), None)
+        parsed = month.dt.strftime("%Y-%m").astype("category")
     else:
-        parsed = map_distinct(month, parse_month)
+        parsed = map_distinct(month, parse_month, dtype="category")
     bad = parsed.isna()
     if bad.any():
         problems.append(_problems(data, bad, "month", headers, positions, raw,

@@ -43,9 +43,9 @@ def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     df["sector_id"] = pd.Index([i[0] for i in ids] + [None], dtype=object).take(sector_codes)
     df["subgroup"] = pd.Index([i[1] for i in ids] + [SIN_SUBGRUPO], dtype=object).take(sector_codes)
     df["admin1_key"] = normalize_series(df["admin1"])
-    admin2 = normalize_series(df["admin2"])
-    df["admin2_key"] = admin2.where(admin2 != "", SIN_DATO)
-    partner = df["implementing_partner"].where(df["implementing_partner"].notna(), df["appealing_org"])
+    df["admin2_key"] = normalize_series(df["admin2"], blank=SIN_DATO)
+    partner = df["implementing_partner"].astype(object).where(
+        df["implementing_partner"].notna(), df["appealing_org"].astype(object))
     df["org"] = partner
     df["org_key"] = normalize_series(partner)
     df["activity_key"] = normalize_series(df["activity_name"])

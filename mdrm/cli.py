@@ -28,7 +28,13 @@ def _metrics(args) -> int:
 def _validate(args) -> int:
     from .validate import validate_file
 
-    return validate_file(args.data, sheet=args.hoja, out=sys.stdout)
+    sheet, columns = args.hoja, None
+    if args.params:  # take the sheet and header mappings of a params file
+        from .params import load_params
+
+        params = load_params(args.params)
+        sheet, columns = sheet or params.sheet, params.columns
+    return validate_file(args.data, sheet=sheet, columns=columns, out=sys.stdout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="revisa un 5W completo y lista los problemas de calidad")
     validate.add_argument("data", help="archivo 5W (.xlsx o .csv)")
     validate.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
+    validate.add_argument("--params", help="toma `hoja` y `columnas` de este archivo de parámetros")
     validate.set_defaults(run=_validate)
     return parser
 

@@ -175,7 +175,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     first_line = data.split(b"\n", 1)[0]
     sep = ";" if first_line.count(b";") > first_line.count(b",") else ","
     return pd.read_csv(io.BytesIO(data), sep=sep, encoding=encoding, keep_default_na=False,
-                       na_values=[""], low_memory=False)
+                       na_values=[""], low_memory=False, skip_blank_lines=False)
 
 
 def _match_headers(raw_columns, extra: dict[str, str], catalog: Catalog, path: Path,
@@ -186,12 +186,15 @@ def _match_headers(raw_columns, extra: dict[str, str], catalog: Catalog, path: P
         alias_to_field[normalize(name)] = name
         for alias in spec.aliases:
             alias_to_field[normalize(alias)] = name
-    for header, name in extra.items():
-        alias_to_field[normalize(header)] = name  # validated in params
+    explicit = {normalize(header): name for header, name in extra.items()}  # validated in params
     headers: dict[str, str] = {}
-    for column in raw_columns:
-        name = alias_to_field.get(normalize(column))
+    for column in raw_columns:  # an explicit `columnas:` mapping wins over the aliases
+        name = explicit.get(normalize(column))
         if name and name not in headers:
+            headers[name] = column
+    for column in raw_columns:  # then the first header matching each remaining field
+        name = alias_to_field.get(normalize(column))
+        if name and name not in headers and column not in headers.values():
             headers[name] = column
     missing = [f for f, spec in catalog.fields.items() if spec.required and f not in headers]
     if missing:

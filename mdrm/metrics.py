@@ -73,7 +73,7 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
         hint = (f"Meses con datos de {params.region}: {', '.join(months)}" if months
                 else "Regiones en el archivo: " + ", ".join(f"«{r}»" for r in regions[:20]))
         raise InputError(f"no hay filas para la región «{params.region}» y el mes {params.month}",
-                         file=fivew.source.path, sheet=fivew.source.sheet, column="País Admin1 / Month",
+                         file=fivew.source.path, sheet=fivew.source.sheet, column=f"{fivew.source.headers['admin1']} / {fivew.source.headers['month']}",
                          hint=hint)
     registry = read_registry(params.organizations_path, catalog) if params.organizations_path else None
     return MonthData(params, fivew, region, registry, catalog)
@@ -145,7 +145,7 @@ def compute(md: MonthData) -> dict:
         previous = {"month": previous_month(p.month), "people_reached_total": None,
                     "people_reached": None, "subgroups": {}}
 
-    issues = find_issues(rows, catalog)
+    issues = find_issues(rows, catalog, md.fivew.source.headers)
     source = md.fivew.source
     return {
         "schema": SCHEMA,

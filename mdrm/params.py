@@ -108,7 +108,7 @@ def load_params(path: str | Path) -> Params:
         merged.update(inherited)
         origin.update({k: region_file for k in inherited})
     for key, value in own.items():
-        if key == "deduplicacion" and isinstance(merged.get(key), dict):
+        if key in ("deduplicacion", "columnas") and isinstance(merged.get(key), dict) and isinstance(value, dict):
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value

@@ -31,8 +31,15 @@ def _fmt(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}")
 
 
-def find_issues(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """All quality issues of the classified rows, sorted by row then code."""
+def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """All quality issues of the classified rows, sorted by row then code.
+
+    A duplicated copy (Q08) raises only Q08: its other issues are the first
+    copy's, already reported. `headers` (field -> header in the file) words
+    the messages with the user's column names.
+    """
+    headers = headers or {}
+    original = df["duplicate_of"] == 0
     pops = catalog.population_ids
     ages = catalog.sex_age_ids
     new = df["new_beneficiaries"]
@@ -47,6 +54,8 @@ def find_issues(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     def add(code: str, mask: pd.Series, detail) -> None:
         """`detail(rows)` words the issue for the flagged rows only (no work on clean rows)."""
         mask = mask.fillna(False).astype(bool)
+        if code != "Q08":
+            mask = mask & original
         if not mask.any():
             return
         rows = df[mask]
@@ -78,10 +87,11 @@ def find_issues(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     fractional = np.abs(people - np.round(people)) > TOLERANCE
     if fractional.any():
         first = fractional.argmax(axis=1)
-        first_col = pd.Series(np.array(people_cols, dtype=object)[first], index=df.index)
+        names = [headers.get(c, c) for c in people_cols]
+        first_col = pd.Series(np.array(names, dtype=object)[first], index=df.index)
         first_val = pd.Series(people[np.arange(len(df)), first], index=df.index)
         add("Q09", pd.Series(fractional.any(axis=1), index=df.index),
-            lambda r: "campo " + first_col[r.index] + " = " + _fmt(first_val[r.index]))
+            lambda r: "«" + first_col[r.index] + "» = " + _fmt(first_val[r.index]))
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})
     issues = pd.concat(found, ignore_index=True)

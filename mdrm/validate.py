@@ -16,7 +16,7 @@ def validate_file(path, sheet: str | None = None, columns: dict | None = None, o
     catalog = load_catalog()
     fivew = read_5w(path, sheet, columns, catalog)
     rows = classify(fivew.data, catalog)
-    issues = find_issues(rows, catalog)
+    issues = find_issues(rows, catalog, fivew.source.headers)
     tally = counts(issues)
     lines = [f"Archivo: {fivew.source.path.name}" + (f" (hoja «{fivew.source.sheet}»)" if fivew.source.sheet else ""),
              f"Filas leídas: {len(rows)}", ""]

@@ -24,8 +24,13 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 report: $(STAMP)
-	$(BIN)/mdrm metrics --params params/tacna/2020-09.yml -o reports/tacna/2020-09/metrics.json
-	@echo "Escrito: reports/tacna/2020-09/metrics.json"
+	$(BIN)/mdrm report --params params/tacna/2020-09.yml --out reports
+
+# JupyterLab for analysts, from the project's .venv (kernel python3 has mdrm).
+lab: $(STAMP)
+	@echo "Abra en el navegador la dirección http://127.0.0.1:8888/lab?token=... que aparece abajo,"
+	@echo "y luego notebooks/explorar.ipynb."
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --ServerApp.root_dir="$(CURDIR)"
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

@@ -6,17 +6,66 @@ raised, because hard errors only concern the rows a command uses (SPEC §3).
 `FiveW.check_cells(mask)` raises the first of them among those rows.
 Everything is done per column or on a column's distinct values: no per-row
 Python loop, so a 22,500-row export loads in about the time of a bare
-`pandas.read_excel(engine="calamine")`.
+`pandas.read_excel(engine="calamine")` (the sheet is read once, with
+python-calamine directly).
+
+Input rules where SPEC §3 is silent (the decisions of issue #5):
+
+- **File format** is decided by the content, not the name: a ZIP or OLE
+  workbook is read as Excel (an .xlsx renamed .xls, .ods or .csv still reads),
+  other text as delimited text (a CSV or TSV renamed .xls still reads). An
+  empty file (0 bytes), an HTML or XML page (a failed download, an "Excel"
+  export that is really a web page) and a damaged workbook are hard errors.
+- **Header row**: the row among the first `HEADER_SCAN_ROWS` (10) non-blank
+  rows whose cells match the most fields (aliases of `definitions/columnas.yml`
+  and the params' `columnas:`), the first such row on a tie; title rows above
+  it are skipped and row numbers stay those of Excel (header on row *h*, first
+  data row *h* + 1). Headers are repaired (double-encoded UTF-8) and trimmed.
+  A header split over two rows (a merged group title above sub-headers) is
+  not joined: the missing column is a hard error whose hint shows the split.
+- **A field found in two columns** (the same header twice, or two aliases of
+  one field): the first column is used when both hold the same values, and it
+  is a hard error naming both otherwise (no silent choice between them). An
+  explicit `columnas:` mapping wins over the aliases.
+- **CSV**: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode
+  text"), else Windows-1252/Latin-1; the delimiter (`,` `;` tab `|`) is the
+  one that makes the header row match; rows are records, so a quoted cell
+  with line breaks is one row, as in Excel.
+- **Numbers** (see `parse_number`): the decimal point is `.`, and `,`
+  separates thousands (as in Peru and in the seed: "1,490"). Ambiguous text
+  such as "1,5" is a hard error naming the cell. TRUE/FALSE, dates, Excel
+  error values (#N/A…) and `N/A`, `-` or other text in a numeric cell are
+  hard errors, as are numbers above `MAX_NUMBER` (10^9: more people than
+  R4V's whole response; every sum over a million rows then stays exact).
+- **Formulas**: a formula's cached value is used. A formula cell with no
+  cached value (written by a program that does not calculate, like
+  openpyxl) and an Excel error cell would read as blank, that is 0: both are
+  hard errors naming the cell (checked in the sheet's XML, for .xlsx/.xlsm;
+  not for .xls/.xlsb/.ods). In the region column such a cell counts for
+  every command: its row could be of any region.
+- **Months** (see `parse_month`): `AAAA-MM` text (also with a day or a
+  time), `MM/AAAA`, a date cell, or an Excel date serial (days since
+  1899-12-30, from 36526 = 2000-01-01 to 73415 = 2100-12-31, a time fraction
+  allowed; e.g. 44075 = 2020-09-01, as a General-formatted cell or a CSV saved
+  from Excel carries it). Month names ("Septiembre 2020", "sep-20") are not
+  read: "sep-20" may be a day or a year, so they are a hard error naming the
+  cell, like day-first dates ("01/09/2020": 1 September or 9 January?).
 """
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import difflib
 import hashlib
 import io
+import math
 import re
+import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import ftfy
 import numpy as np
@@ -39,10 +88,44 @@ COUNT_FIELDS = (
 )
 NUMERIC_FIELDS = ("quantity", "cva_value_usd") + COUNT_FIELDS
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+HEADER_SCAN_ROWS = 10
+HEAD_BYTES = 1 << 20  # a CSV's header is looked for in its first MiB (more if its rows are that long)
+MAX_NUMBER = 1e9
+CSV_DELIMITERS = (",", ";", "\t", "|")
+EXCEL_SERIAL_FIRST = 36526  # 2000-01-01
+EXCEL_SERIAL_LAST = 73415   # 2100-12-31
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
 _YES = {"si", "yes", "s", "y", "true", "1", "verdadero"}
 _NO = {"no", "n", "false", "0", "falso"}
 _MONTH_TEXT = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[ T].*)?\s*$")
 _MONTH_TEXT_MY = re.compile(r"^\s*(\d{1,2})[-/.](\d{4})\s*$")
+_SERIAL_TEXT = re.compile(r"^\s*(\d{5})(?:\.\d+)?\s*$")
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_COMMA_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
+_SPACE_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]+)?$")
+_DOT_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$|^[+-]?[0-9]{1,3}(?:\.[0-9]{3}){2,}$")
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-"})
+_EXCEL_ERRORS = {
+    "#n/a", "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
+    "#getting_data", "#n/d", "#¡div/0!", "#¡valor!", "#¡ref!", "#¿nombre?", "#¡num!", "#¡nulo!",
+}
+
+# Messages of bad cells (Spanish, shown to the user).
+MSG_TEXT = "se esperaba un número y hay texto"
+MSG_BOOL = "se esperaba un número y hay un valor lógico (VERDADERO/FALSO)"
+MSG_DATE = "se esperaba un número y hay una fecha"
+MSG_AMBIGUOUS = ("número ambiguo: la coma no separa grupos de tres cifras (se usa el punto para "
+                 "decimales y la coma para miles, p. ej. 1,234.5)")
+MSG_NEGATIVE = "número negativo"
+MSG_INVALID = "número no válido"
+MSG_TOO_BIG = "número demasiado grande (más de 1,000,000,000)"
+MSG_EXCEL_ERROR = "la celda tiene un error de Excel"
+MSG_FORMULA = ("fórmula sin valor calculado (abra el archivo en Excel o LibreOffice, deje que calcule "
+               "y guárdelo)")
+MSG_MONTH = "mes ilegible (se espera AAAA-MM, p. ej. 2020-09)"
 
 
 @dataclass
@@ -53,6 +136,7 @@ class Source:
     sheet: str | None
     sha256: str
     headers: dict[str, str]  # field -> header as written in the file
+    header_row: int = 1      # Excel row of the header (title rows may sit above it)
 
 
 @dataclass
@@ -60,7 +144,8 @@ class FiveW:
     """A loaded 5W: one row per export row, canonical field names.
 
     Extra columns: `excel_row` (the row number the user sees in Excel or in
-    the CSV, header = 1) and `month` as 'YYYY-MM' text (None when unreadable).
+    the CSV, header = 1 unless title rows sit above it) and `month` as
+    'YYYY-MM' text (None when unreadable).
     """
 
     data: pd.DataFrame
@@ -68,11 +153,15 @@ class FiveW:
     cell_errors: pd.DataFrame = field(default_factory=lambda: _empty_cell_errors())
 
     def check_cells(self, mask: pd.Series | None = None) -> None:
-        """Raise the first bad cell among the rows in `mask` (all rows when None)."""
+        """Raise the first bad cell among the rows in `mask` (all rows when None).
+
+        A bad cell in the region column (a formula without value, an Excel
+        error) counts whatever the mask: its row could be of any region.
+        """
         errors = self.cell_errors
         if mask is not None and len(errors):
             used = set(self.data.loc[mask, "excel_row"].tolist()) if mask.any() else set()
-            errors = errors[errors["excel_row"].isin(used)]
+            errors = errors[errors["excel_row"].isin(used) | (errors["field"] == "admin1")]
         if not len(errors):
             return
         errors = errors.sort_values(["excel_row", "position"])
@@ -106,6 +195,45 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class _Table:
+    """A sheet or CSV after the header row is found: data cells by column position."""
+
+    raw: pd.DataFrame            # columns 0..n-1, index = Excel row of each data row
+    names: list[str]             # header text of each column ("" when blank)
+    header_row: int              # Excel row of the header
+    sheet: str | None
+    sheet_names: list[str] = field(default_factory=list)
+    above: list[str] = field(default_factory=list)  # the row above the header (a merged group title?)
+    note: str = ""  # added to the hint of a missing column (e.g. how the file was read)
+    unset_cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (row, col) -> (message, value)
+
+
+class _HeaderMatcher:
+    """Header text -> field: the params' `columnas:` first, then the catalog's aliases."""
+
+    def __init__(self, catalog: Catalog, explicit: dict[str, str]):
+        self.alias: dict[str, str] = {}
+        for name, spec in catalog.fields.items():
+            self.alias[normalize(name)] = name
+            for alias in spec.aliases:
+                self.alias[normalize(alias)] = name
+        self.explicit = {normalize(header): name for header, name in explicit.items()}  # validated in params
+
+    def field(self, header: str) -> tuple[str | None, bool]:
+        """(field, explicit?) of a header."""
+        key = normalize(header)
+        if key in self.explicit:
+            return self.explicit[key], True
+        return self.alias.get(key), False
+
+    def score(self, cells: list) -> int:
+        """How many distinct fields a candidate header row names."""
+        found = {self.field(_header_text(c))[0] for c in cells}
+        found.discard(None)
+        return len(found)
+
+
 def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] | None = None,
             catalog: Catalog | None = None) -> FiveW:
     """Read a 5W export; `columns` maps extra headers to fields (params `columnas:`)."""
@@ -113,94 +241,415 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     path = Path(path)
     if not path.is_file():
         raise InputError("no existe el archivo de datos", file=path)
-    raw, sheet_name = _read_raw(path, sheet)
-    headers = _match_headers(raw.columns, columns or {}, catalog, path, sheet_name)
-    data = _canonical(raw, headers, catalog)
-    cell_errors = _coerce(data, raw, headers)
-    data = data[["excel_row", *catalog.fields]]
-    return FiveW(data=data, source=Source(path, sheet_name, sha256_of(path), headers), cell_errors=cell_errors)
-
-
-def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None]:
     suffix = path.suffix.lower()
+    if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
+        raise InputError("formato de archivo no soportado (use .xlsx o .csv)", file=path)
+    content = path.read_bytes()
+    matcher = _HeaderMatcher(catalog, columns or {})
+    kind = _sniff(content, path)
+    table = _read_workbook(content, path, sheet, matcher) if kind == "excel" else _read_delimited(content, path, matcher)
+    if kind == "text" and suffix in EXCEL_SUFFIXES:
+        table.note = f"El archivo no es un libro de Excel (pese a la extensión {suffix}): se leyó como texto delimitado"
+    headers = _match_headers(table, matcher, catalog, path)
+    blank = _blank_rows(table.raw)
+    if blank.all():
+        raise InputError("el archivo no tiene filas de datos", file=path, sheet=table.sheet,
+                         hint=f"Encabezados en la fila {table.header_row}")
+    table.raw = table.raw[~blank.to_numpy()]
+    data = _canonical(table.raw, headers, catalog)
+    cell_errors = _coerce(data, table, headers)
+    data = data[["excel_row", *catalog.fields]]
+    source = Source(path, table.sheet, hashlib.sha256(content).hexdigest(),
+                    {name: table.names[pos] for name, pos in headers.items()}, table.header_row)
+    return FiveW(data=data, source=source, cell_errors=cell_errors)
+
+
+# --- the file: format, sheet, header row ---------------------------------------------------------
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _sniff(content: bytes, path: Path) -> str:
+    """'excel' or 'text', from the bytes; hard error for what is neither."""
+    if not content:
+        raise InputError("el archivo está vacío (0 bytes)", file=path)
+    if content.startswith((_ZIP, _OLE)):
+        return "excel"
+    head = content[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 text with BOM: Excel's "Unicode text"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<"):
+        kind = "HTML" if (b"<html" in start or b"<!doctype" in start or b"<table" in start) else "XML/HTML"
+        raise InputError(
+            f"el archivo es una página {kind}, no un libro de Excel ni un CSV", file=path,
+            hint="Ábralo en Excel y guárdelo como libro de Excel (.xlsx), o descárguelo de nuevo")
+    if b"\x00" in head:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            raise InputError("no se puede leer el archivo: no es un libro de Excel válido", file=path)
+        raise InputError("no se puede leer el archivo: no es un archivo de texto (CSV)", file=path)
+    return "text"
+
+
+def _header_text(cell) -> str:
+    """A header cell as text: repaired, trimmed, '' when blank."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    text = str(cell).strip()
+    return ftfy.fix_encoding(text).strip() if text else ""
+
+
+def _scan_rows(rows: list[list]) -> list[int]:
+    """Indexes of the rows where the header may be: the first `HEADER_SCAN_ROWS` non-blank ones."""
+    found = []
+    for index, cells in enumerate(rows[:1000]):
+        if any(_header_text(c) for c in cells):
+            found.append(index)
+            if len(found) == HEADER_SCAN_ROWS:
+                break
+    return found
+
+
+def _find_header(rows: list[list], matcher: _HeaderMatcher) -> int:
+    """Index (0-based) of the header among the first rows: the one naming most fields.
+
+    On a tie the first such row wins; when no row names a field, the first
+    non-blank row is taken (its headers are then shown in the error).
+    """
+    candidates = _scan_rows(rows)
+    best, best_score = None, 0
+    for index in candidates:
+        score = matcher.score(rows[index])
+        if score > best_score:
+            best, best_score = index, score
+    if best is not None:
+        return best
+    return candidates[0] if candidates else 0
+
+
+def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _HeaderMatcher) -> _Table:
+    import python_calamine
+
+    scan: dict = {}
+    scanner = None
+    if content.startswith(_ZIP):  # formulas without a value and error cells, from the XML, meanwhile
+        scanner = threading.Thread(target=_scan_xlsx, args=(content, sheet, scan), daemon=True)
+        scanner.start()
     try:
-        if suffix in EXCEL_SUFFIXES:
-            book = pd.ExcelFile(path, engine="calamine")
-            if sheet is not None and sheet not in book.sheet_names:
-                raise InputError(
-                    "la hoja indicada no existe", file=path, sheet=sheet,
-                    hint="Hojas del archivo: " + ", ".join(f"«{s}»" for s in book.sheet_names),
-                )
-            sheet_name = sheet if sheet is not None else book.sheet_names[0]
-            raw = pd.read_excel(book, sheet_name=sheet_name, header=0)
-        elif suffix in {".csv", ".txt"}:
-            sheet_name = None
-            raw = _read_csv(path)
-        else:
-            raise InputError("formato de archivo no soportado (use .xlsx o .csv)", file=path)
-    except InputError:
-        raise
-    except Exception as exc:  # the reader's own message, in a Spanish frame
-        raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
-    raw.columns = [ftfy.fix_encoding(str(c)).strip() for c in raw.columns]  # headers can be double-encoded too
-    raw.index = pd.RangeIndex(2, len(raw) + 2, name="excel_row")
-    if raw.empty or len(raw.columns) == 0:
-        raise InputError("el archivo no tiene filas de datos", file=path, sheet=sheet_name)
-    blank = pd.DataFrame({c: _blank(raw[c]) for c in raw.columns}).all(axis=1)
-    raw = raw[~blank]
-    if raw.empty:
-        raise InputError("el archivo no tiene filas de datos", file=path, sheet=sheet_name)
-    return raw, sheet_name
-
-
-def _blank(column: pd.Series) -> pd.Series:
-    """Empty cells: missing, or text of only spaces."""
-    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
-        return column.isna()
-    return map_distinct(column, lambda u: isinstance(u, str) and not u.strip(), missing=True, dtype=bool)
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """CSV in UTF-8 (with or without BOM) or Latin-1/Windows-1252, `,` or `;`."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        encoding = "cp1252"
         try:
-            data.decode(encoding)
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        except getattr(python_calamine, "PasswordError", ()) as exc:
+            raise InputError("no se puede leer el archivo: está protegido con contraseña", file=path) from exc
+        except Exception as exc:  # noqa: BLE001 - the reader's own message, in a Spanish frame
+            if content.startswith(_ZIP):
+                raise InputError(f"el libro de Excel está dañado o incompleto ({type(exc).__name__}: {exc})",
+                                 file=path) from exc
+            raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
+        names = list(book.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise InputError("la hoja indicada no existe", file=path, sheet=sheet,
+                             hint="Hojas del archivo: " + ", ".join(f"«{s}»" for s in names))
+        if not names:
+            raise InputError("el libro no tiene hojas", file=path)
+        sheet_name = sheet if sheet is not None else names[0]
+        try:
+            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001
+            raise InputError(f"no se puede leer la hoja ({type(exc).__name__}: {exc})", file=path,
+                             sheet=sheet_name) from exc
+    finally:
+        if scanner is not None:
+            scanner.join()
+    others = [s for s in names if s != sheet_name]
+    if not rows or not _scan_rows(rows):
+        raise InputError("la hoja está vacía", file=path, sheet=sheet_name,
+                         hint=("Otras hojas del archivo: " + ", ".join(f"«{s}»" for s in others)
+                               + "; indique cuál leer con `hoja:`") if others else None)
+    h = _find_header(rows, matcher)
+    width = len(rows[h])
+    cells = np.array(rows[h + 1:], dtype=object).reshape(len(rows) - h - 1, width)
+    raw = pd.DataFrame({j: _column(cells[:, j]) for j in range(width)})
+    raw.index = pd.RangeIndex(h + 2, len(rows) + 1, name="excel_row")
+    above = [_header_text(c) for c in rows[h - 1]] if h else []
+    return _Table(raw, [_header_text(c) for c in rows[h]], h + 1, sheet_name, sheet_names=names, above=above,
+                  unset_cells=scan.get(sheet_name, {}))
+
+
+def _column(values: np.ndarray) -> pd.Series:
+    """Cells of one column: blank -> NaN, then the narrowest dtype (float, datetime, str, object)."""
+    blank = values == ""
+    if blank.any():
+        values = values.copy()
+        values[blank] = np.nan
+    return pd.Series(values, dtype=object).infer_objects()
+
+
+def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Table:
+    """CSV/TSV text: encoding from BOM or trial, delimiter and header row from the first records.
+
+    pandas types the columns (fast, compact): its numbers are `parse_number`'s
+    plain numbers (decimal point, no separators), so a cell means the same
+    whatever the other cells of its column; a column with any other text comes
+    as text and goes through `parse_number` cell by distinct cell.
+    """
+    codec, bom = _text_encoding(content)
+    size = HEAD_BYTES
+    while True:  # the first records: decode only the head of the file
+        whole = bom + size >= len(content)
+        head = codecs.getincrementaldecoder(codec)("replace").decode(content[bom:bom + size], final=whole)
+        best = _sniff_header(head, matcher)
+        if whole or _enough_records(best[2]) or size >= 64 * HEAD_BYTES:
+            break
+        size *= 8
+    if whole and not head.strip():
+        raise InputError("el archivo está vacío", file=path)
+    _, delimiter, records, ends, h = best
+    names = [_header_text(c) for c in records[h]] if records else []
+    offset = bom + (len(head[:ends[h]].encode(codec)) if records else 0)
+    width = max(len(names), 1) + 4  # room for trailing delimiters; more fields than that is an error
+    buffer = io.BytesIO(content)  # shares the bytes: no copy of a large file
+    buffer.seek(offset)
+    try:
+        raw = pd.read_csv(buffer, sep=delimiter, header=None, names=range(width), encoding=codec,
+                          keep_default_na=False, na_values=[""], low_memory=False,
+                          skip_blank_lines=False, quotechar='"')
+    except pd.errors.EmptyDataError:
+        raw = pd.DataFrame(columns=range(width))
+    except pd.errors.ParserError as exc:
+        found = re.search(r"line (\d+), saw (\d+)", str(exc))
+        where = f" (fila {h + 1 + int(found.group(1))}: {found.group(2)} campos)" if found else ""
+        raise InputError(f"no se puede leer el archivo: una fila tiene más campos que el encabezado{where}",
+                         file=path, hint=f"Encabezado en la fila {h + 1} con {len(names)} columnas") from exc
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
+    extra = [c for c in raw.columns[len(names):] if raw[c].notna().any()]
+    raw = raw[list(raw.columns[:len(names)]) + extra]
+    raw.columns = range(raw.shape[1])
+    names = names + [""] * len(extra)
+    raw.index = pd.RangeIndex(h + 2, h + 2 + len(raw), name="excel_row")
+    above = [_header_text(c) for c in records[h - 1]] if h else []
+    return _Table(raw, names, h + 1, None, above=above)
+
+
+def _text_encoding(content: bytes) -> tuple[str, int]:
+    """(codec, BOM length) of a text file: by BOM, else UTF-8 if valid, else Windows-1252, else Latin-1.
+
+    Checked in chunks, so a large file is never decoded whole in memory.
+    """
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if content.startswith(bom):
+            return codec, len(bom)
+    view = memoryview(content)
+    for codec in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(codec)()
+        try:
+            for start in range(0, len(content), 1 << 22):
+                decoder.decode(view[start:start + (1 << 22)])
+            decoder.decode(b"", final=True)
+            return codec, 0
         except UnicodeDecodeError:
-            encoding = "latin-1"
-    first_line = data.split(b"\n", 1)[0]
-    sep = ";" if first_line.count(b";") > first_line.count(b",") else ","
-    return pd.read_csv(io.BytesIO(data), sep=sep, encoding=encoding, keep_default_na=False,
-                       na_values=[""], low_memory=False, skip_blank_lines=False)
+            continue
+    return "latin-1", 0
 
 
-def _match_headers(raw_columns, extra: dict[str, str], catalog: Catalog, path: Path,
-                   sheet: str | None) -> dict[str, str]:
-    """field -> header in the file. The first header that matches a field wins."""
-    alias_to_field: dict[str, str] = {}
-    for name, spec in catalog.fields.items():
-        alias_to_field[normalize(name)] = name
-        for alias in spec.aliases:
-            alias_to_field[normalize(alias)] = name
-    explicit = {normalize(header): name for header, name in extra.items()}  # validated in params
-    headers: dict[str, str] = {}
-    for column in raw_columns:  # an explicit `columnas:` mapping wins over the aliases
-        name = explicit.get(normalize(column))
-        if name and name not in headers:
-            headers[name] = column
-    for column in raw_columns:  # then the first header matching each remaining field
-        name = alias_to_field.get(normalize(column))
-        if name and name not in headers and column not in headers.values():
-            headers[name] = column
+def _sniff_header(head: str, matcher: _HeaderMatcher):
+    """(score, delimiter, records, record ends, header index) of the best header in `head`.
+
+    The delimiter (`,` `;` tab `|`) and row whose cells name the most fields,
+    the first on a tie; with no match at all, the delimiter most present in
+    the first line and its first non-blank row (score 0).
+    """
+    best = None
+    for delimiter in CSV_DELIMITERS:
+        records, ends = _first_records(head, delimiter)
+        for index, record in enumerate(records):
+            score = matcher.score(record)
+            if score and (best is None or score > best[0]):
+                best = (score, delimiter, records, ends, index)
+    if best is None:
+        first_line = head.lstrip("\ufeff").split("\n", 1)[0]
+        delimiter = max(CSV_DELIMITERS, key=lambda d: (first_line.count(d), -CSV_DELIMITERS.index(d)))
+        records, ends = _first_records(head, delimiter)
+        best = (0, delimiter, records, ends, _find_header(records, matcher) if records else 0)
+    return best
+
+
+def _enough_records(records: list[list[str]]) -> bool:
+    return sum(any(c.strip() for c in r) for r in records) >= HEADER_SCAN_ROWS
+
+
+def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """The first records of a delimited text and where each ends (character offset)."""
+    buffer = io.StringIO(text, newline="")
+    if text.startswith("\ufeff"):
+        buffer.read(1)
+    reader = csv.reader(buffer, delimiter=delimiter)
+    records, ends = [], []
+    non_blank = 0
+    while non_blank < HEADER_SCAN_ROWS and len(records) < 1000:
+        try:
+            record = next(reader)
+        except (StopIteration, csv.Error):
+            break
+        records.append(record)
+        ends.append(buffer.tell())
+        non_blank += any(c.strip() for c in record)
+    return records, ends
+
+
+# --- formulas without value and error cells (xlsx XML) -------------------------------------------
+
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\st="([A-Za-z]+)"')
+_CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", re.S)
+_CELL_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?f>", re.S)
+_CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
+_TAG_PREFIX = re.compile(rb"<[\w.-]+$")
+_CACHED_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>[^<]")
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _scan_xlsx(content: bytes, sheet: str | None, out: dict) -> None:
+    """Cells calamine reads as blank though they are not: out[sheet] = {(row, col): (message, value)}.
+
+    An error cell (`t="e"`, e.g. #N/A) and a formula without a cached value
+    (`<f>` with no `<v>` or an empty one, on a cell that is not text). Runs
+    beside calamine's read (both release the GIL on the heavy parts); any
+    failure here leaves `out` without the sheet (calamine reports a broken file).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            sheets = [(s.get("name"), s.get(_NS_REL)) for s in workbook.iter() if s.tag.endswith("}sheet")]
+            if not sheets:
+                return
+            chosen = [(n, r) for n, r in sheets if n == sheet] if sheet is not None else sheets[:1]
+            if not chosen:
+                return
+            name, rel = chosen[0]
+            target = targets.get(rel, "")
+            xml = book.read(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+    except Exception:  # noqa: BLE001
+        return
+    found: dict[tuple[int, int], tuple[str, str]] = {}
+    prefix = re.search(rb"<([\w.-]+:)?sheetData[\s>]", xml[:1 << 20])
+    cell_open = b"<" + (prefix.group(1) or b"" if prefix else b"") + b"c "
+    for pos in _marks(xml):
+        cell = _marked_cell(xml, pos, cell_open)
+        if cell is not None and cell[0] not in found:
+            found[cell[0]] = cell[1]
+    out[name] = found
+
+
+def _marks(xml: bytes):
+    """Positions of formula tags (`<f`, `<x:f`) and of error values (`<v>#…`) in a sheet's XML.
+
+    Scanned through the rare bytes `f` and `#` (memchr-fast); a sheet where
+    they abound (text written inline) falls back to substring searches.
+    """
+    if xml.count(b"f") + xml.count(b"#") > 200_000:
+        for needle, offset in ((b"<f", 1), (b":f", 1), (b"v>#", 2)):
+            pos = xml.find(needle)
+            while pos != -1:
+                yield pos + offset
+                pos = xml.find(needle, pos + 1)
+        return
+    for byte in (b"f", b"#"):
+        pos = xml.find(byte)
+        while pos != -1:
+            yield pos
+            pos = xml.find(byte, pos + 1)
+
+
+def _marked_cell(xml: bytes, pos: int, cell_open: bytes = b"<c "):
+    """((row, col), (message, value)) of the bad cell holding a mark, else None.
+
+    A mark at `pos` is an `f` or a `#`; it counts when it is a formula tag
+    (`<f>`, `<f …>`, `<f/>`, `<x:f>`) or an error value right after `<v>`.
+    The cell is then bad when its type is error (`t="e"`) or when it has a
+    formula and no cached value on a non-text cell.
+    """
+    char = xml[pos:pos + 1]
+    if char == b"f":
+        before, after = xml[pos - 1:pos], xml[pos + 1:pos + 2]
+        if after not in (b" ", b">", b"/") or before not in (b"<", b":"):
+            return None  # <formula>, <filterColumn>, text…
+        if before == b":" and not _TAG_PREFIX.search(xml, max(0, pos - 21), pos - 1):
+            return None
+        tag_end = xml.find(b">", pos)
+        after = tag_end + 1 if xml[tag_end - 1:tag_end] == b"/" else xml.find(b"f>", tag_end) + 2
+        if _CACHED_VALUE.match(xml, after):
+            return None  # the usual case, a formula and its value: no need to parse the cell
+    elif char != b"#" or xml[pos - 2:pos] != b"v>":
+        return None
+    start = xml.rfind(cell_open, max(0, pos - 65536), pos)  # cells are short: look back a little first
+    if start == -1:
+        start = xml.rfind(cell_open, 0, pos)
+        if start == -1:
+            return None
+    head_end = xml.find(b">", start)
+    if head_end == -1 or head_end >= pos or xml[head_end - 1:head_end] == b"/":
+        return None  # the mark is not inside this cell
+    close = _CELL_CLOSE.search(xml, head_end)
+    if close is None or close.start() < pos:
+        return None
+    head, chunk = xml[start:head_end + 1], xml[start:close.end()]
+    ref = _CELL_REF.search(head)
+    if ref is None:
+        return None
+    col = 0
+    for letter in ref.group(1):
+        col = col * 26 + (letter - 64)
+    key = (int(ref.group(2)), col - 1)
+    kind = _CELL_TYPE.search(head)
+    kind = kind.group(1).decode() if kind else "n"
+    value = _CELL_VALUE.search(chunk)
+    if kind == "e":
+        return key, (MSG_EXCEL_ERROR, value.group(1).decode("utf-8", "replace") if value else "#ERROR")
+    if char == b"#" or kind in ("str", "inlineStr", "s") or (value is not None and value.group(1).strip()):
+        return None  # a cached value (an empty text result is a value too)
+    formula = _CELL_FORMULA.search(chunk)
+    text = formula.group(1).decode("utf-8", "replace") if formula else ""
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    return key, (MSG_FORMULA, "=" + text if text else "(fórmula compartida)")
+
+
+# --- headers --------------------------------------------------------------------------------------
+
+def _match_headers(table: _Table, matcher: _HeaderMatcher, catalog: Catalog, path: Path) -> dict[str, int]:
+    """field -> column position. Explicit `columnas:` first, then aliases; duplicates checked."""
+    explicit: dict[str, list[int]] = {}
+    by_alias: dict[str, list[int]] = {}
+    for position, header in enumerate(table.names):
+        name, is_explicit = matcher.field(header)
+        if name:
+            (explicit if is_explicit else by_alias).setdefault(name, []).append(position)
+    headers: dict[str, int] = {}
+    for name in catalog.fields:
+        candidates = explicit.get(name) or by_alias.get(name) or []
+        if not candidates:
+            continue
+        first = candidates[0]
+        for other in candidates[1:]:
+            differ = _first_difference(table.raw[first], table.raw[other])
+            if differ is not None:
+                raise InputError(
+                    f"el campo {name} está en dos columnas con datos distintos: «{table.names[first]}» "
+                    f"(columna {_column_letter(first)}) y «{table.names[other]}» (columna {_column_letter(other)})",
+                    file=path, sheet=table.sheet, row=differ,
+                    hint="Borre o renombre una de las dos columnas, o indique cuál usar con `columnas:` "
+                         "en el archivo de parámetros")
+        headers[name] = first
     missing = [f for f, spec in catalog.fields.items() if spec.required and f not in headers]
     if missing:
         name = missing[0]
         wanted = [normalize(a) for a in catalog.fields[name].aliases]
-        found = {normalize(c): c for c in raw_columns}
+        found = {normalize(c): c for c in table.names if normalize(c)}
         close: list[str] = []
         for alias in wanted:
             close += [found[m] for m in difflib.get_close_matches(alias, list(found), n=3, cutoff=0.5)]
@@ -209,18 +658,86 @@ def _match_headers(raw_columns, extra: dict[str, str], catalog: Catalog, path: P
             "Encabezados parecidos en el archivo: " + ", ".join(f"«{c}»" for c in close)
             if close else "No hay encabezados parecidos en el archivo"
         ) + ". Puede indicar el encabezado con `columnas:` en el archivo de parámetros"
-        others = f" (también faltan: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        split = _split_header(table, matcher, name)
+        if split:
+            hint = (f"El encabezado parece ocupar dos filas (celdas combinadas): «{split[0]}» sobre «{split[1]}». "
+                    f"Escriba cada encabezado completo en una sola celda de la fila {table.header_row}, "
+                    f"p. ej. «{split[0]} {split[1]}». " + hint)
+        if not headers:
+            hint += f". Se buscó la fila de encabezados en las primeras {HEADER_SCAN_ROWS} filas"
+        if table.note:
+            hint += f". {table.note}"
+        others = [s for s in table.sheet_names if s != table.sheet]
+        if others:
+            hint += ". Otras hojas del archivo: " + ", ".join(f"«{s}»" for s in others) + " (indique cuál con `hoja:`)"
+        more = f" (también faltan: {', '.join(missing[1:])})" if len(missing) > 1 else ""
         raise InputError(
-            f"falta la columna obligatoria «{catalog.fields[name].aliases[0]}» (campo {name}){others}",
-            file=path, sheet=sheet, row=1, hint=hint,
+            f"falta la columna obligatoria «{catalog.fields[name].aliases[0]}» (campo {name}){more}",
+            file=path, sheet=table.sheet, row=table.header_row, hint=hint,
         )
     return headers
 
 
-def _canonical(raw: pd.DataFrame, headers: dict[str, str], catalog: Catalog) -> pd.DataFrame:
+def _split_header(table: _Table, matcher: _HeaderMatcher, name: str) -> tuple[str, str] | None:
+    """(title above, header) when a missing field's header is split over two rows, as merged
+    group titles make it ('Refugiados y migrantes' above 'EN DESTINO'); None otherwise."""
+    title = ""
+    for position, header in enumerate(table.names):
+        if position < len(table.above) and table.above[position]:
+            title = table.above[position]  # a merged title spans the blank cells to its right
+        if title and header and matcher.field(f"{title} {header}")[0] == name:
+            return title, header
+    return None
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _first_difference(left: pd.Series, right: pd.Series) -> int | None:
+    """Excel row of the first cell where two columns differ (blank = blank), or None."""
+    a, b = left.astype(object), right.astype(object)
+    same = (a == b) | (a.isna() & b.isna())
+    if same.all():
+        return None
+    return int(same.index[~same.to_numpy()][0])
+
+
+def _blank_rows(raw: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank: not rows of the 5W (their number is still skipped)."""
+    if raw.shape[1] == 0:
+        return pd.Series(True, index=raw.index)
+    blank = raw.isna().all(axis=1)
+    # a row with a number or a date is not blank; others may hold only spaces in their text cells
+    texty = [c for c in raw.columns if not (
+        pd.api.types.is_numeric_dtype(raw[c]) or pd.api.types.is_datetime64_any_dtype(raw[c]))]
+    solid = [c for c in raw.columns if c not in texty]
+    maybe = ~blank & (raw[solid].isna().all(axis=1) if solid else True)
+    if maybe.any() and texty:
+        some = raw.loc[maybe, texty]
+        blank[maybe] = pd.DataFrame({c: _blank(some[c]) for c in texty}).all(axis=1)
+    return blank
+
+
+def _blank(column: pd.Series) -> pd.Series:
+    """Empty cells: missing, or text of only spaces."""
+    if (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)
+            or pd.api.types.is_bool_dtype(column)):
+        return column.isna()
+    return map_distinct(column, lambda u: isinstance(u, str) and not u.strip(), missing=True, dtype=bool)
+
+
+# --- values -----------------------------------------------------------------------------------------
+
+def _canonical(raw: pd.DataFrame, headers: dict[str, int], catalog: Catalog) -> pd.DataFrame:
     columns: dict[str, pd.Series] = {"excel_row": pd.Series(raw.index.to_numpy(), index=raw.index)}
     for name in catalog.fields:
-        if name in TEXT_FIELDS or name == "month":
+        if name in TEXT_FIELDS:
             columns[name] = _text(raw[headers[name]]) if name in headers else pd.Series(None, index=raw.index, dtype=object)
     data = pd.DataFrame(columns)
     for name in YES_NO_FIELDS:
@@ -230,11 +747,9 @@ def _canonical(raw: pd.DataFrame, headers: dict[str, str], catalog: Catalog) -> 
 
 def _text(values: pd.Series) -> pd.Series:
     """Text of a column: stripped, blank -> None, double-encoded UTF-8 repaired."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values  # a month column of real dates: parsed later
     def clean(u):
         if isinstance(u, (dt.datetime, dt.date, pd.Timestamp)):
-            return u
+            return str(u)
         if isinstance(u, float) and u.is_integer():
             return str(int(u))
         text = ftfy.fix_encoding(str(u).strip())
@@ -252,12 +767,31 @@ def _yes_no(values: pd.Series) -> pd.Series:
     return map_distinct(values, yes_no, missing=pd.NA, dtype="boolean")
 
 
-def parse_month(value) -> str | None:
-    """'2020-09', '2020-09-01', a date, '09/2020' -> '2020-09'; None when unreadable."""
-    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
-        return f"{value.year:04d}-{value.month:02d}"
-    if value is None:
+def _excel_serial(number: float) -> str | None:
+    if not (EXCEL_SERIAL_FIRST <= number < EXCEL_SERIAL_LAST + 1):
         return None
+    day = _EXCEL_EPOCH + dt.timedelta(days=int(number))
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_month(value) -> str | None:
+    """A Month cell -> 'YYYY-MM', or None when unreadable.
+
+    Read: a date or datetime; text 'YYYY-MM', 'YYYY/MM', 'YYYY-MM-DD' (with an
+    optional time), 'MM/YYYY'; an Excel date serial from 36526 (2000-01-01) to
+    73415 (2100-12-31), as a number or as five digits of text (44075 =
+    2020-09-01). Not read (None, a hard error for the rows used): month names
+    in any language ('Septiembre 2020', 'sep-20', 'Sept 2020'), day-first or
+    month-first dates ('01/09/2020'), years outside 1900-2100, booleans.
+    """
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        if pd.isna(value):
+            return None
+        return f"{value.year:04d}-{value.month:02d}"
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _excel_serial(float(value)) if math.isfinite(value) else None
     text = str(value)
     m = _MONTH_TEXT.match(text)
     if m:
@@ -265,77 +799,169 @@ def parse_month(value) -> str | None:
     else:
         m = _MONTH_TEXT_MY.match(text)
         if not m:
-            return None
+            m = _SERIAL_TEXT.match(text)
+            return _excel_serial(float(m.group(1))) if m else None
         month, year = int(m.group(1)), int(m.group(2))
     if not (1 <= month <= 12 and 1900 <= year <= 2100):
         return None
     return f"{year:04d}-{month:02d}"
 
 
-def _number(value) -> float:
-    """A cell of a numeric field: number, blank text (NaN = 0 later) or bad text (NaN, flagged)."""
-    if isinstance(value, bool):
-        return np.nan
+def parse_number(value) -> tuple[float, str | None]:
+    """A cell of a numeric field -> (number, None), or (nan, message) when it is not one.
+
+    Blank (missing, or only spaces) is (nan, None): 0 later. Numbers keep their
+    value (1e12 too: the size limit is checked afterwards). Text is read with
+    the decimal point `.` (as in Peru, in Excel's numbers and in pandas):
+    - '12', '12.4', '.5', '1e3', '+7': the number; '-3' is read (then flagged negative);
+    - '1,234', '12,345,678', '1,234.5': `,` separates thousands, groups of exactly three digits;
+    - '1 234' (space, no-break or thin space between groups of three): thousands too;
+    - '1.234.567' and '1.234,5' (several dot groups, or dots before a decimal comma):
+      the Spanish writing, unambiguous, read as 1234567 and 1234.5;
+    - '1.234' alone is the decimal number 1.234 (the same as the CSV parser
+      and Excel read it); as a count of people it is then a fraction (Q09);
+    - any other use of the comma ('1,5', '12,34', '1,2345', '1,234,5') is
+      ambiguous (decimal or thousands?): error, never a guess;
+    - TRUE/FALSE, dates, Excel errors ('#N/A'), 'N/A', '-', 'nan', 'inf' and other text: error.
+    """
+    if value is None:
+        return np.nan, None
+    if isinstance(value, (bool, np.bool_)):
+        return np.nan, MSG_BOOL
+    if isinstance(value, (dt.datetime, dt.date, dt.time, pd.Timestamp, dt.timedelta)):
+        return np.nan, MSG_DATE
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    text = str(value).strip()
-    try:
-        return float(text)
-    except ValueError:
-        return np.nan
+        number = float(value)
+        if math.isnan(number):
+            return np.nan, None
+        return number, None if math.isfinite(number) else MSG_INVALID
+    text = str(value).translate(_SPACES).strip()
+    if not text:
+        return np.nan, None
+    if _PLAIN_NUMBER.match(text):
+        number = float(text)
+    elif _COMMA_THOUSANDS.match(text):
+        number = float(text.replace(",", ""))
+    elif _SPACE_THOUSANDS.match(text):
+        number = float(text.replace(" ", ""))
+    elif _DOT_THOUSANDS.match(text):
+        number = float(text.replace(".", "").replace(",", "."))
+    else:
+        number = None
+    if number is not None:
+        return (number, None) if math.isfinite(number) else (np.nan, MSG_INVALID)
+    if text.lower() in _EXCEL_ERRORS:
+        return np.nan, MSG_EXCEL_ERROR
+    if re.fullmatch(r"[+-]?[0-9][0-9.,]*", text) and "," in text:
+        return np.nan, MSG_AMBIGUOUS
+    if text.lower() in {"true", "false", "verdadero", "falso"}:
+        return np.nan, MSG_BOOL
+    return np.nan, MSG_TEXT
 
 
-def _coerce(data: pd.DataFrame, raw: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+def _distinct(column: pd.Series) -> tuple[np.ndarray, list]:
+    """codes, distinct cells of a column; unlike `pd.factorize`, True is not 1 and False is not 0."""
+    if pd.api.types.is_object_dtype(column):
+        key = column.astype(str).where(column.notna(), None)
+        codes, _ = pd.factorize(key, use_na_sentinel=True)
+        present = codes >= 0
+        _, first = np.unique(codes[present], return_index=True)
+        values = column.to_numpy()[np.flatnonzero(present)[first]]
+        return codes, list(values)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object).tolist()
+
+
+def _shown(value, excel: bool = True) -> str:
+    """A cell as the message shows it: 12 not 12.0; a logical cell as Excel (in Spanish) shows
+    it, VERDADERO/FALSO, or as a CSV writes it, TRUE/FALSE."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return ("VERDADERO" if value else "FALSO") if excel else ("TRUE" if value else "FALSE")
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer() \
+            and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
+
+
+def _coerce(data: pd.DataFrame, table: _Table, headers: dict[str, int]) -> pd.DataFrame:
     """Parse months and numbers in place; return the bad cells."""
+    raw = table.raw
     problems: list[pd.DataFrame] = []
-    positions = {h: i for i, h in enumerate(raw.columns)}
+    unset = _unset_cells(table, headers)
+    if unset is not None:
+        problems.append(unset)
 
-    month = data["month"]
+    month = raw[headers["month"]]
     if pd.api.types.is_datetime64_any_dtype(month):
         parsed = month.dt.strftime("%Y-%m").astype("category")
     else:
-        parsed = map_distinct(month, parse_month, dtype="category")
+        codes, uniques = _distinct(month)
+        mapped = pd.Series([parse_month(u) for u in uniques] + [None], dtype=object)
+        new_codes, categories = pd.factorize(mapped, use_na_sentinel=True)
+        parsed = pd.Series(pd.Categorical.from_codes(new_codes[codes], categories=categories), index=raw.index)
     bad = parsed.isna()
     if bad.any():
-        problems.append(_problems(data, bad, "month", headers, positions, raw,
-                                  "mes ilegible (se espera AAAA-MM, p. ej. 2020-09)"))
+        problems.append(_problems(data, bad, "month", headers, table, MSG_MONTH))
     data["month"] = parsed
 
+    numeric: dict[str, np.ndarray] = {}
     for name in NUMERIC_FIELDS:
         if name not in headers:
-            data[name] = 0.0
+            numeric[name] = np.zeros(len(raw))
             continue
         column = raw[headers[name]]
         if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-            numbers = column.astype("float64")
-            text_bad = pd.Series(False, index=column.index)
+            numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+            messages = np.where(np.isinf(numbers), MSG_INVALID, None)
         else:
-            numbers = map_distinct(column, _number, missing=np.nan, dtype="float64")
-            text_bad = numbers.isna() & ~_blank(column)
-        if text_bad.any():
-            problems.append(_problems(data, text_bad, name, headers, positions, raw,
-                                      "se esperaba un número y hay texto"))
-        negative = numbers < 0
-        if negative.any():
-            problems.append(_problems(data, negative, name, headers, positions, raw,
-                                      "número negativo"))
-        infinite = np.isinf(numbers)
-        if infinite.any():
-            problems.append(_problems(data, infinite, name, headers, positions, raw, "número no válido"))
-        data[name] = numbers.where(~(text_bad | negative | infinite), 0.0).fillna(0.0)
+            codes, uniques = _distinct(column)
+            parsed_cells = [parse_number(u) for u in uniques] + [(np.nan, None)]
+            numbers = np.array([p[0] for p in parsed_cells], dtype="float64")[codes]
+            messages = np.array([p[1] for p in parsed_cells], dtype=object)[codes]
+        with np.errstate(invalid="ignore"):
+            messages = np.where((messages == None) & (numbers < 0), MSG_NEGATIVE, messages)  # noqa: E711
+            messages = np.where((messages == None) & (numbers > MAX_NUMBER), MSG_TOO_BIG, messages)  # noqa: E711
+        bad = messages != None  # noqa: E711
+        if bad.any():
+            for message in dict.fromkeys(messages[bad].tolist()):
+                problems.append(_problems(data, pd.Series(messages == message, index=raw.index), name, headers,
+                                          table, message))
+            numbers = np.where(bad, 0.0, numbers)
+        numeric[name] = np.nan_to_num(numbers, nan=0.0, posinf=0.0, neginf=0.0)
+    for name, numbers in numeric.items():
+        data[name] = numbers
     if not problems:
         return _empty_cell_errors()
-    return pd.concat(problems, ignore_index=True)
+    errors = pd.concat(problems, ignore_index=True)
+    return errors.drop_duplicates(["excel_row", "position"], keep="first").reset_index(drop=True)
 
 
-def _problems(data, mask, name, headers, positions, raw, message) -> pd.DataFrame:
-    header = headers[name]
-    values = raw.loc[mask, header]
+def _unset_cells(table: _Table, headers: dict[str, int]) -> pd.DataFrame | None:
+    """Formula cells without value and Excel error cells in the fields' columns, among data rows."""
+    if not table.unset_cells:
+        return None
+    field_of = {pos: name for name, pos in headers.items()}
+    rows = set(table.raw.index)
+    records = [
+        (row, col, field_of[col], table.names[col], value, message)
+        for (row, col), (message, value) in table.unset_cells.items()
+        if col in field_of and row in rows
+    ]
+    if not records:
+        return None
+    return pd.DataFrame(records, columns=["excel_row", "position", "field", "column", "value", "message"])
+
+
+def _problems(data, mask, name, headers, table: _Table, message) -> pd.DataFrame:
+    position = headers[name]
+    values = table.raw.loc[mask, position]
     return pd.DataFrame({
         "excel_row": data.loc[mask, "excel_row"].astype("int64").to_numpy(),
-        "position": positions[header],
+        "position": position,
         "field": name,
-        "column": header,
-        "value": ["" if pd.isna(v) else str(v) for v in values],
+        "column": table.names[position],
+        "value": [_shown(v, excel=table.sheet is not None) for v in values],
         "message": message,
     })

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import __version__
-from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .load import FiveW, read_5w
 from .methodology import (
@@ -113,6 +113,106 @@ def subgroup_figures(md: MonthData, rows: pd.DataFrame, basis: str) -> dict[str,
     return {sg: _figure(table.loc[sg], md.catalog) for sg in order}
 
 
+def key_figures_of(md: MonthData, rows: pd.DataFrame) -> dict[str, int]:
+    """Published key figures of some rows of the region (duplicated copies left out)."""
+    kept = rows[rows["duplicate_of"] == 0]
+    return {k: half_up(v) for k, v in key_figure_values(kept, md.params.basis, md.catalog).items()}
+
+
+def headline_by_month(md: MonthData) -> dict[str, dict | None]:
+    """People reached of each month, January to the report's month, as `people_reached`.
+
+    Same basis and method as the month's headline (one groupby over the months),
+    so the report month's value is `people_reached` and the one before it is
+    `previous_month.people_reached`. A month without rows of the region is None.
+    """
+    months = months_to_date(md.params.month)
+    rows = md.region[md.region["month"].isin(months)]
+    with_rows = set(rows["month"].astype(str))
+    table = headline(md, rows.assign(month=rows["month"].astype(str)), md.params.basis, by="month")
+    empty = pd.Series(dtype="float64")
+    return {
+        m: _figure(table.loc[m] if m in table.index else empty, md.catalog) if m in with_rows else None
+        for m in months
+    }
+
+
+def headline_by_province(md: MonthData) -> tuple[pd.DataFrame, bool]:
+    """People reached in the month per province (admin2), same basis and method.
+
+    Returns (table, adds_up): one row per province with people (index: the
+    province as first reported, '(sin dato)' for a blank one), one column per
+    published population group, largest province first. Each province is
+    de-duplicated on its own. At level admin2 the provinces partition the
+    headline, so each group's published value is apportioned over them by
+    largest remainder (SPEC §5.7) and they add up to `people_reached`
+    (adds_up=True). At level admin1 a person may be counted in two provinces:
+    each province is rounded on its own and their sum may exceed the headline.
+    """
+    catalog, p = md.catalog, md.params
+    counted = md.rows[md.rows["counted"]]
+    published = _figure(_one(headline(md, md.rows, p.basis)), catalog)["by_population"]
+    if counted.empty:
+        return pd.DataFrame(columns=list(published), dtype="int64"), p.level == "admin2"
+    key = counted["admin2_key"].astype(str)
+    names = counted["admin2"].astype(object).where(counted["admin2"].notna(), SIN_DATO)
+    name_of = names.groupby(key.to_numpy(), sort=False).first()
+    raw = headline(md, counted.assign(_province=key), p.basis, by="_province")
+    raw = raw.reindex(list(name_of.index), fill_value=0.0)
+    groups = [g for g in raw.columns if g in published or half_up(raw[g].sum()) != 0]
+    adds_up = p.level == "admin2"
+    if adds_up:
+        table = pd.DataFrame({
+            g: pd.Series(largest_remainder(raw[g].to_dict(), published.get(g, 0), list(raw.index)))
+            for g in groups
+        })
+    else:
+        table = raw[groups].map(half_up)
+    table = table.reindex(list(raw.index)).astype("int64")
+    table.index = [str(name_of[k]) for k in table.index]
+    order = sorted(table.index, key=lambda n: (-int(table.loc[n].sum()), normalize(n)))
+    return table.loc[order], adds_up
+
+
+def by_organization(md: MonthData) -> pd.DataFrame:
+    """Who does what: per reporting organization (implementing partner, else appealing org).
+
+    Index: org_key; columns: `organization` (as first reported), `provinces`
+    (list, as reported, '(sin dato)' for blank), `activities` (distinct activity names), `rows`, one
+    column per subgroup with people in the month (people of the organization's
+    counted rows in that subgroup) and `usd`. People and USD are apportioned
+    by largest remainder so each subgroup column adds up to the published
+    subgroup total and `usd` to the key figure `usd_distribuidos`.
+    Organizations whose rows count no people (non RMRP, common services) show 0.
+    """
+    p, catalog = md.params, md.catalog
+    rows = md.rows[(md.rows["duplicate_of"] == 0) & (md.rows["org_key"].astype(str) != "")]
+    key = rows["org_key"].astype(str)
+    grouped = rows.groupby(key.to_numpy(), sort=False)
+    table = pd.DataFrame({
+        "organization": grouped["org"].first().astype(str),
+        "provinces": grouped["admin2"].agg(lambda s: sorted({SIN_DATO if pd.isna(v) else str(v) for v in s},
+                                                            key=normalize)),
+        "activities": grouped["activity_key"].agg(lambda s: int(s.astype(str).nunique())),
+        "rows": grouped.size(),
+    })
+    orgs = list(table.index)
+    counted = rows[rows["counted"]]
+    published = subgroup_figures(md, md.rows, p.basis)
+    values = group_values(counted, p.basis, catalog).sum(axis=1)
+    per_org = values.groupby([counted["subgroup"].to_numpy(), key[counted.index].to_numpy()]).sum()
+    for sg, figure in published.items():
+        weights = per_org.loc[sg].to_dict() if sg in per_org.index.get_level_values(0) else {}
+        table[sg] = pd.Series(largest_remainder(weights, figure["total"], orgs))
+    usd_raw = rows["cva_value_usd"].groupby(key.to_numpy()).sum()
+    usd_total = key_figures_of(md, md.rows).get("usd_distribuidos", half_up(usd_raw.sum()))
+    table["usd"] = pd.Series(largest_remainder(usd_raw.to_dict(), usd_total, orgs))
+    people_cols = list(published)
+    order = sorted(orgs, key=lambda k: (-int(table.loc[k, people_cols].sum()) if people_cols else 0,
+                                        normalize(table.loc[k, "organization"])))
+    return table.loc[order]
+
+
 def compute(md: MonthData) -> dict:
     """The `mdrm.metrics/1` dictionary of the month (SPEC §6)."""
     p, catalog = md.params, md.catalog
@@ -125,8 +225,7 @@ def compute(md: MonthData) -> dict:
     by_sex_age = largest_remainder(age_raw.to_dict(), people["total"], catalog.sex_age_ids)
 
     sectors = sector_figures(counted, p.basis)
-    kept = rows[rows["duplicate_of"] == 0]
-    key_figures = {k: half_up(v) for k, v in key_figure_values(kept, p.basis, catalog).items()}
+    key_figures = key_figures_of(md, rows)
 
     ytd_rows = md.region[md.region["month"].isin(months_to_date(p.month))]
     ytd_people = headline(md, ytd_rows, "nuevos", by="month").sum()

@@ -1,0 +1,264 @@
+"""The report's charts: seaborn, one house style, Spanish labels.
+
+Each function takes the month's view (`mdrm.view.MonthView`), draws from the
+same tables as the report (`mdrm.tables`, so a chart and its table agree) and
+returns the matplotlib Figure, created through pyplot: the notebook ends the
+cell with `plt.show()`. Titles say what and when ("… — septiembre de 2020");
+the population groups keep one colour everywhere (`formatting.POPULATION_COLORS`);
+numbers on bars and axes are written by `mdrm.formatting` ("2,953").
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import formatting as fmt
+from . import tables
+from .metrics import headline_by_month
+
+# House style: light grid, no top/right spines, left-aligned bold titles.
+# `text.parse_math` off: a "$" in a province or organization name is text, not TeX.
+STYLE = {
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.titlepad": 14,
+    "axes.labelsize": 10,
+    "axes.edgecolor": "#90a4ae",
+    "grid.color": "#e3e8ec",
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 9.5,
+    "legend.frameon": False,
+    "font.family": "DejaVu Sans",
+    "text.color": fmt.TOTAL_COLOR,
+    "axes.labelcolor": fmt.TOTAL_COLOR,
+    "xtick.color": "#455a64",
+    "ytick.color": fmt.TOTAL_COLOR,
+    "text.parse_math": False,
+}
+DPI = 110
+WIDTH = 9.0
+SEX_AGE_COLORS = {"ninas": "#c05780", "mujeres": "#c05780", "ninos": "#3f7cac", "hombres": "#3f7cac",
+                  "otros_menores": "#9e9e9e", "otros_adultos": "#9e9e9e"}
+
+
+@contextmanager
+def house_style():
+    """The kit's chart style, for the figures drawn inside the block only."""
+    with sns.axes_style("whitegrid", rc=STYLE), plt.rc_context(STYLE):
+        yield
+
+
+def _figure(height: float) -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    return fig, ax
+
+
+def _numbers_axis(axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x)))
+    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+
+
+def _label_bars(ax, skip_zero: bool = True, total: float | None = None) -> None:
+    """Each bar's value in Spanish format at its end (and its share of `total` when given)."""
+    for container in ax.containers:
+        labels = []
+        for value in container.datavalues:
+            if skip_zero and not value:
+                labels.append("")
+            elif total:
+                labels.append(f"{fmt.number(value)} ({fmt.percent(value / total)})")
+            else:
+                labels.append(fmt.number(value))
+        ax.bar_label(container, labels=labels, padding=3, fontsize=9, color=fmt.TOTAL_COLOR)
+    ax.margins(x=0.14)
+
+
+def _group_palette(view, groups: list[str]) -> dict[str, str]:
+    catalog = view.data.catalog
+    return {catalog.population_label(g): fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR) for g in groups}
+
+
+def _legend(ax, entries: int) -> float:
+    """Legend above the plot (up to 3 entries) or at its right; returns the title's pad."""
+    if entries <= 3:
+        sns.move_legend(ax, "lower left", bbox_to_anchor=(0, 1.0), ncol=entries, title=None, frameon=False,
+                        borderaxespad=0.2, handlelength=1.2, columnspacing=1.4)
+        return 30
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), ncol=1, title=None, frameon=False)
+    return 14
+
+
+def _empty(ax, title: str) -> None:
+    """A chart with nothing to draw says so instead of failing."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "Sin datos que mostrar en este mes", ha="center", va="center",
+            fontsize=11, color="#546e7a", transform=ax.transAxes)
+    ax.set_title(title)
+
+
+def _month(view) -> str:
+    return fmt.month_label(view.metrics["month"])
+
+
+def population(view) -> Figure:
+    """People reached in the month by population group (bars with value and share)."""
+    catalog, people = view.data.catalog, view.metrics["people_reached"]
+    groups = tables.population_order(people["by_population"], catalog)
+    data = pd.DataFrame({"Grupo": [catalog.population_label(g) for g in groups],
+                         "Personas": [people["by_population"][g] for g in groups]})
+    total = people["total"]
+    with house_style():
+        fig, ax = _figure(0.75 + 0.55 * len(groups))
+        sns.barplot(data=data, y="Grupo", x="Personas", hue="Grupo", palette=_group_palette(view, groups),
+                    legend=False, ax=ax, width=0.65, saturation=1)
+        _label_bars(ax, skip_zero=False, total=total)
+        _numbers_axis(ax.xaxis)
+        ax.set(xlabel="Personas alcanzadas", ylabel="")
+        ax.set_title(f"Población alcanzada por grupo poblacional — {_month(view)}\n"
+                     f"Total: {fmt.people(total)}", fontsize=12.5)
+    return fig
+
+
+def sex_age(view) -> Figure:
+    """People reached by sex and age (the headline apportioned)."""
+    catalog, parts = view.data.catalog, view.metrics["by_sex_age"]
+    shown = [k for k in catalog.sex_age_ids if k in parts and (parts[k] or not k.startswith("otros"))]
+    data = pd.DataFrame({"Sexo y edad": [catalog.sex_age[k] for k in shown], "Personas": [parts[k] for k in shown]})
+    total = sum(parts.values())
+    palette = {catalog.sex_age[k]: SEX_AGE_COLORS.get(k, fmt.ACCENT_COLOR) for k in shown}
+    with house_style():
+        fig, ax = _figure(0.75 + 0.5 * len(shown))
+        sns.barplot(data=data, y="Sexo y edad", x="Personas", hue="Sexo y edad", palette=palette, legend=False,
+                    ax=ax, width=0.65, saturation=1)
+        _label_bars(ax, skip_zero=False, total=total)
+        _numbers_axis(ax.xaxis)
+        ax.set(xlabel="Personas alcanzadas", ylabel="")
+        ax.set_title(f"Población alcanzada por sexo y edad — {_month(view)}")
+    return fig
+
+
+def _long_by_group(frame: pd.DataFrame, key: str, total: str) -> tuple[pd.DataFrame, list[str]]:
+    """Wide table (one column per group) -> long; each category is named with its total."""
+    labels = [c for c in frame.columns if c not in (key, total)]
+    frame = frame.assign(**{key: [f"{k} ({fmt.number(t)})" for k, t in zip(frame[key], frame[total])]})
+    long = frame.melt(id_vars=[key], value_vars=labels, var_name="Grupo", value_name="Personas")
+    long["Personas"] = long["Personas"].astype("float64")
+    return long, labels
+
+
+def subgroup_population(view) -> Figure:
+    """Response by subgroup and population group (grouped bars)."""
+    catalog = view.data.catalog
+    frame = tables.subgroup_population(view)
+    long, labels = _long_by_group(frame, "Subgrupo", "Total personas")
+    groups = [g for g in tables.population_order(catalog.population_ids + ["sin_desagregar"], catalog)
+              if catalog.population_label(g) in labels]
+    title = f"Respuesta por subgrupo y grupo poblacional — {_month(view)}"
+    with house_style():
+        fig, ax = _figure(1.2 + 0.62 * max(len(frame), 1) * max(1, len(labels)) / 3)
+        if frame.empty:
+            _empty(ax, title)
+            return fig
+        sns.barplot(data=long, y="Subgrupo", x="Personas", hue="Grupo", hue_order=labels,
+                    palette=_group_palette(view, groups), ax=ax, width=0.8, saturation=1)
+        _label_bars(ax)
+        _numbers_axis(ax.xaxis)
+        ax.set(xlabel="Personas (una persona puede estar en varios subgrupos)", ylabel="")
+        pad = _legend(ax, len(labels))
+        ax.set_title(title, pad=pad)
+    return fig
+
+
+def organizations(view) -> Figure:
+    """N° of organizations per subgroup."""
+    frame = tables.organizations_by_subgroup(view)
+    frame = frame.assign(Organizaciones=frame["Organizaciones"].astype("float64"))
+    title = f"Organizaciones por subgrupo — {_month(view)}"
+    with house_style():
+        fig, ax = _figure(0.75 + 0.45 * max(len(frame), 1))
+        if frame.empty:
+            _empty(ax, title)
+            return fig
+        sns.barplot(data=frame, y="Subgrupo", x="Organizaciones", color=fmt.ACCENT_COLOR, ax=ax, width=0.6,
+                    saturation=1)
+        _label_bars(ax, skip_zero=False)
+        _numbers_axis(ax.xaxis)
+        ax.set(xlabel="Organizaciones", ylabel="")
+        ax.set_title(title)
+    return fig
+
+
+def trend(view) -> Figure:
+    """People reached per month, January to the report's month, by population group and total."""
+    catalog, month = view.data.catalog, view.metrics["month"]
+    months = headline_by_month(view.data)
+    groups = tables.groups_shown([f["by_population"] for f in months.values() if f], catalog)
+    order = list(months)
+    records = []
+    for position, (m, figure) in enumerate(months.items()):
+        if figure is None:  # a month without rows: a gap, not a zero
+            continue
+        for g in groups:
+            records.append((position, catalog.population_label(g), figure["by_population"].get(g, 0)))
+        records.append((position, tables.TOTAL, figure["total"]))
+    data = pd.DataFrame(records, columns=["Mes", "Grupo", "Personas"]).astype({"Personas": "float64"})
+    palette = {**_group_palette(view, groups), tables.TOTAL: fmt.TOTAL_COLOR}
+    with house_style():
+        fig, ax = _figure(4.2)
+        sns.lineplot(data=data, x="Mes", y="Personas", hue="Grupo", hue_order=[*palette], palette=palette,
+                     style="Grupo", style_order=[*palette], dashes=False, markers=True, markersize=6,
+                     linewidth=2, ax=ax)
+        ax.set_xticks(range(len(order)), [fmt.month_short(m) for m in order])
+        ax.set_xlim(-0.4, len(order) - 0.6)
+        current = months.get(month)
+        if current is not None:
+            ax.annotate(fmt.number(current["total"]), (order.index(month), current["total"]),
+                        textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9.5, fontweight="bold")
+        _numbers_axis(ax.yaxis)
+        ax.set_ylim(bottom=0)
+        ax.set(xlabel="", ylabel="Personas alcanzadas")
+        pad = _legend(ax, len(palette))
+        ax.set_title(f"Personas alcanzadas por mes — {fmt.month_range(order[0], month)}", pad=pad)
+    return fig
+
+
+def provinces(view) -> Figure:
+    """People reached per province (admin2) by population group."""
+    catalog = view.data.catalog
+    frame = tables.provinces(view).iloc[:-1]  # the last row is the region's total
+    long, labels = _long_by_group(frame, "Provincia", tables.TOTAL)
+    groups = [g for g in tables.population_order(catalog.population_ids + ["sin_desagregar"], catalog)
+              if catalog.population_label(g) in labels]
+    title = f"Personas alcanzadas por provincia — {_month(view)}"
+    with house_style():
+        fig, ax = _figure(1.2 + 0.55 * max(len(frame), 1) * max(1, len(labels)) / 3)
+        if frame.empty:
+            _empty(ax, title)
+            return fig
+        sns.barplot(data=long, y="Provincia", x="Personas", hue="Grupo", hue_order=labels,
+                    palette=_group_palette(view, groups), ax=ax, width=0.8, saturation=1)
+        _label_bars(ax)
+        _numbers_axis(ax.xaxis)
+        ax.set(xlabel="Personas alcanzadas", ylabel="")
+        pad = _legend(ax, len(labels))
+        ax.set_title(title, pad=pad)
+    return fig
+
+
+CHARTS = {
+    "Población alcanzada": population,
+    "Sexo y edad": sex_age,
+    "Subgrupo x población": subgroup_population,
+    "Organizaciones por subgrupo": organizations,
+    "Tendencia mensual": trend,
+    "Por provincia": provinces,
+}

@@ -1,0 +1,165 @@
+"""How the kit writes numbers, months and dates in Spanish: the one place for it.
+
+As the seed dashboard does: thousands with a comma and decimals with a point
+("2,953", "86,348", "12.4"; babel's `es_PE` number symbols) and month names as
+"septiembre" (babel's `es` names: `es_PE` would say "setiembre"). Never the
+system locale nor `strftime("%B")`: this machine has no `es_*` locale and the
+output must not depend on where it runs.
+
+Also the house colours of the population groups, shared by charts and HTML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pandas as pd
+from babel.dates import get_month_names
+from babel.numbers import format_decimal, format_percent
+
+from .rounding import half_up
+
+NUMBER_LOCALE = "es_PE"
+MONTH_LOCALE = "es"
+MISSING = "—"  # a figure that does not exist (no previous month, no data)
+
+_MONTHS = dict(get_month_names("wide", locale=MONTH_LOCALE))
+_MONTHS_SHORT = dict(get_month_names("abbreviated", locale=MONTH_LOCALE))
+
+# Population groups: one colour each, in every chart and card (colour-blind safe).
+POPULATION_COLORS = {
+    "permanencia": "#1f5fa8",    # blue
+    "acogida": "#e69f00",        # amber
+    "transito": "#2a9d8f",       # teal
+    "pendulares": "#8e6bbf",     # violet
+    "retornados": "#c0504d",     # brick
+    "sin_desagregar": "#9e9e9e",  # grey
+}
+TOTAL_COLOR = "#263238"
+ACCENT_COLOR = "#00467f"  # headings, bars that are not population groups
+
+
+def _missing(value) -> bool:
+    """None, NaN or pandas.NA: a figure that does not exist."""
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def number(value, decimals: int = 0) -> str:
+    """2953 -> '2,953'; 86348.4 -> '86,348'; 12.4 with decimals=1 -> '12.4'; None -> '—'."""
+    if _missing(value):
+        return MISSING
+    if decimals == 0:
+        value = value if isinstance(value, int) else half_up(value)  # the methodology's rounding
+        return format_decimal(value, format="#,##0", locale=NUMBER_LOCALE)
+    pattern = "#,##0." + "0" * decimals
+    return format_decimal(Decimal(str(round_half_up(value, decimals))), format=pattern, locale=NUMBER_LOCALE)
+
+
+def signed(value, decimals: int = 0) -> str:
+    """A change: +67, -33, 0 ('—' when unknown)."""
+    if _missing(value):
+        return MISSING
+    text = number(value, decimals)
+    if text.lstrip("-") == number(0, decimals):
+        return number(0, decimals)  # never "+0" nor "-0"
+    return f"+{text}" if float(value) > 0 else text
+
+
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """Half up like the methodology's rounding (2.45 -> 2.5 at one decimal), not banker's rounding."""
+    scale = 10 ** decimals
+    return math.floor(float(value) * scale + 0.5 + 1e-9) / scale
+
+
+def percent(fraction, decimals: int = 1) -> str:
+    """0.744 -> '74.4%', rounded half up ('—' when unknown)."""
+    if _missing(fraction):
+        return MISSING
+    points = Decimal(str(round_half_up(float(fraction) * 100, decimals)))
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(points / 100, format=pattern, locale=NUMBER_LOCALE)
+
+
+def signed_percent(fraction, decimals: int = 1) -> str:
+    """A relative change: 0.0232 -> '+2.3%', -0.1 -> '-10.0%' ('—' when unknown)."""
+    if _missing(fraction):
+        return MISSING
+    text = percent(fraction, decimals)
+    if text.lstrip("-") == percent(0, decimals):
+        return percent(0, decimals)
+    return f"+{text}" if float(fraction) > 0 else text
+
+
+def change(current, previous) -> int | None:
+    """current - previous, or None when either is unknown."""
+    if _missing(current) or _missing(previous):
+        return None
+    return current - previous
+
+
+def relative_change(current, previous) -> float | None:
+    """(current - previous) / previous, or None when unknown or previous is 0."""
+    if _missing(current) or _missing(previous) or previous == 0:
+        return None
+    return (current - previous) / previous
+
+
+def _month_parts(month: str) -> tuple[int, int]:
+    text = str(month)
+    if len(text) < 7 or text[4] != "-":
+        raise ValueError(f"mes no válido (se espera AAAA-MM): {month!r}")
+    year, mon = int(text[:4]), int(text[5:7])
+    if not 1 <= mon <= 12:
+        raise ValueError(f"mes no válido (se espera AAAA-MM): {month!r}")
+    return year, mon
+
+
+def month_name(month: int | str) -> str:
+    """9 or '2020-09' -> 'septiembre'."""
+    mon = _month_parts(month)[1] if isinstance(month, str) else int(month)
+    return _MONTHS[mon]
+
+
+def month_label(month: str) -> str:
+    """'2020-09' -> 'septiembre de 2020'."""
+    year, mon = _month_parts(month)
+    return f"{_MONTHS[mon]} de {year}"
+
+
+def month_short(month: str, year: bool = False) -> str:
+    """'2020-09' -> 'sept' (chart axes); with year -> 'sept 2020'."""
+    y, mon = _month_parts(month)
+    return f"{_MONTHS_SHORT[mon]} {y}" if year else _MONTHS_SHORT[mon]
+
+
+def month_range(first: str, last: str) -> str:
+    """'2020-01', '2020-09' -> 'enero a septiembre de 2020'; one month -> 'enero de 2020'."""
+    y1, m1 = _month_parts(first)
+    y2, m2 = _month_parts(last)
+    if (y1, m1) == (y2, m2):
+        return month_label(last)
+    if y1 == y2:
+        return f"{_MONTHS[m1]} a {_MONTHS[m2]} de {y2}"
+    return f"{month_label(first)} a {month_label(last)}"
+
+
+def date_label(value: str | dt.date) -> str:
+    """'2026-11-26' -> '26 de noviembre de 2026'."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} de {_MONTHS[day.month]} de {day.year}"
+
+
+def people(value) -> str:
+    """2953 -> '2,953 personas'; 1 -> '1 persona'."""
+    return f"{number(value)} {'persona' if value == 1 else 'personas'}"
+
+
+def usd(value) -> str:
+    """86348 -> '86,348 USD' (as the seed writes it)."""
+    return f"{number(value)} USD"

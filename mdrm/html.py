@@ -1,0 +1,369 @@
+"""HTML fragments of the reports: cards, tables, notes, footer.
+
+The notebooks show them with `IPython.display.HTML(...)`; nbconvert then
+copies them into the shared file. Rules:
+
+- every text that comes from data, params or the editable definitions is
+  escaped here (`esc`): an organization named `<script>…` shows as text;
+- numbers are written by `mdrm.formatting` ("2,953"), months as "septiembre de 2020";
+- the CSS is one `<style>` block (`style()`, emitted once by the first cell) plus
+  inline colours: no font, script or stylesheet from the network.
+"""
+from __future__ import annotations
+
+import html as _html
+import math
+import numbers
+
+import pandas as pd
+
+from . import formatting as fmt
+from . import narrative, tables
+from .catalog import SIN_DESAGREGAR
+from .metrics import previous_month
+from .quality import CODES
+
+TITLE = "Intervenciones de la Mesa de Diálogo para Refugiados y Migrantes de la Región de {region} (MDRM)"
+
+CSS = """
+.mdrm{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#263238;
+  max-width:1080px;line-height:1.45;font-size:15px}
+.mdrm *{box-sizing:border-box}
+.mdrm-banner{background:#fff4ce;border:2px solid #e0a800;color:#5c4400;padding:10px 16px;border-radius:6px;
+  font-weight:600;margin:0 0 12px}
+.mdrm-title{background:#00467f;color:#fff;padding:18px 22px;border-radius:8px}
+.mdrm-title h1{font-size:1.5em;margin:0;line-height:1.25;color:#fff}
+.mdrm-title p{margin:6px 0 0;opacity:.9}
+.mdrm h2.mdrm-h2{font-size:1.2em;color:#00467f;border-bottom:2px solid #00467f;padding-bottom:4px;margin:22px 0 10px}
+.mdrm-sub{color:#546e7a;margin:-4px 0 10px;font-size:.93em}
+.mdrm-row{display:flex;flex-wrap:wrap;gap:14px;align-items:stretch}
+.mdrm-card{background:#f5f8fa;border:1px solid #dde5ea;border-radius:8px;padding:14px 16px;flex:1 1 200px}
+.mdrm-card h3{font-size:.95em;margin:0 0 6px;color:#455a64;font-weight:600}
+.mdrm-big{font-size:2.9em;font-weight:800;color:#00467f;line-height:1.05}
+.mdrm-biglabel{font-size:1.05em;font-weight:600;color:#00467f}
+.mdrm-change{font-size:.9em;color:#455a64;margin-top:4px}
+.mdrm-group{border-left:6px solid #999;padding:4px 0 4px 10px;margin:6px 0}
+.mdrm-group b{font-size:1.5em;display:block;line-height:1.1}
+.mdrm-kf{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
+.mdrm-kf div.k{background:#f5f8fa;border:1px solid #dde5ea;border-top:4px solid #00467f;border-radius:6px;
+  padding:10px 12px}
+.mdrm-kf .v{font-size:1.7em;font-weight:800;color:#00467f;line-height:1.1}
+.mdrm-kf .l{font-size:.92em;margin-top:2px}
+.mdrm-kf .c{font-size:.82em;color:#546e7a;margin-top:4px}
+.mdrm table.mdrm-table{border-collapse:collapse;margin:6px 0 4px;font-size:.9em;table-layout:auto}
+.mdrm p.mdrm-caption{font-weight:700;color:#263238;margin:12px 0 4px;font-size:.95em}
+.mdrm table.mdrm-table th{background:#00467f;color:#fff;font-weight:600;padding:6px 9px;text-align:left;
+  vertical-align:bottom;border:0}
+.mdrm table.mdrm-table th.n{text-align:right}
+.mdrm table.mdrm-table td{padding:5px 9px;border:0;border-bottom:1px solid #e3e8ec;text-align:left;vertical-align:top}
+.mdrm table.mdrm-table td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.mdrm table.mdrm-table tbody tr:nth-child(even){background:#f7f9fa}
+.mdrm table.mdrm-table tr.total td{font-weight:700;border-top:2px solid #90a4ae;background:#eef3f6}
+.mdrm-note{font-size:.86em;color:#546e7a;margin:2px 0 14px}
+.mdrm ul.mdrm-list{margin:6px 0 12px;padding-left:1.3em}
+.mdrm ul.mdrm-list li{margin:0 0 8px}
+.mdrm p.mdrm-desc{margin:0 0 8px}
+.mdrm p.mdrm-desc b{color:#00467f}
+.mdrm-footer{font-size:.82em;color:#546e7a;border-top:1px solid #cfd8dc;margin-top:24px;padding-top:8px}
+.mdrm-footer code{font-size:.95em;word-break:break-all}
+.mdrm-swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.35em;vertical-align:baseline}
+"""
+
+
+def esc(value) -> str:
+    """Text as HTML text: `<script>` shows as `<script>`, never runs."""
+    return _html.escape("" if value is None else str(value), quote=True)
+
+
+def _wrap(inner: str, extra_class: str = "") -> str:
+    return f'<div class="mdrm{" " + extra_class if extra_class else ""}">{inner}</div>'
+
+
+def style() -> str:
+    """The report's CSS (emit once, in the first visible output)."""
+    return f"<style>{CSS}</style>"
+
+
+def _month(metrics: dict) -> str:
+    return fmt.month_label(metrics["month"])
+
+
+def _prev_month(metrics: dict) -> str:
+    return fmt.month_label(previous_month(metrics["month"]))
+
+
+def sample_banner() -> str:
+    return ('<div class="mdrm-banner" role="note">Datos de ejemplo: este reporte se generó con datos ficticios '
+            '(carpeta <code>data/ejemplo</code>); ninguna cifra ni organización corresponde a la respuesta '
+            'real.</div>')
+
+
+def header(view, title: str | None = None, subtitle: str | None = None) -> str:
+    """Title band (what, where, when) and the "datos de ejemplo" banner when the data is the sample."""
+    m = view.metrics
+    title = title or f"{TITLE.format(region=m['region'])} — {_month(m)}"
+    subtitle = subtitle or f"Reporte de situación mensual · {m['region']} · {_month(m)}"
+    banner = sample_banner() if view.is_sample else ""
+    return _wrap(f'{banner}<div class="mdrm-title"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>')
+
+
+def highlights_header(view) -> str:
+    """Title band of destacados.html."""
+    m = view.metrics
+    return header(view, title=f"Destacados de la Mesa de Diálogo para Refugiados y Migrantes de la Región de "
+                              f"{m['region']} (MDRM) — {_month(m)}",
+                  subtitle=f"Lo más importante del mes · {m['region']} · {_month(m)}")
+
+
+def section(title: str, subtitle: str | None = None) -> str:
+    sub = f'<p class="mdrm-sub">{esc(subtitle)}</p>' if subtitle else ""
+    return _wrap(f'<h2 class="mdrm-h2">{esc(title)}</h2>{sub}')
+
+
+def change_text(current, previous, previous_label: str) -> str:
+    """'▲ +67 (+2.3%) respecto de agosto de 2020' (plain text; escaped by the caller)."""
+    if previous is None:
+        return f"Sin datos de {previous_label} para comparar"
+    diff = fmt.change(current, previous)
+    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
+    rel = fmt.relative_change(current, previous)
+    pct = f" ({fmt.signed_percent(rel)})" if rel is not None else ""
+    return f"{arrow} {fmt.signed(diff)}{pct} respecto de {previous_label}"
+
+
+def headline(view) -> str:
+    """The headline card: people reached, by population group, the change, organizations, year to date."""
+    m, catalog = view.metrics, view.data.catalog
+    people = m["people_reached"]
+    prev = m.get("previous_month") or {}
+    prev_people = prev.get("people_reached")
+    prev_label = _prev_month(m)
+    groups = []
+    for g in tables.population_order(people["by_population"], catalog):
+        value = people["by_population"][g]
+        before = None if prev_people is None else prev_people["by_population"].get(g, 0)
+        color = fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR)
+        groups.append(
+            f'<div class="mdrm-group" style="border-left-color:{color}"><b style="color:{color}">'
+            f'{esc(fmt.number(value))}</b>{esc(catalog.population_label(g))}'
+            f'<div class="mdrm-change">{esc(change_text(value, before, prev_label))}</div></div>')
+    orgs = m.get("organizations") or {}
+    ytd = (m.get("ytd") or {}).get("people_reached")
+    months = (m.get("ytd") or {}).get("months") or [m["month"]]
+    side = []
+    if orgs.get("members") is not None:
+        side.append(f'<div><span class="mdrm-big" style="font-size:2em">{esc(fmt.number(orgs["members"]))}</span>'
+                    f'<div class="mdrm-biglabel">Organizaciones miembros de la Mesa</div></div>')
+    if orgs.get("reporting") is not None:
+        side.append(f'<div class="mdrm-change">{esc(fmt.number(orgs["reporting"]))} organizaciones reportaron '
+                    f'actividades en el 5W del mes</div>')
+    if ytd is not None:
+        side.append(f'<div style="margin-top:12px"><span class="mdrm-big" style="font-size:2em">'
+                    f'{esc(fmt.number(ytd["total"]))}</span><div class="mdrm-biglabel">Personas alcanzadas en el '
+                    f'año</div><div class="mdrm-change">{esc(fmt.month_range(months[0], months[-1]))}, nuevos '
+                    f'beneficiarios</div></div>')
+    total_change = change_text(people["total"], prev.get("people_reached_total"), prev_label)
+    main = (f'<div class="mdrm-card" style="flex:1.2 1 260px"><h3>Población alcanzada en el mes de reporte</h3>'
+            f'<div class="mdrm-big">{esc(fmt.number(people["total"]))}</div>'
+            f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
+            f'<div class="mdrm-change">{esc(total_change)}</div></div>')
+    by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{"".join(groups)}</div>'
+    others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros de la Mesa y acumulado</h3>'
+              f'{"".join(side)}</div>')
+    return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
+
+
+def key_figures(view, table: pd.DataFrame | None = None) -> str:
+    """The key figures as cards (seed: "Principales actividades"), each with its change.
+
+    `table` is `tables.key_figures(view)` (computed when not given): the same numbers as the sheet.
+    """
+    table = tables.key_figures(view) if table is None else table
+    prev_label = _prev_month(view.metrics)
+    cards = []
+    for row in table.itertuples(index=False):
+        label, value, before = row[0], row[1], row[2]
+        before = None if pd.isna(before) else int(before)
+        cards.append(f'<div class="k"><div class="v">{esc(fmt.number(value))}</div><div class="l">{esc(label)}</div>'
+                     f'<div class="c">{esc(change_text(int(value), before, prev_label))}</div></div>')
+    return _wrap(f'<div class="mdrm-kf">{"".join(cards)}</div>')
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def format_cell(column: str, value) -> tuple[str, bool]:
+    """(text, is_number) of a table cell, by the column's name: 'Variación…' signed, '%' percent."""
+    if _is_missing(value):
+        return fmt.MISSING, True
+    if isinstance(value, str):
+        return value, False
+    if isinstance(value, bool):
+        return ("Sí" if value else "No"), False
+    if "%" in column and isinstance(value, numbers.Number):
+        fraction = float(value) / 100.0
+        return (fmt.signed_percent(fraction) if column.startswith("Variación") else fmt.percent(fraction)), True
+    if column == "Fila":  # an Excel row number, not a quantity
+        return str(int(value)), True
+    if isinstance(value, numbers.Number):
+        if column.startswith("Variación"):
+            return fmt.signed(value), True
+        return fmt.number(value), True
+    return str(value), False
+
+
+def table(frame: pd.DataFrame, caption: str | None = None, note: str | None = None,
+          total_rows: bool = True) -> str:
+    """A table with Spanish numbers; rows whose first cell starts with 'Total' are set as totals."""
+    columns = [str(c) for c in frame.columns]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    head = "".join(f'<th class="{"n" if n else ""}">{esc(c)}</th>' for c, n in zip(columns, numeric))
+    body = []
+    for row in frame.itertuples(index=False):
+        first = str(row[0]) if len(row) else ""
+        cls = ' class="total"' if total_rows and first.startswith("Total") else ""
+        cells = []
+        for column, value in zip(columns, row):
+            text, is_number = format_cell(column, value)
+            cells.append(f'<td class="{"n" if is_number else ""}">{esc(text)}</td>')
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    if not body:
+        body.append(f'<tr><td colspan="{max(len(columns), 1)}">Sin filas.</td></tr>')
+    # The caption is a paragraph above the table: a <caption> would wrap to the table's width.
+    cap = f'<p class="mdrm-caption">{esc(caption)}</p>' if caption else ""
+    foot = f'<p class="mdrm-note">{esc(note)}</p>' if note else ""
+    return _wrap(f'{cap}<table class="mdrm-table"><thead><tr>{head}</tr></thead>'
+                 f'<tbody>{"".join(body)}</tbody></table>{foot}')
+
+
+def caption_and_note(view, name: str) -> tuple[str, str | None]:
+    """The Spanish caption (what and when) and the note of each table of `tables.report_tables`."""
+    m = view.metrics
+    month, prev = _month(m), _prev_month(m)
+    months = (m.get("ytd") or {}).get("months") or [m["month"]]
+    ytd = fmt.month_range(months[0], months[-1])
+    level = (m.get("dedup") or {}).get("level", "admin1")
+    registry = view.data.registry is not None
+    texts = {
+        "Población alcanzada": (f"Población alcanzada por grupo poblacional — {month}", None),
+        "Sexo y edad": (f"Población alcanzada por sexo y edad — {month}",
+                        "Desagregación por sexo y edad de las filas contadas, repartida al total de personas "
+                        "alcanzadas."),
+        "Subgrupo x población": (
+            f"Respuesta por subgrupo y grupo poblacional — {month} (personas)",
+            "Una persona puede recibir asistencia de varios subgrupos: los totales por subgrupo no se suman."),
+        "Organizaciones por subgrupo": (
+            f"N° de organizaciones por subgrupo — {month}",
+            "Según el registro de miembros de la Mesa." if registry
+            else "Según las organizaciones que reportaron en el 5W del mes."),
+        "Cifras clave": (f"Principales actividades — {month}, con su variación respecto de {prev}", None),
+        "Variación mensual": (f"Variación respecto del mes anterior — {month} frente a {prev}",
+                              "Mismo método y misma base en ambos meses. «—»: sin datos del mes anterior."),
+        "Acumulado del año": (f"Personas alcanzadas en el año — {ytd}",
+                              "Suma de las personas alcanzadas de cada mes sin doble conteo, sobre nuevos "
+                              "beneficiarios (regla de R4V)."),
+        "Acumulado por sector": (f"Nuevos beneficiarios por sector en el año — {ytd}", None),
+        "Tendencia mensual": (f"Personas alcanzadas por mes — {ytd}",
+                              "Cada mes con la misma base y el mismo método que el mes del reporte. "
+                              "«—»: mes sin filas en el 5W."),
+        "Por provincia": (
+            f"Personas alcanzadas por provincia — {month}",
+            "Las provincias suman el total de la región: el doble conteo se elimina dentro de cada provincia."
+            if level == "admin2" else
+            "El total de la región elimina el doble conteo entre provincias: la suma de las provincias puede "
+            "superarlo."),
+        "Por sector": (f"Personas por sector — {month}",
+                       "Una persona asistida por varios sectores cuenta en cada uno."),
+        "Quién hace qué": (
+            f"Quién hace qué: organizaciones que reportaron — {month}",
+            "Organización que reporta: el socio implementador o, si falta, el socio principal. Personas por "
+            "subgrupo según las filas de cada organización (cada columna suma la cifra del subgrupo); "
+            "USD: valor de las transferencias."),
+        "Calidad por organización": (f"Problemas de calidad por organización — {month}", None),
+        "Calidad de datos": (f"Detalle de los problemas de calidad — {month}",
+                             "Fila: el número de fila tal como se ve en el Excel o CSV del 5W."),
+        "Filas del 5W": (f"Filas del 5W de {m['region']} — {month}", None),
+    }
+    return texts.get(name, (f"{name} — {month}", None))
+
+
+def report_table(view, report_tables: dict[str, pd.DataFrame], name: str) -> str:
+    """One table of `tables.report_tables(view)` with its caption and note."""
+    caption, note = caption_and_note(view, name)
+    frame = report_tables[name]
+    if name == "Calidad por organización":
+        codes = [c for c in frame.columns if c in CODES]
+        if frame.empty:
+            return _wrap(f'<p class="mdrm-note"><b>{esc(caption)}</b>: sin problemas de calidad en el mes.</p>')
+        note = " · ".join(f"{c}: {CODES[c]}" for c in codes)
+    if name == "Calidad de datos" and frame.empty:
+        return ""
+    return table(frame, caption, note)
+
+
+def highlights(items: list[str], title: str | None = None) -> str:
+    """A bulleted list of texts (already filled), escaped."""
+    if not items:
+        return _wrap('<p class="mdrm-note">No hay destacados para este mes.</p>')
+    head = f'<h3 style="margin:4px 0">{esc(title)}</h3>' if title else ""
+    return _wrap(f'{head}<ul class="mdrm-list">{"".join(f"<li>{esc(t)}</li>" for t in items)}</ul>')
+
+
+def subgroup_descriptions(catalog) -> str:
+    """'*Subgrupos:' — each subgroup of the catalog with its description."""
+    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(sg.description)}</p>'
+                    for sg in catalog.subgroups.values())
+    return _wrap(items)
+
+
+def definitions_note(view) -> str:
+    """The seed's note: what each population group shown means."""
+    catalog, m = view.data.catalog, view.metrics
+    shown = set(m["people_reached"]["by_population"]) | set(((m.get("ytd") or {}).get("people_reached") or {})
+                                                             .get("by_population", {}))
+    items = []
+    for g in tables.population_order(shown, catalog):
+        definition = catalog.unsplit["definicion"] if g == SIN_DESAGREGAR else catalog.populations[g]["definicion"]
+        color = fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR)
+        items.append(f'<li><span class="mdrm-swatch" style="background:{color}"></span>'
+                     f'<b>{esc(catalog.population_label(g))}</b> = {esc(definition)}</li>')
+    return _wrap(f'<p class="mdrm-note" style="margin-bottom:2px"><b>Nota:</b></p>'
+                 f'<ul class="mdrm-list mdrm-note">{"".join(items)}</ul>')
+
+
+def paragraphs(items: list[str]) -> str:
+    return _wrap("".join(f"<p>{esc(t)}</p>" for t in items))
+
+
+def methodology(view) -> str:
+    """Which basis and method produced the figures (narrative.methodology_note)."""
+    return _wrap(f'<ul class="mdrm-list mdrm-note" style="font-size:.9em">'
+                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics))}</ul>')
+
+
+def footer(view) -> str:
+    """Data file's name and SHA-256, the kit's version and the generation date."""
+    m = view.metrics
+    source = m.get("source") or {}
+    made = m.get("generated_by") or {}
+    parts = []
+    if source.get("file"):
+        sheet = f" (hoja «{esc(source['sheet'])}»)" if source.get("sheet") else ""
+        parts.append(f"Fuente: archivo 5W <b>{esc(source['file'])}</b>{sheet}, SHA-256 "
+                     f"<code>{esc(source.get('sha256', ''))}</code>.")
+    if made:
+        date = made.get("date")
+        when = f" el {esc(fmt.date_label(date))}" if date else ""
+        parts.append(f"Generado con {esc(made.get('kit', 'mdrm'))} {esc(made.get('version', ''))}{when}.")
+    parts.append(f"Región {esc(m['region'])}, mes {esc(_month(m))}; base «{esc(m.get('basis', ''))}», método "
+                 f"«{esc((m.get('dedup') or {}).get('method', ''))}», nivel "
+                 f"«{esc((m.get('dedup') or {}).get('level', ''))}».")
+    if view.is_sample:
+        parts.append("Datos de ejemplo (ficticios).")
+    return _wrap(f'<div class="mdrm-footer">{" ".join(parts)}</div>')

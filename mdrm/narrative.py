@@ -1,0 +1,281 @@
+"""The report's words: the analyst's highlights filled from the metrics, and
+the sentences the kit drafts from the figures (SPEC §7).
+
+Everything returned here is plain text: `mdrm.html` escapes it. Numbers go
+through `mdrm.formatting` ("2,953", "septiembre de 2020").
+
+Placeholders in a highlight (params `destacados:`):
+
+- `{kf.<key figure id>}`: a key figure, e.g. `{kf.raciones_comida}` -> "1,490";
+- a dotted path into metrics.json, e.g. `{people_reached.total}`,
+  `{people_reached.by_population.transito}`, `{subgroups.proteccion.total}`,
+  `{organizations.reporting}`, `{ytd.people_reached.total}`;
+- `{mes}` -> "septiembre de 2020", `{mes_anterior}` -> "agosto de 2020", `{region}` -> "Tacna";
+- `{{` and `}}` for literal braces.
+
+Anything else (an unknown name, a path to a table instead of a figure, a
+lone brace) is an `InputError` naming the placeholder and the highlight's
+number. Text outside placeholders is kept verbatim ("03 jornadas").
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import formatting as fmt
+from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .errors import InputError
+from .methodology import EXCLUDED_DUPLICATE, EXCLUDED_NO_PEOPLE_SUBGROUP, EXCLUDED_NOT_RMRP
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
+
+PLACEHOLDER_HELP = (
+    "Marcadores válidos: {mes}, {mes_anterior}, {region}, {kf.<cifra clave>} (p. ej. {kf.raciones_comida}) "
+    "o una ruta de metrics.json hasta una cifra (p. ej. {people_reached.total}, "
+    "{people_reached.by_population.transito}, {subgroups.proteccion.total}, {organizations.reporting}, "
+    "{ytd.people_reached.total}); para una llave literal escriba {{ o }}"
+)
+
+
+def _previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+class _Unknown(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def resolve(name: str, metrics: dict) -> str:
+    """The text of one placeholder (without braces); raises _Unknown."""
+    if name == "mes":
+        return fmt.month_label(metrics["month"])
+    if name == "mes_anterior":
+        return fmt.month_label(_previous_month(metrics["month"]))
+    if name == "region":
+        return str(metrics["region"])
+    if not _PATH.match(name):
+        raise _Unknown("no es un nombre ni una ruta de metrics.json")
+    parts = name.split(".")
+    if parts[0] == "kf":
+        if len(parts) != 2:
+            raise _Unknown("use {kf.<id de cifra clave>}")
+        parts = ["key_figures", parts[1]]
+    value: object = metrics
+    for depth, part in enumerate(parts):
+        if not isinstance(value, dict) or part not in value:
+            where = ".".join(parts[:depth]) or "metrics.json"
+            if parts[0] == "key_figures" and isinstance(metrics.get("key_figures"), dict):
+                known = ", ".join(metrics["key_figures"])
+                raise _Unknown(f"no existe «{part}» en {where}; cifras clave: {known}")
+            raise _Unknown(f"no existe «{part}» en {where}")
+        value = value[part]
+    if value is None:
+        return fmt.MISSING
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        raise _Unknown("no es una cifra sino una tabla" if isinstance(value, (dict, list)) else "no es una cifra")
+    if isinstance(value, (int, float)):
+        return fmt.number(value)
+    return str(value)
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholders of a text, as written between braces (literal `{{ }}` excluded)."""
+    return [m.group(1) for m in _TOKEN.finditer(text) if m.group(1) is not None]
+
+
+def fill(text: str, metrics: dict, number: int | None = None, source: str | Path | None = None) -> str:
+    """Fill the placeholders of one highlight; `number` (1-based) and `source` word the error."""
+    which = f"destacado {number}" if number is not None else "destacado"
+
+    def replace(match: re.Match) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        if match.group(1) is None:
+            raise InputError(f"{which}: llave «{token}» sin pareja (columna {match.start() + 1} del texto)",
+                             file=source, hint=PLACEHOLDER_HELP)
+        name = match.group(1).strip()
+        try:
+            return resolve(name, metrics)
+        except _Unknown as unknown:
+            raise InputError(f"{which}: marcador desconocido «{{{name}}}» ({unknown.reason})",
+                             file=source, hint=PLACEHOLDER_HELP) from None
+
+    return _TOKEN.sub(replace, text)
+
+
+def fill_highlights(highlights: list[str], metrics: dict, source: str | Path | None = None) -> list[str]:
+    """Every highlight of the params, filled; the first bad placeholder raises InputError."""
+    return [fill(text, metrics, number, source) for number, text in enumerate(highlights or [], start=1)]
+
+
+# --- sentences drafted from the figures ---------------------------------------
+
+def join_es(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b y c'."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " y " + items[-1]
+
+
+def change_phrase(current, previous, previous_label: str, unit: str = "") -> str:
+    """'67 más que en agosto de 2020 (+2.3%)', '33 menos…', 'la misma cifra que…', or no data."""
+    if previous is None:
+        return f"sin datos de {previous_label} para comparar"
+    diff = current - previous
+    unit = f" {unit}" if unit else ""
+    if diff == 0:
+        return f"la misma cifra que en {previous_label}"
+    rel = fmt.relative_change(current, previous)
+    pct = f" ({fmt.signed_percent(rel)})" if rel is not None else ""
+    word = "más" if diff > 0 else "menos"
+    return f"{fmt.number(abs(diff))}{unit} {word} que en {previous_label}{pct}"
+
+
+def _with_change(current, previous, previous_label: str, unit: str = "") -> str:
+    """', 67 más que en agosto de 2020 (+2.3%)' or ' (no hay datos de diciembre de 2019 para comparar)'."""
+    if previous is None:
+        return f" (no hay datos de {previous_label} para comparar)"
+    return ", " + change_phrase(current, previous, previous_label, unit)
+
+
+def _group_phrase(label: str, group: str) -> str:
+    return "sin desagregar por tipo de población" if group == SIN_DESAGREGAR else f"son {label}"
+
+
+def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: dict | None = None) -> list[str]:
+    """Sentences the kit writes from the figures: headline and its change, population mix,
+    largest subgroups, CVA in USD, year to date, organizations."""
+    catalog = catalog or load_catalog()
+    month = fmt.month_label(metrics["month"])
+    prev_label = fmt.month_label(_previous_month(metrics["month"]))
+    people = metrics["people_reached"]
+    total = people["total"]
+    previous = metrics.get("previous_month") or {}
+    sentences = []
+
+    headline = f"En {month}, los miembros de la Mesa alcanzaron a {fmt.people(total)}"
+    sentences.append(f"{headline}{_with_change(total, previous.get('people_reached_total'), prev_label)}.")
+
+    if total:
+        groups = sorted(((g, v) for g, v in people["by_population"].items() if v),
+                        key=lambda gv: -gv[1])
+        parts = []
+        for position, (g, v) in enumerate(groups):
+            label = catalog.population_label(g)
+            verb = _group_phrase(label, g) if position == 0 or g == SIN_DESAGREGAR else label
+            parts.append(f"{fmt.number(v)} ({fmt.percent(v / total)}) {verb}")
+        sentences.append(f"De ellas, {join_es(parts)}.")
+
+    subgroups = [(sg, f["total"]) for sg, f in metrics["subgroups"].items() if sg != SIN_SUBGRUPO and f["total"]]
+    if subgroups:
+        subgroups.sort(key=lambda t: -t[1])
+        first, value = subgroups[0]
+        prev_sub = (previous.get("subgroups") or {}) if previous.get("people_reached") is not None else None
+        prev_value = None if prev_sub is None else prev_sub.get(first, 0)
+        text = (f"El subgrupo con más personas alcanzadas fue {catalog.subgroup_label(first)}, con "
+                f"{fmt.people(value)}{_with_change(value, prev_value, prev_label)}")
+        others = [f"{catalog.subgroup_label(sg)} ({fmt.number(v)})" for sg, v in subgroups[1:3]]
+        if others:
+            text += f"; le {'sigue' if len(others) == 1 else 'siguen'} {join_es(others)}"
+        sentences.append(text + ".")
+
+    usd = metrics.get("key_figures", {}).get("usd_distribuidos")
+    if usd is not None:
+        if usd:
+            text = (f"Los miembros de la Mesa distribuyeron {fmt.usd(usd)} en transferencias monetarias "
+                    f"(CVA) en {month}")
+            if previous_key_figures is not None and previous_key_figures.get("usd_distribuidos") is not None:
+                text += _with_change(usd, previous_key_figures["usd_distribuidos"], prev_label, "USD")
+            sentences.append(text + ".")
+        else:
+            sentences.append(f"En {month} no se reportaron transferencias monetarias (CVA) en USD.")
+
+    ytd = (metrics.get("ytd") or {}).get("people_reached")
+    if ytd is not None:
+        months = metrics["ytd"].get("months") or [metrics["month"]]
+        sentences.append(
+            f"En lo que va del año ({fmt.month_range(months[0], months[-1])}), la Mesa alcanzó a "
+            f"{fmt.people(ytd['total'])} (suma de los nuevos beneficiarios de cada mes, sin doble conteo "
+            f"dentro de cada mes).")
+
+    orgs = metrics.get("organizations") or {}
+    if orgs.get("reporting") is not None:
+        n = orgs["reporting"]
+        text = (f"{fmt.number(n)} {'organización reportó' if n == 1 else 'organizaciones reportaron'} "
+                f"actividades en el 5W de {month}")
+        if orgs.get("members") is not None:
+            text += f"; la Mesa cuenta con {fmt.number(orgs['members'])} organizaciones miembros"
+        sentences.append(text + ".")
+    return sentences
+
+
+# --- the methodology note ---------------------------------------------------
+
+BASIS_TEXT = {
+    "mensual": ("«Total beneficiarios mensuales» del 5W (base mensual: todas las personas atendidas en el "
+                "mes, también las ya atendidas en meses anteriores)"),
+    "nuevos": ("«Nuevos beneficiarios del mes» del 5W (base nuevos: solo las personas que cada actividad "
+               "atiende por primera vez)"),
+}
+EXCLUSION_SHORT = {
+    EXCLUDED_DUPLICATE: "filas duplicadas",
+    EXCLUDED_NOT_RMRP: "actividades fuera del RMRP",
+    EXCLUDED_NO_PEOPLE_SUBGROUP: "servicios comunes",
+}
+LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
+
+
+def method_text(method: str, level: str) -> str:
+    where = LEVEL_TEXT.get(level, level)
+    if method == "maximo":
+        return (f"sin doble conteo, con el método de R4V (máximo): para cada grupo poblacional se toma, {where}, "
+                "el máximo entre sectores, y se suman" + (" las provincias" if level == "admin2" else ""))
+    if method == "suma":
+        return ("con el método suma: se suman todos los sectores sin eliminar el doble conteo "
+                "(es una cota superior)")
+    if method == "cono_sur":
+        return (f"con el método Cono Sur: {where}, el máximo entre Alojamiento, Seguridad Alimentaria, "
+                "Transporte Humanitario y Agua, Saneamiento e Higiene, más Protección (General), más la suma "
+                "de CBI Multipropósito, Integración, Salud y Educación")
+    return f"con el método «{method}»"
+
+
+def methodology_note(metrics: dict) -> list[str]:
+    """Which basis and method produced the figures, and how each kind of figure is made."""
+    month = fmt.month_label(metrics["month"])
+    basis = metrics.get("basis", "mensual")
+    dedup = metrics.get("dedup") or {}
+    rows = metrics.get("rows") or {}
+    note = [
+        f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
+        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'))}. "
+        "Se cuentan las actividades RMRP de los subgrupos que atienden personas "
+        "(no los servicios comunes, como el manejo de información).",
+        "Subgrupos y sectores: suman las personas de cada fila del 5W; una persona asistida por varios "
+        "sectores cuenta en cada uno, por eso su suma supera el total de personas alcanzadas.",
+        "Sexo y edad: la desagregación de las filas contadas, repartida en proporción al total de personas "
+        "alcanzadas.",
+        "Variación: respecto del mes anterior, con la misma base y el mismo método.",
+        "Acumulado del año: suma, de enero al mes del reporte, de las personas alcanzadas de cada mes sin "
+        "doble conteo, siempre sobre los nuevos beneficiarios (regla de R4V).",
+        "Cifras clave: suma de las cantidades (o personas, o USD) de las actividades del mes cuyo nombre "
+        "corresponde a cada cifra, sean o no actividades RMRP.",
+        "Organizaciones que reportan: el socio implementador o, si falta, el socio principal; las "
+        "organizaciones por subgrupo vienen del registro de miembros de la Mesa cuando se da.",
+        "Redondeo: cada cifra publicada se redondea una sola vez (0.5 hacia arriba); un total es la suma de "
+        "sus partes publicadas y las partes repartidas de un total suman ese total.",
+    ]
+    if rows:
+        excluded = [f"{EXCLUSION_SHORT.get(r, r)}: {fmt.number(n)}"
+                    for r, n in (rows.get("excluded_by_reason") or {}).items()]
+        text = (f"Filas: {fmt.number(rows['read'])} filas de {metrics['region']} en {month}; "
+                f"{fmt.number(rows['counted'])} contadas para personas y {fmt.number(rows['excluded'])} excluidas")
+        note.append(text + (f" ({'; '.join(excluded)})." if excluded else "."))
+    return note

@@ -37,6 +37,32 @@ def _validate(args) -> int:
     return validate_file(args.data, sheet=sheet, columns=columns, out=sys.stdout)
 
 
+def _report(args) -> int:
+    from .report import run_report
+
+    result = run_report(args.params, args.out)
+    print(f"Escrito en {result.month_dir} ({result.seconds:.1f} s):", file=sys.stderr)
+    for path in result.files:
+        print(f"  {path.name}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _batch(args) -> int:
+    from .batch import run_batch_cli
+
+    return run_batch_cli(args.params_dir, args.out, args.first, args.last, args.jobs)
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"debe ser un entero ≥ 1: {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mdrm", description="Reporte de situación mensual de la MDRM a partir del 5W de R4V.")
@@ -53,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
     validate.add_argument("--params", help="toma `hoja` y `columnas` de este archivo de parámetros")
     validate.set_defaults(run=_validate)
+
+    report = commands.add_parser(
+        "report", help="produce el reporte del mes: situacion.html, destacados.html, cuadernos, metrics.json, tablas.xlsx")
+    report.add_argument("--params", required=True, help="archivo de parámetros del mes (YAML)")
+    report.add_argument("--out", default="reports",
+                        help="carpeta de salida (por defecto reports/); escribe en OUT/<región>/<AAAA-MM>/")
+    report.set_defaults(run=_report)
+
+    batch = commands.add_parser("batch", help="produce los reportes de muchos meses y el índice de la región")
+    batch.add_argument("--params-dir", required=True,
+                       help="carpeta con region.yml y un AAAA-MM.yml por mes (p. ej. params/tacna)")
+    batch.add_argument("--from", dest="first", metavar="AAAA-MM", help="primer mes (incluido)")
+    batch.add_argument("--to", dest="last", metavar="AAAA-MM", help="último mes (incluido)")
+    batch.add_argument("--jobs", type=_jobs, default=None,
+                       help="cuadernos en paralelo (por defecto, el número de CPU, hasta 4)")
+    batch.add_argument("--out", default="reports", help="carpeta de salida (por defecto reports/)")
+    batch.set_defaults(run=_batch)
     return parser
 
 
@@ -66,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotebookError as exc:
         print(f"Falló la ejecución de un cuaderno: {exc}", file=sys.stderr)
         return EXIT_NOTEBOOK
-    except KeyboardInterrupt:
-        print("Interrumpido.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        why = f" ({exc})" if str(exc) else ""
+        print(f"Interrumpido{why}: no se publicó ningún archivo a medio escribir.", file=sys.stderr)
         return EXIT_OTHER
     except Exception as exc:  # noqa: BLE001 - last resort, still in Spanish
         print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)

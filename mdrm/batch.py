@@ -1,0 +1,297 @@
+"""Many months at once: `mdrm batch --params-dir DIR [--from M --to M] [--jobs N]`.
+
+DIR holds `region.yml` and one `YYYY-MM.yml` per month (e.g. params/tacna/).
+Every notebook run is a task for a pool of `jobs` worker processes (one
+process per run at a time: papermill's `cwd` is a process-wide `os.chdir`), so
+`--jobs 2` keeps two kernels busy whatever the month. Each month is prepared
+(params, data, metrics, highlights: bad input fails that month only, before
+its notebooks run) and staged like `mdrm report` does, and published only when
+both its notebooks succeeded. One failed month never stops the others; the
+summary names each failure and the exit code is non-zero when any month failed.
+
+Then `<out>/<region>/index.html` lists every month found on disk with links to
+its files and its headline figure (people_reached.total of its metrics.json).
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, NotebookError
+from .execute import NotebookPool, TaskResult
+from .report import (
+    Content, FiveWCache, MonthPlan, Staging, hold_interrupts, notebook_failure, prepare, sigterm_as_interrupt,
+    notebooks_cwd, stage_tables, start_month, write_shared,
+)
+
+MONTH_FILE = re.compile(r"^(\d{4}-(0[1-9]|1[0-2]))\.ya?ml$")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+OK, FAILED = "ok", "error"
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def month_files(params_dir: str | Path, first: str | None = None, last: str | None = None) -> list[Path]:
+    """The `YYYY-MM.yml` files of DIR within [first, last], in month order."""
+    folder = Path(params_dir)
+    if not folder.is_dir():
+        raise InputError("no existe la carpeta de parámetros", file=folder)
+    for name, value in (("--from", first), ("--to", last)):
+        if value is not None and not MONTH.match(value):
+            raise InputError(f"{name} debe tener la forma AAAA-MM", value=value)
+    files = sorted((p for p in folder.iterdir() if MONTH_FILE.match(p.name)), key=lambda p: p.name)
+    chosen = [p for p in files
+              if (first is None or p.stem >= first) and (last is None or p.stem <= last)]
+    if not chosen:
+        span = f" entre {first or '…'} y {last or '…'}" if first or last else ""
+        raise InputError(f"no hay archivos de mes (AAAA-MM.yml){span} en la carpeta", file=folder)
+    return chosen
+
+
+@dataclass
+class MonthOutcome:
+    month: str              # from the file name
+    params_file: Path
+    status: str = OK
+    kind: str = ""          # "input", "notebook" or "other" when failed
+    error: str = ""
+    month_dir: Path | None = None
+    headline: int | None = None
+
+
+@dataclass
+class _Running:
+    plan: MonthPlan
+    staging: Staging
+    keys: set
+    results: list
+    error: BaseException | None = None  # tablas.xlsx failed while the notebooks ran
+
+
+def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str | None = None,
+              last: str | None = None, jobs: int | None = None, content: Content | None = None,
+              progress: bool = True) -> list[MonthOutcome]:
+    """Run every month of DIR; returns one outcome per month (never raises for one month)."""
+    from tqdm import tqdm
+
+    content = content or Content.default()
+    files = month_files(params_dir, first, last)
+    outcomes = {f.stem: MonthOutcome(f.stem, f) for f in files}
+    running: dict[str, _Running] = {}
+    regions: set[Path] = set()
+    bar = tqdm(total=len(files), unit="mes", desc="Reportes", disable=not progress, file=sys.stderr)
+
+    def fail(month: str, exc: BaseException) -> None:
+        outcome = outcomes[month]
+        outcome.status, outcome.error = FAILED, str(exc)
+        outcome.kind = ("input" if isinstance(exc, InputError) else
+                        "notebook" if isinstance(exc, NotebookError) else "other")
+        if outcome.kind == "other":
+            outcome.error = f"{type(exc).__name__}: {exc}"
+        bar.update(1)
+        bar.set_postfix(errores=sum(o.status == FAILED for o in outcomes.values()))
+
+    def collect(results: list[TaskResult]) -> None:
+        for result in results:
+            month = result.key.split("/")[0]
+            run = running.get(month)
+            if run is None:
+                continue
+            run.results.append(result)
+            if len(run.results) < len(run.keys):
+                continue
+            del running[month]
+            failure = run.error or notebook_failure(run.results)
+            if failure is None:
+                try:
+                    run.staging.commit(content.outputs())
+                except Exception as exc:  # noqa: BLE001
+                    run.staging.discard()
+                    fail(month, exc)
+                    continue
+                outcome = outcomes[month]
+                outcome.month_dir = run.plan.month_dir
+                outcome.headline = run.plan.metrics.get("people_reached", {}).get("total")
+                bar.update(1)
+            else:
+                run.staging.discard()
+                fail(month, failure)
+
+    with sigterm_as_interrupt():
+        pool = NotebookPool(jobs or default_jobs(), warm_cwd=notebooks_cwd(content))
+        pool.more_expected = True  # workers warm their next kernel while months are being prepared
+        cache = FiveWCache()
+        try:
+            for path in files:
+                month = path.stem
+                staging = None
+                try:
+                    plan = prepare(path, out, content, cache)
+                    if plan.params.month != month:
+                        raise InputError(f"el archivo se llama {path.name} pero su clave «mes» es "
+                                         f"{plan.params.month}", file=path)
+                    regions.add(plan.region_dir)
+                    staging = Staging(plan)
+                    tasks = start_month(plan, staging, content, pool)
+                    running[month] = run = _Running(plan, staging, {t.key for t in tasks}, [])
+                    try:
+                        stage_tables(plan, staging, content)
+                    except Exception as exc:  # noqa: BLE001 - the month fails when its notebooks are done
+                        run.error = exc
+                except (KeyboardInterrupt, SystemExit):
+                    if staging is not None and month not in running:
+                        staging.discard()
+                    raise
+                except Exception as exc:  # noqa: BLE001 - this month fails, the others go on
+                    if staging is not None and month not in running:
+                        staging.discard()
+                    fail(month, exc)
+                collect(pool.poll(0))
+            pool.more_expected = False
+            while running:
+                collect(pool.poll(None))
+            pool.close()
+        except BaseException:
+            with hold_interrupts():
+                pool.terminate()
+                for run in running.values():
+                    run.staging.discard()
+                bar.close()
+            raise
+        bar.close()
+        for region_dir in sorted(regions):
+            if region_dir.is_dir():  # not when every month failed in a new output folder
+                refresh_index(region_dir)
+    return [outcomes[f.stem] for f in files]
+
+
+def exit_code(outcomes: list[MonthOutcome]) -> int:
+    """0 all written; 2 every failure was bad input; 3 every failure a notebook; 1 otherwise."""
+    kinds = {o.kind for o in outcomes if o.status == FAILED}
+    if not kinds:
+        return 0
+    if kinds == {"input"}:
+        return 2
+    if kinds == {"notebook"}:
+        return 3
+    return 1
+
+
+def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
+    from .formatting import number
+
+    done = [o for o in outcomes if o.status == OK]
+    failed = [o for o in outcomes if o.status == FAILED]
+    took = f" en {seconds:.0f} s" if seconds is not None else ""
+    lines = [f"Resumen: {len(done)} de {len(outcomes)} meses escritos{took}"
+             + (f", {len(failed)} con error." if failed else ".")]
+    for o in outcomes:
+        if o.status == OK:
+            lines.append(f"  {o.month}  escrito  {number(o.headline)} personas alcanzadas  {o.month_dir}")
+        else:
+            lines.append(f"  {o.month}  ERROR    ({o.params_file.name}) {o.error}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- index.html
+
+def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
+    entries = []
+    for folder in sorted(region_dir.iterdir(), reverse=True) if region_dir.is_dir() else ():
+        if not (folder.is_dir() and MONTH.match(folder.name)):
+            continue
+        metrics = None
+        try:
+            metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        entries.append((folder.name, metrics, folder))
+    return entries
+
+
+INDEX_LINKS = (
+    ("situacion.html", "Reporte de situación"),
+    ("destacados.html", "Destacados"),
+    ("tablas.xlsx", "Tablas (Excel)"),
+    ("metrics.json", "Cifras (JSON)"),
+)
+
+
+def index_html(region_dir: Path) -> str:
+    """The region's index page: one row per month on disk, newest first. Self-contained."""
+    from . import __version__
+    from .formatting import month_label, number
+
+    entries = _month_entries(region_dir)
+    region = next((m.get("region") for _, m, _ in entries if m and m.get("region")), region_dir.name)
+    e = html.escape
+    rows = []
+    for month, metrics, folder in entries:
+        total = (metrics or {}).get("people_reached", {}).get("total")
+        links = " · ".join(
+            f'<a href="{e(month)}/{e(name)}">{e(label)}</a>'
+            for name, label in INDEX_LINKS if (folder / name).is_file())
+        rows.append(
+            f'<tr><td class="mes">{e(month_label(month))}</td>'
+            f'<td class="cifra">{e(number(total))}</td><td>{links or "—"}</td></tr>')
+    body = "\n".join(rows) or '<tr><td colspan="3">Todavía no hay reportes.</td></tr>'
+    title = f"{region} — reportes de situación"
+    return f"""<!DOCTYPE html>
+<html lang="es">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="mdrm {e(__version__)}">
+<title>{e(title)}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #263238;
+       max-width: 960px; margin: 2rem auto; padding: 0 1rem; }}
+h1 {{ color: #00467f; font-size: 1.6rem; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #cfd8dc; }}
+th {{ background: #eceff1; }}
+td.cifra, th.cifra {{ text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }}
+td.mes {{ white-space: nowrap; }}
+a {{ color: #00467f; }}
+footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
+</style>
+</head>
+<body>
+<h1>{e(title)}</h1>
+<p>Mesa de Diálogo para Refugiados y Migrantes — reportes mensuales generados con mdrm.</p>
+<table>
+<thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th>Archivos</th></tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+<footer>mdrm {e(__version__)}</footer>
+</body>
+</html>
+"""
+
+
+def refresh_index(region_dir: str | Path) -> Path:
+    """(Re)write `<region>/index.html` from the months on disk (atomically)."""
+    region_dir = Path(region_dir)
+    path = region_dir / "index.html"
+    write_shared(path, index_html(region_dir))
+    return path
+
+
+def run_batch_cli(params_dir, out, first, last, jobs) -> int:
+    started = time.perf_counter()
+    outcomes = run_batch(params_dir, out, first=first, last=last, jobs=jobs)
+    print(summary(outcomes, time.perf_counter() - started))
+    regions = sorted({o.month_dir.parent for o in outcomes if o.month_dir})
+    for region in regions:
+        print(f"Índice: {region / 'index.html'}")
+    return exit_code(outcomes)

@@ -1,0 +1,493 @@
+"""Running the report notebooks (papermill), each in its own process.
+
+`run_notebook` executes one notebook with papermill (kernel `python3`) and
+turns any failure into a `NotebookError` that names the notebook and the
+failing cell's error. `NotebookPool` runs many of them in worker processes:
+papermill's `cwd` uses `os.chdir`, which is per process, so two notebooks never
+share one; and the two notebooks of a month (or the many of a batch) run side
+by side.
+
+Workers are expendable. On SIGTERM a worker kills its kernel, removes the
+staging folder it was writing into and exits; a worker whose parent dies (even
+by SIGKILL) gets that SIGTERM from the kernel (Linux `PR_SET_PDEATHSIG`), so
+an aborted run leaves no temporary files behind when anything can help it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NotebookError
+
+KERNEL = "python3"
+# The kernel logs noise on every run (ipykernel 7: "running over TCP without encryption"; on
+# shutdown, jupyter_client interrupts it first: "KeyboardInterrupt caught in kernel"). A cell's
+# errors are in its outputs, a dead kernel is a DeadKernelError: its log adds nothing here.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+def skip_slow_imports() -> None:
+    """Make this process skip `rfc3987_syntax` (call before nbformat is imported).
+
+    jsonschema imports it, when installed, for its optional "iri" format
+    checks, and it builds a Lark grammar at import: 2 s of CPU in every
+    process that imports nbformat (papermill, nbconvert). nbformat never checks
+    formats, so the worker processes go without it.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+# --------------------------------------------------------------------------- one notebook
+
+def read_notebook(path: str | Path) -> dict:
+    """A notebook file as plain JSON (no nbformat: the parent process stays light)."""
+    import json
+
+    path = Path(path)
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("no es un cuaderno de Jupyter (falta «cells»)")
+        return nb
+    except FileNotFoundError:
+        raise NotebookError(f"no existe el cuaderno «{path}»") from None
+    except Exception as exc:  # noqa: BLE001 - invalid JSON, invalid notebook
+        raise NotebookError(f"el cuaderno «{path.name}» no se puede leer ({type(exc).__name__}: {exc})") from None
+
+
+def parameters_cell(nb: dict) -> int | None:
+    for index, cell in enumerate(nb["cells"]):
+        if "parameters" in (cell.get("metadata") or {}).get("tags", []):
+            return index
+    return None
+
+
+def check_notebook(nb: dict, name: str, parameters) -> None:
+    """A report notebook must have a `parameters` cell defining every parameter we pass."""
+    index = parameters_cell(nb)
+    if index is None:
+        raise NotebookError(
+            f"el cuaderno «{name}» no tiene una celda con la etiqueta «parameters» "
+            f"(debe definir {', '.join(f'{p} = ...' for p in parameters)})")
+    source = nb["cells"][index].get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    missing = [p for p in parameters if not any(line.split("=")[0].strip() == p
+                                                for line in source.splitlines() if "=" in line)]
+    if missing:
+        raise NotebookError(
+            f"la celda «parameters» del cuaderno «{name}» no define {', '.join(missing)}")
+
+
+def _cell_error(exc, name: str) -> NotebookError:
+    cell = f"celda {exc.exec_count}" if exc.exec_count is not None else f"celda n.° {exc.cell_index + 1}"
+    first_line = next((line for line in (exc.source or "").splitlines() if line.strip()), "")
+    where = f" («{first_line.strip()[:80]}»)" if first_line else ""
+    return NotebookError(f"el cuaderno «{name}» falló en la {cell}{where}: {exc.ename}: {exc.evalue}")
+
+
+def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = None,
+                 output_path: str | Path | None = None, timeout: float | None = None,
+                 name: str | None = None, kernel: "WarmKernel | None" = None):
+    """Execute `source` with `parameters`; returns the executed notebook.
+
+    Raises NotebookError for a missing `parameters` cell, a cell error, a dead
+    kernel or a timeout. `output_path`, when given, receives the executed
+    notebook (also when a cell failed, for debugging). `kernel`, a kernel
+    started ahead with the same `cwd`, is used and then shut down.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = Path(source)
+    name = name or source.name
+    nb = read_notebook(source)
+    check_notebook(nb, name, parameters)
+    cwd = str(cwd or source.parent)
+    warm = {"km": kernel.km} if kernel is not None and kernel.usable(cwd) else {}
+    try:
+        return papermill.execute_notebook(
+            str(source), str(output_path) if output_path else None, parameters=parameters,
+            kernel_name=KERNEL, cwd=cwd, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, execution_timeout=timeout, extra_arguments=KERNEL_ARGUMENTS,
+            shutdown_kernel="immediate",  # the notebook is done: no need to wait for a graceful exit
+            **warm,
+        )
+    except PapermillExecutionError as exc:
+        raise _cell_error(exc, name) from None
+    except NotebookError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - dead kernel, timeout, kernel not found...
+        raise NotebookError(f"el cuaderno «{name}» no se pudo ejecutar ({type(exc).__name__}: {exc})") from None
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
+
+
+class WarmKernel:
+    """A `python3` kernel started ahead of its notebook, so that its boot (a second
+    or so) overlaps other work: the parent computing the metrics, or the
+    rendering of the previous notebook in a batch. Its working folder is fixed
+    at start; a notebook with another `cwd` gets a fresh kernel instead."""
+
+    def __init__(self, cwd: str):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.cwd = str(cwd)
+        self._run = run_sync
+        self.km = AsyncKernelManager(kernel_name=KERNEL)
+        run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=KERNEL_ARGUMENTS)
+
+    def usable(self, cwd: str) -> bool:
+        try:
+            return str(cwd) == self.cwd and self._run(self.km.is_alive)()
+        except Exception:  # noqa: BLE001
+            return False
+
+    def shutdown(self) -> None:
+        try:
+            if self.km.has_kernel:
+                self._run(self.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - the worker's SIGTERM handler kills what is left
+            pass
+
+
+# --------------------------------------------------------------------------- a task for a worker
+
+@dataclass
+class Task:
+    """Run `source` and write the executed notebook and its HTML page into `staging`."""
+
+    key: str          # who asked (e.g. "2020-09/situacion"), for the caller's bookkeeping
+    source: str       # the notebook to run
+    parameters: dict
+    cwd: str
+    staging: str      # folder of temporary outputs (removed if the parent dies)
+    ipynb: str        # output file names inside `staging`
+    html: str
+    title: str
+    published: dict   # `parameters` as the saved notebook shows them (final paths, not staging ones)
+    published_ipynb: str  # where the executed notebook will be (its metadata says so)
+
+
+@dataclass
+class TaskResult:
+    key: str
+    ok: bool
+    error: str = ""
+    kind: str = ""    # "notebook" or "other" when not ok
+    seconds: float = 0.0
+
+
+def _write(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _audit_copy(nb, published: dict, path: str) -> str:
+    """The executed notebook as saved at `path`: its parameters as published (metrics.json
+    in the month's folder, where it is renamed to, not the staging folder it was read from)."""
+    import nbformat
+    from papermill.translators import translate_parameters
+
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters(KERNEL, "python", published, "Parameters")
+    nb.metadata.setdefault("papermill", {}).update(parameters=published, output_path=path)
+    return nbformat.writes(nb)
+
+
+def run_task(task: Task, warm_next: bool = False) -> TaskResult:
+    """Execute and render one notebook (runs in a worker process).
+
+    Uses the worker's warm kernel when its folder matches, and with
+    `warm_next` starts the next one before rendering this notebook.
+    """
+    from .render import notebook_to_html
+
+    global _STAGING, _WARM
+    _STAGING = task.staging
+    started = time.perf_counter()
+    kernel, _WARM = _WARM, None
+    try:
+        nb = run_notebook(task.source, task.parameters, cwd=task.cwd, name=Path(task.source).name,
+                          kernel=kernel)
+        if warm_next:
+            _warm_up(task.cwd)
+        html = notebook_to_html(nb, task.title)
+        staging = Path(task.staging)
+        _write(staging / task.ipynb, _audit_copy(nb, task.published, task.published_ipynb))
+        _write(staging / task.html, html)
+        return TaskResult(task.key, True, seconds=time.perf_counter() - started)
+    except NotebookError as exc:
+        return TaskResult(task.key, False, str(exc), "notebook", time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - reported by the parent, exit code 1
+        return TaskResult(task.key, False, f"{type(exc).__name__}: {exc}", "other", time.perf_counter() - started)
+    finally:
+        _STAGING = None
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_PARENT: int | None = None
+_STAGING: str | None = None
+_WARM: WarmKernel | None = None
+
+
+def _warm_up(cwd: str | None) -> None:
+    global _WARM
+    if cwd and _WARM is None:
+        try:
+            _WARM = WarmKernel(cwd)
+        except Exception:  # noqa: BLE001 - the task will start its own kernel
+            _WARM = None
+
+
+def _kill_children() -> None:
+    """Kill this process's descendants (the kernel runs in its own session)."""
+    try:
+        import psutil
+
+        children = psutil.Process().children(recursive=True)
+    except Exception:  # noqa: BLE001 - psutil missing or process gone: the kernel polls its parent
+        return
+    for child in children:
+        try:
+            child.kill()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _on_term(signum, frame):  # noqa: ARG001
+    """Stop: kill the kernel, remove the staging folder of the running task, exit.
+
+    The SIGTERM comes from the parent giving up (it removes the staging folder
+    too), from the kernel because the parent died (no one else will remove it),
+    or from outside (then the task fails and the parent discards the month). In
+    every case that folder will never be published, so removing it is safe.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _kill_children()
+    if _STAGING:
+        shutil.rmtree(_STAGING, ignore_errors=True)
+    os._exit(128 + signum)
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001
+        return
+
+
+def _worker_init(parent: int, warm_cwd: str | None) -> None:
+    global _PARENT
+    _PARENT = parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _on_term)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
+    _warm_up(warm_cwd)  # the kernel boots in its own process while this one imports
+    import papermill  # noqa: F401 - warm the worker while the parent computes the metrics
+    import nbconvert  # noqa: F401
+
+    from . import render  # noqa: F401
+
+
+def _worker_main(tasks_fd: int, results_fd: int, parent: int, warm_cwd: str | None) -> None:
+    """A worker: run the tasks read from one pipe, send their results on the other."""
+    from multiprocessing.connection import Connection
+
+    tasks, results = Connection(tasks_fd, writable=False), Connection(results_fd, readable=False)
+    _worker_init(parent, warm_cwd)
+    try:
+        while True:
+            try:
+                message = tasks.recv()
+            except (EOFError, OSError):
+                break
+            if message is None:
+                break
+            task, warm_next = message
+            result = run_task(task, warm_next)
+            if os.getppid() != parent:  # the parent died meanwhile: nobody will publish this
+                shutil.rmtree(task.staging, ignore_errors=True)
+                break
+            try:
+                results.send(result)
+            except (BrokenPipeError, OSError):
+                break
+    finally:
+        if _WARM is not None:
+            _WARM.shutdown()
+
+
+class _Worker:
+    """A worker process (`python -m mdrm.execute`) and its two pipes.
+
+    A plain subprocess rather than multiprocessing's spawn, which would re-run
+    the caller's `__main__` (a script, stdin, a notebook) in every worker.
+    """
+
+    def __init__(self, parent: int, warm_cwd: str | None):
+        import subprocess
+        from multiprocessing.connection import Connection
+
+        task_read, task_write = os.pipe()
+        result_read, result_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "mdrm.execute", str(task_read), str(result_write), str(parent),
+                 warm_cwd or ""],
+                pass_fds=(task_read, result_write), stdin=subprocess.DEVNULL)
+        finally:
+            os.close(task_read)
+            os.close(result_write)
+        self.tasks = Connection(task_write, readable=False)
+        self.conn = Connection(result_read, writable=False)  # EOF when the worker dies
+        self.task: Task | None = None
+
+    def exitcode(self) -> int | None:
+        return self.process.poll()
+
+
+class NotebookPool:
+    """`jobs` worker processes running `Task`s, driven from the caller's thread.
+
+    `submit` queues a task (and starts it at once if a worker is idle); `poll`
+    waits up to `timeout` seconds and returns the finished tasks' results. A
+    worker that dies (killed, out of memory) fails its task and is replaced.
+    `terminate()` stops everything now: each worker kills its kernel.
+
+    With `warm_cwd` (the notebooks' folder), each worker starts a kernel there
+    at once, before any task; while `more_expected` is true (a batch still
+    submitting) or tasks are queued, a worker starts its next kernel as soon
+    as its notebook has run.
+    """
+
+    def __init__(self, jobs: int, warm_cwd: str | Path | None = None):
+        self.jobs = max(1, int(jobs))
+        self._parent = os.getpid()
+        self._warm_cwd = str(warm_cwd) if warm_cwd else None
+        self._workers = [_Worker(self._parent, self._warm_cwd) for _ in range(self.jobs)]
+        self._queue: list[Task] = []
+        self.more_expected = False
+
+    @property
+    def busy(self) -> int:
+        """Tasks queued or running."""
+        return len(self._queue) + sum(w.task is not None for w in self._workers)
+
+    def submit(self, task: Task) -> None:
+        self._queue.append(task)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        for worker in self._workers:
+            if not self._queue:
+                return
+            if worker.task is None:
+                worker.task = self._queue.pop(0)
+                warm_next = bool(self._warm_cwd) and (self.more_expected or len(self._queue) >= self.jobs)
+                worker.tasks.send((worker.task, warm_next))
+
+    def poll(self, timeout: float | None = None) -> list[TaskResult]:
+        """Results of the tasks finished within `timeout` s (None: wait for at least one)."""
+        from multiprocessing.connection import wait
+
+        running = [w for w in self._workers if w.task is not None]
+        if not running:
+            return []
+        waitables = {worker.conn: worker for worker in running}
+        ready = wait(list(waitables), timeout)
+        results = []
+        for conn in ready:
+            worker = waitables[conn]
+            task = worker.task
+            try:
+                result = worker.conn.recv()
+            except (EOFError, OSError):
+                result = None
+            if result is None:  # the worker died mid-task
+                try:
+                    worker.process.wait(2)
+                except Exception:  # noqa: BLE001
+                    pass
+                code = worker.exitcode()
+                how = f"señal {-code}" if code is not None and code < 0 else f"código {code}"
+                result = TaskResult(task.key, False, f"el proceso del cuaderno «{Path(task.source).name}» "
+                                    f"terminó inesperadamente ({how})", "other")
+                self._replace(worker)
+            worker.task = None
+            results.append(result)
+        self._dispatch()
+        return results
+
+    def _replace(self, dead: _Worker) -> None:
+        _stop(dead)
+        index = self._workers.index(dead)
+        self._workers[index] = _Worker(self._parent, self._warm_cwd)
+
+    def close(self) -> None:
+        """Let idle workers exit (call when no task is left)."""
+        for worker in self._workers:
+            try:
+                worker.tasks.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in self._workers:
+            _stop(worker)
+        self._workers = []
+
+    def terminate(self) -> None:
+        """Stop now: SIGTERM to every worker (each kills its kernel), SIGKILL if it lingers."""
+        self._queue.clear()
+        for worker in self._workers:
+            if worker.exitcode() is None:
+                worker.process.terminate()
+        for worker in self._workers:
+            _stop(worker)
+        self._workers = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None and not self.busy:
+            self.close()
+        else:
+            self.terminate()
+
+
+def _stop(worker: _Worker) -> None:
+    import subprocess
+
+    try:
+        worker.process.wait(5)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait(5)
+    for conn in (worker.tasks, worker.conn):
+        conn.close()
+
+
+if __name__ == "__main__":  # a worker process (see _Worker)
+    # through the imported module, so pickled tasks and results name `mdrm.execute`, not `__main__`
+    from mdrm.execute import _worker_main as main
+    from mdrm.execute import skip_slow_imports
+
+    skip_slow_imports()
+    main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] or None)

@@ -1,0 +1,468 @@
+"""One month's report end to end: `mdrm report --params FILE [--out DIR]`.
+
+Order of work (SPEC §6):
+
+0. Two worker processes start at once (`mdrm.execute.NotebookPool`), each
+   booting a kernel in `notebooks/`, while this process goes on.
+1. `prepare`: read the params, load and check the month's data, compute the
+   metrics and fill the highlights' placeholders. Any bad input raises
+   `InputError` here, before a notebook runs or a file is written (exit 2);
+   a notebook without its `parameters` cell raises `NotebookError` (exit 3).
+2. Into a staging folder beside the month's folder (`DIR/<region>/.mdrm-<month>-…tmp/`):
+   `metrics.json`, then the two notebooks run in worker processes (side by
+   side) with `parametros` = the params file and `metricas` = that
+   metrics.json, each saving its executed notebook and its HTML page; meanwhile
+   this process writes `tablas.xlsx` from `mdrm.tables.report_tables`.
+3. `commit`: the six files are renamed into `DIR/<region>/<YYYY-MM>/` and the
+   staging folder removed. A failure or an interruption (SIGTERM, Ctrl-C)
+   before that point removes the staging folder: the month's previous files
+   stay as they were. SIGTERM during the renames is held until they finish.
+
+What SIGKILL can leave: never a partial file in the month's folder (files
+arrive there only by rename). Killed before the renames, the month keeps its
+previous files; the workers, told by the kernel that their parent died, kill
+their kernels and remove the staging folder, and any staging folder left
+anyway is removed by the next run of that region. Killed during the renames
+(a few milliseconds), the month's folder can hold some new and some previous
+files, each one whole.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .errors import NotebookError
+from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
+from .iorw import dumps_metrics
+
+if TYPE_CHECKING:  # imported where used: `mdrm report` starts its workers before loading pandas
+    import pandas as pd
+
+    from .load import FiveW
+    from .metrics import MonthData
+    from .params import Params
+    from .view import MonthView
+
+NOTEBOOKS = ("situacion", "destacados")
+PARAMETERS = ("parametros", "metricas")  # the notebooks' contract: both in their `parameters` cell
+STAGING_PREFIX = ".mdrm-"
+STAGING_SUFFIX = ".tmp"
+_STAGING_NAME = re.compile(r"^\.mdrm-(\d{4}-\d{2})-(\d+)-.*\.tmp$")
+
+
+def notebooks_dir() -> Path:
+    """The repository's `notebooks/` (the project is installed editable)."""
+    import mdrm
+
+    return Path(mdrm.__file__).resolve().parents[1] / "notebooks"
+
+
+# --------------------------------------------------------------------------- what the content provides
+
+@dataclass
+class Content:
+    """The report's content: its notebooks, its tables and the highlights check.
+
+    `Content.default()` is the kit's (notebooks/situacion.ipynb and
+    notebooks/destacados.ipynb, `mdrm.tables.report_tables`,
+    `mdrm.narrative.fill_highlights`); tests give their own.
+    """
+
+    notebooks: dict[str, Path]
+    tables: Callable[[MonthView], dict[str, pd.DataFrame]] | None = None
+    highlights: Callable[..., object] | None = None  # (highlights, metrics, source=params file)
+
+    @classmethod
+    def default(cls) -> "Content":
+        folder = notebooks_dir()
+        return cls(
+            notebooks={name: folder / f"{name}.ipynb" for name in NOTEBOOKS},
+            tables=_lazy("mdrm.tables", "report_tables"),
+            highlights=_lazy("mdrm.narrative", "fill_highlights"),
+        )
+
+    def outputs(self) -> tuple[str, ...]:
+        names = [f"{n}.{ext}" for n in self.notebooks for ext in ("html", "ipynb")] + ["metrics.json"]
+        return tuple(names + (["tablas.xlsx"] if self.tables is not None else []))
+
+
+def _lazy(module: str, name: str):
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = f"{module}.{name}"
+    return call
+
+
+# --------------------------------------------------------------------------- 1. prepare (no writes)
+
+@dataclass
+class MonthPlan:
+    params_path: Path
+    params: Params
+    data: MonthData
+    metrics: dict
+    out: Path
+
+    @property
+    def region_dir(self) -> Path:
+        return self.out / self.params.region_slug
+
+    @property
+    def month_dir(self) -> Path:
+        return self.region_dir / self.params.month
+
+    @property
+    def title(self) -> str:
+        from .formatting import month_label
+
+        return f"{self.params.region} — {month_label(self.params.month)}"
+
+    @property
+    def view(self) -> MonthView:
+        # what mdrm.view.load_view(params, metrics.json) gives, without reading the 5W again
+        from .view import MonthView
+
+        return MonthView(self.params, self.data, self.metrics)
+
+
+class FiveWCache:
+    """The 5W files read once for many months (a batch reads one file 12 times otherwise)."""
+
+    def __init__(self):
+        self._files: dict[tuple, FiveW] = {}
+
+    def get(self, params: Params) -> FiveW:
+        key = (str(params.data_path), params.sheet, tuple(sorted(params.columns.items())))
+        if key not in self._files:
+            from .load import read_5w
+
+            self._files[key] = read_5w(params.data_path, params.sheet, params.columns)
+        return self._files[key]
+
+
+def prepare(params_path: str | Path, out: str | Path, content: Content,
+            cache: FiveWCache | None = None) -> MonthPlan:
+    """Everything that can fail on bad input, before anything runs or is written."""
+    from .metrics import compute, load_month
+    from .params import load_params
+
+    params_path = Path(params_path).resolve()
+    params = load_params(params_path)
+    data = load_month(params, cache.get(params) if cache else None)
+    metrics = compute(data)
+    if content.highlights is not None:
+        # InputError on an unknown placeholder, before anything runs
+        content.highlights(params.highlights, metrics, source=params.source)
+    for source in content.notebooks.values():
+        # a notebook without its `parameters` cell fails here, before anything runs
+        check_notebook(read_notebook(source), Path(source).name, PARAMETERS)
+    return MonthPlan(params_path, params, data, metrics, Path(out).resolve())
+
+
+# --------------------------------------------------------------------------- 2. stage
+
+class Staging:
+    """A hidden folder beside the month's folder; its files are renamed in at the end."""
+
+    def __init__(self, plan: MonthPlan):
+        self.plan = plan
+        # folders this run creates, removed again if it publishes nothing
+        self.created = [d for d in (plan.region_dir, *plan.region_dir.parents) if not d.exists()]
+        plan.region_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(plan.region_dir)
+        self.path = Path(tempfile.mkdtemp(
+            prefix=f"{STAGING_PREFIX}{plan.params.month}-{os.getpid()}-", suffix=STAGING_SUFFIX,
+            dir=plan.region_dir))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        for folder in self.created:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty (another month of a batch) or gone
+
+    def commit(self, names: tuple[str, ...]) -> None:
+        """Rename every staged file into the month's folder (signals held meanwhile)."""
+        missing = [n for n in names if not (self.path / n).is_file()]
+        if missing:
+            raise RuntimeError(f"faltan archivos por publicar: {', '.join(missing)}")
+        with hold_interrupts():
+            target = self.plan.month_dir
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.replace(self.path / name, target / name)
+            _fsync_dir(target)
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(region_dir: Path) -> list[Path]:
+    """Remove staging folders left by runs that no longer exist (killed with SIGKILL)."""
+    removed = []
+    for entry in region_dir.iterdir() if region_dir.is_dir() else ():
+        found = _STAGING_NAME.match(entry.name)
+        if found and entry.is_dir() and int(found.group(2)) != os.getpid() and not _pid_alive(int(found.group(2))):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _write_synced(path: Path, data: bytes | str) -> None:
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with open(path, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_shared(path: Path, data: bytes | str) -> None:
+    """Atomic write (temporary file beside `path`, then rename) of a file meant to be shared:
+    readable by others like any file the user creates (mkstemp alone would make it 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=STAGING_SUFFIX, dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(names) -> list[str]:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique (case-insensitive)."""
+    used, result = set(), []
+    for name in names:
+        base = _SHEET_FORBIDDEN.sub(" ", str(name)).strip().strip("'") or "tabla"
+        candidate, n = base[:31], 1
+        while candidate.lower() in used:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[:31 - len(suffix)] + suffix
+        used.add(candidate.lower())
+        result.append(candidate)
+    return result
+
+
+def _tidy_sheet(sheet) -> None:
+    """Text stays text (a name like "=HYPERLINK(...)" from the 5W is not a formula),
+    columns as wide as their content, the header row frozen."""
+    widths: dict[str, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":  # openpyxl reads any text starting with "=" as a formula
+                cell.data_type = "s"
+            if cell.value is not None:
+                widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), len(str(cell.value)))
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = min(60, max(8, width + 2))
+    sheet.freeze_panes = "A2"
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Every table of the report, one sheet each (sheet name -> table)."""
+    import pandas as pd
+
+    if not tables:
+        raise RuntimeError("el reporte no tiene tablas para tablas.xlsx")
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for sheet, (name, table) in zip(sheet_names(tables), tables.items()):
+            frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+            frame.to_excel(writer, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
+            _tidy_sheet(writer.sheets[sheet])
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def tasks_for(plan: MonthPlan, staging: Staging, content: Content) -> list[Task]:
+    metrics_path = staging.path / "metrics.json"
+    parameters = {"parametros": str(plan.params_path), "metricas": str(metrics_path)}
+    published = {**parameters, "metricas": str(plan.month_dir / "metrics.json")}
+    return [
+        Task(key=f"{plan.params.month}/{name}", source=str(Path(source).resolve()), parameters=parameters,
+             cwd=str(Path(source).resolve().parent), staging=str(staging.path), ipynb=f"{name}.ipynb",
+             html=f"{name}.html", title=plan.title, published=published,
+             published_ipynb=str(plan.month_dir / f"{name}.ipynb"))
+        for name, source in content.notebooks.items()
+    ]
+
+
+def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: NotebookPool) -> list[Task]:
+    """Write metrics.json and start the month's notebooks."""
+    _write_synced(staging.path / "metrics.json", dumps_metrics(plan.metrics))
+    tasks = tasks_for(plan, staging, content)
+    for task in tasks:
+        pool.submit(task)
+    return tasks
+
+
+def stage_tables(plan: MonthPlan, staging: Staging, content: Content) -> None:
+    """Write tablas.xlsx (while the notebooks run)."""
+    if content.tables is not None:
+        write_tables(content.tables(plan.view), staging.path / "tablas.xlsx")
+
+
+def notebook_failure(results: list[TaskResult]) -> Exception | None:
+    """The first failure among a month's notebook runs, as the exception to raise."""
+    for result in results:
+        if not result.ok:
+            return NotebookError(result.error) if result.kind == "notebook" else RuntimeError(result.error)
+    return None
+
+
+# --------------------------------------------------------------------------- interruptions
+
+_pending: list[int] = []
+_holding = [0]
+
+
+def _raise_interrupt(signum, frame):  # noqa: ARG001
+    if _holding[0]:
+        _pending.append(signum)  # delivered when the renames are done
+        return
+    raise KeyboardInterrupt(f"señal {signal.Signals(signum).name}")
+
+
+@contextmanager
+def sigterm_as_interrupt():
+    """SIGTERM raises KeyboardInterrupt (so `finally` blocks clean up), in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous_int = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+
+
+@contextmanager
+def hold_interrupts():
+    """SIGTERM/SIGINT wait until the block is done (the renames of a commit)."""
+    _holding[0] += 1
+    try:
+        yield
+    finally:
+        _holding[0] -= 1
+        if not _holding[0] and _pending:
+            signum = _pending.pop()
+            _pending.clear()
+            raise KeyboardInterrupt(f"señal {signal.Signals(signum).name}")
+
+
+# --------------------------------------------------------------------------- one month
+
+@dataclass
+class ReportResult:
+    month_dir: Path
+    files: list[Path]
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_report(params_path: str | Path, out: str | Path = "reports", *, content: Content | None = None,
+               jobs: int = 2, index: bool = True, pool: NotebookPool | None = None) -> ReportResult:
+    """Produce one month's six files atomically; raises InputError / NotebookError.
+
+    `pool`, if given (workers already starting: see `start_pool`), is used and closed.
+    """
+    started = time.perf_counter()
+    content = content or Content.default()
+    with sigterm_as_interrupt():
+        staging = None
+        try:
+            if not Path(params_path).is_file():  # the commonest mistake, told before any process starts
+                from .params import load_params
+
+                load_params(params_path)
+            pool = pool or start_pool(content, jobs)  # workers and kernels boot while the metrics are computed
+            plan = prepare(params_path, out, content)
+            timings = {"preparar": time.perf_counter() - started}
+            staging = Staging(plan)
+            tasks = start_month(plan, staging, content, pool)
+            stage_tables(plan, staging, content)
+            timings["tablas"] = time.perf_counter() - started
+            results: list[TaskResult] = []
+            while len(results) < len(tasks):
+                results += pool.poll(None)
+            timings.update({r.key.split("/")[-1]: r.seconds for r in results})
+            failure = notebook_failure(results)
+            if failure:
+                raise failure
+            staging.commit(content.outputs())
+            staging = None
+            pool.close()
+        except BaseException:
+            with hold_interrupts():  # a second SIGTERM must not cut the cleanup short
+                if pool is not None:
+                    pool.terminate()
+                if staging is not None:
+                    staging.discard()
+            raise
+        if index:  # the region's index.html lists this month too (never fails the report)
+            from .batch import refresh_index
+
+            try:
+                refresh_index(plan.region_dir)
+            except Exception as exc:  # noqa: BLE001
+                print(f"Aviso: no se pudo actualizar index.html ({type(exc).__name__}: {exc})", file=sys.stderr)
+    return ReportResult(plan.month_dir, [plan.month_dir / n for n in content.outputs()],
+                        time.perf_counter() - started, timings)
+
+
+def notebooks_cwd(content: Content) -> str | None:
+    """The folder every notebook of `content` runs in, if they share one (for warm kernels)."""
+    folders = {str(Path(p).resolve().parent) for p in content.notebooks.values()}
+    return folders.pop() if len(folders) == 1 else None
+
+
+def start_pool(content: Content, jobs: int) -> NotebookPool:
+    """Worker processes for `content`'s notebooks, each with a kernel booting in their folder."""
+    return NotebookPool(min(max(1, jobs), len(content.notebooks)), warm_cwd=notebooks_cwd(content))

@@ -30,7 +30,9 @@ report: $(STAMP)
 lab: $(STAMP)
 	@echo "Abra en el navegador la dirección http://127.0.0.1:8888/lab?token=... que aparece abajo,"
 	@echo "y luego notebooks/explorar.ipynb."
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --ServerApp.root_dir="$(CURDIR)"
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.news_url=None --LabApp.extension_manager=readonly \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

@@ -1,0 +1,694 @@
+"""The data behind `notebooks/explorar.ipynb`: filter the 5W and summarize a selection.
+
+The notebook only wires ipywidgets to these functions; everything here is plain
+pandas (vectorized, no per-row loop) and is tested without a browser.
+
+What is explored: every row of the params' region, **all months of the file**
+(not only January..the params' month, as the report does). Hard errors
+(SPEC §3) are raised for those rows only.
+
+A `Selection` filters rows by month range, subgroup, sector, organization,
+population group and province, and picks a measure:
+
+- ``personas_mensual`` / ``personas_nuevos``: people on that basis
+  (`Total beneficiarios mensuales` or `Nuevos beneficiarios del mes`), over the
+  **rows counted for people** (RMRP, not common services, not a duplicated copy:
+  `methodology.classify`), split by population group as SPEC §5.1 says;
+- ``cantidad``: Σ `Cantidad de productos generados`;
+- ``usd``: Σ `Valor de transferencia (en USD)`.
+  Quantity and USD are summed over every row of the selection except duplicated
+  copies (Q08), whatever its RMRP flag: the rule of the key figures (SPEC §4).
+
+Population group filter: a row belongs to group *g* when its population split
+has *g* > 0 (to `sin_desagregar` when it has people and no split). For people,
+only *g*'s share of each row is counted; quantity and USD of the rows that
+reached *g* are counted whole (they are not split by population).
+
+How people are added up (the methodology choice of this module):
+
+- **over time** (`over_time`, and the period total): each month, the R4V rule of
+  the params file (`deduplicacion`: by default the maximum over sectors per
+  admin unit, SPEC §5.3) applied to the selected rows, per population group;
+  a month's total is the sum of its published (rounded) groups. With the whole
+  region and one month, this is exactly the report's headline. The period row
+  sums the unrounded months and rounds once: on `nuevos` it is R4V's
+  year-to-date rule (SPEC §5.5); on `mensual` people reached in several months
+  are counted once per month (the column header says so).
+- **by province** (`by_province`): the same rule within each province and month,
+  summed over the months. With `nivel: admin2` (Tacna) the provinces of a month
+  add up to that month's total (up to rounding).
+- **by organization** (`by_organization`): Σ of the people of the organization's
+  rows, **without de-duplication**: an organization that reports the same people
+  in two sectors counts them twice. No sector maximum can be split between
+  organizations (the maximum is taken over the sum of all organizations), so
+  these figures do not add up to the total; the column header says
+  "Σ de filas, sin deduplicar".
+- **by sex and age** (`by_sex_age`): the age/sex split of the selected counted
+  rows, apportioned by largest remainder to the period's total (SPEC §5.4).
+
+Figures are rounded half up once, where they are shown (SPEC §5.7). Numbers,
+month names and the population colours come from `mdrm.formatting`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import formatting as fmt
+from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .errors import InputError
+from .load import FiveW, read_5w
+from .methodology import EXCLUSION_LABELS, classify, group_values, headline_values, sex_age_values
+from .params import Params, load_params
+from .quality import CODES, find_issues
+from .rounding import half_up, largest_remainder
+from .text import normalize, normalize_series, slug
+from .view import SAMPLE_FOLDER
+
+ALL = "*"  # widget value meaning "no filter" (normalized keys never contain "*")
+NO_NAME = "(sin dato)"
+
+MEASURES = {
+    "personas_mensual": "Personas (total mensual)",
+    "personas_nuevos": "Personas (nuevos del mes)",
+    "cantidad": "Cantidad de productos",
+    "usd": "USD transferidos (CVA)",
+}
+PEOPLE_BASIS = {"personas_mensual": "mensual", "personas_nuevos": "nuevos"}
+METHOD_LABELS = {
+    "maximo": "máximo por sector",
+    "suma": "suma de sectores",
+    "cono_sur": "regla Cono Sur",
+}
+FILTER_LABELS = {
+    "subgroup": "Subgrupo", "sector": "Sector", "organization": "Organización",
+    "population": "Grupo de población", "province": "Provincia",
+}
+MONTH = "Mes"
+PERIOD_ROW = "Total del periodo"
+ROWS = "Filas"
+ORGS = "Organizaciones"
+ISSUE_COLUMNS = {"code": "Código", "row": "Fila", "organization": "Organización", "message": "Problema"}
+
+
+# ---------------------------------------------------------------- loading
+
+@dataclass
+class Exploration:
+    """The rows an analyst explores: the region's classified 5W, every month."""
+
+    params: Params
+    fivew: FiveW
+    rows: pd.DataFrame  # classified rows of the region (methodology.classify) + `_month` as text
+    issues: pd.DataFrame  # quality issues of those rows (quality.find_issues)
+    catalog: Catalog = field(default_factory=load_catalog)
+
+    @property
+    def months(self) -> list[str]:
+        """The months with rows of the region, in order ('YYYY-MM')."""
+        return sorted(self.rows["_month"].dropna().unique())
+
+    @property
+    def is_sample(self) -> bool:
+        """Data from the kit's sample folder (data/ejemplo/): the notebook says so."""
+        return self.params.data_path.parent.name == SAMPLE_FOLDER
+
+
+def load_exploration(params_path: str | Path, catalog: Catalog | None = None) -> Exploration:
+    """Read the 5W of a params file and keep the region's rows of every month."""
+    params = load_params(params_path)
+    catalog = catalog or load_catalog()
+    fivew = read_5w(params.data_path, params.sheet, params.columns, catalog)
+    data = fivew.data
+    in_region = normalize_series(data["admin1"]) == normalize(params.region)
+    fivew.check_cells(in_region)
+    if not in_region.any():
+        regions = sorted({str(r) for r in data["admin1"].dropna().unique()})
+        raise InputError(f"no hay filas para la región «{params.region}»", file=fivew.source.path,
+                         sheet=fivew.source.sheet, column=fivew.source.headers["admin1"],
+                         hint="Regiones en el archivo: " + ", ".join(f"«{r}»" for r in regions[:20]))
+    rows = classify(data[in_region], catalog)
+    rows["_month"] = rows["month"].astype(object)
+    rows["_org_key"] = rows["org_key"].astype(object)
+    rows["_province"] = rows["admin2_key"].astype(object)
+    issues = find_issues(rows, catalog, fivew.source.headers)
+    return Exploration(params, fivew, rows, issues, catalog)
+
+
+# ---------------------------------------------------------------- choices for the widgets
+
+def month_options(ex: Exploration) -> list[tuple[str, str]]:
+    """('septiembre de 2020', '2020-09') for each month of the region."""
+    return [(fmt.month_label(m), m) for m in ex.months]
+
+
+def _first_names(rows: pd.DataFrame, key: str, name: str) -> pd.Series:
+    """key -> the first way the key is written in the file (blank -> '(sin dato)')."""
+    names = rows[name].astype(object).where(rows[name].notna(), None)
+    first = names.groupby(rows[key].astype(object), sort=False).first()
+    return first.fillna(NO_NAME).where(first.index != "", NO_NAME)
+
+
+def _sorted_options(names: pd.Series) -> list[tuple[str, str]]:
+    items = sorted(names.items(), key=lambda kv: (kv[1] == NO_NAME, normalize(kv[1])))
+    return [(str(label), str(key)) for key, label in items]
+
+
+def options(ex: Exploration, field_name: str, subgroup: str | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs of a filter's dropdown, "Todos/Todas" (value `ALL`) first.
+
+    field_name: subgroup, sector (only the `subgroup`'s sectors when given),
+    organization, population, province.
+    """
+    rows, catalog = ex.rows, ex.catalog
+    if field_name == "subgroup":
+        present = set(rows["subgroup"].dropna())
+        ids = [s for s in [*catalog.subgroups, SIN_SUBGRUPO] if s in present]
+        return [("Todos", ALL)] + [(catalog.subgroup_label(s), s) for s in ids]
+    if field_name == "sector":
+        if subgroup not in (None, ALL):
+            rows = rows[rows["subgroup"] == subgroup]
+        names = _first_names(rows, "sector_key", "sector")
+        return [("Todos", ALL)] + _sorted_options(names)
+    if field_name == "organization":
+        return [("Todas", ALL)] + _sorted_options(_first_names(rows, "_org_key", "org"))
+    if field_name == "province":
+        names = _first_names(rows, "_province", "admin2")
+        return [("Todas", ALL)] + _sorted_options(names)
+    if field_name == "population":
+        groups = [g for g in catalog.population_ids
+                  if g in catalog.main_populations or (rows[g] > 0).any()]
+        if _unsplit_mask(rows, catalog).any():
+            groups.append(SIN_DESAGREGAR)
+        return [("Todos", ALL)] + [(catalog.population_label(g), g) for g in groups]
+    raise ValueError(f"unknown filter {field_name}")
+
+
+def measure_options() -> list[tuple[str, str]]:
+    return [(label, key) for key, label in MEASURES.items()]
+
+
+# ---------------------------------------------------------------- selection
+
+@dataclass(frozen=True)
+class Selection:
+    """What the widgets chose; `None` or `ALL` = no filter on that field.
+
+    months: (first, last) inclusive 'YYYY-MM' (given backwards, they are swapped); subgroup: subgroup id;
+    sector: normalized sector (`sector_key`); organization: `org_key`;
+    population: group id or `sin_desagregar`; province: `admin2_key`.
+    """
+
+    months: tuple[str, str] | None = None
+    subgroup: str | None = None
+    sector: str | None = None
+    organization: str | None = None
+    population: str | None = None
+    province: str | None = None
+    measure: str = "personas_mensual"
+
+    def __post_init__(self):
+        if self.measure not in MEASURES:
+            raise ValueError(f"unknown measure {self.measure}")
+        for name in FILTER_LABELS:
+            if getattr(self, name) == ALL:
+                object.__setattr__(self, name, None)
+        if self.months:
+            object.__setattr__(self, "months", tuple(sorted(self.months)))
+
+    @property
+    def is_people(self) -> bool:
+        return self.measure in PEOPLE_BASIS
+
+
+def _unsplit_mask(rows: pd.DataFrame, catalog: Catalog | None = None) -> pd.Series:
+    """Rows with people and no population split (their people go to `sin_desagregar`)."""
+    groups = (catalog or load_catalog()).population_ids
+    has_people = (rows["total_monthly"] > 0) | (rows["new_beneficiaries"] > 0)
+    return has_people & ~(rows[groups].sum(axis=1) > 0)
+
+
+def select(ex: Exploration, sel: Selection) -> pd.DataFrame:
+    """The rows of the selection (all of them, counted or not)."""
+    rows = ex.rows
+    mask = pd.Series(True, index=rows.index)
+    if sel.months:
+        first, last = sel.months
+        mask &= (rows["_month"] >= first) & (rows["_month"] <= last)
+    if sel.subgroup:
+        mask &= rows["subgroup"] == sel.subgroup
+    if sel.sector:
+        mask &= (rows["sector_key"] == sel.sector).to_numpy()
+    if sel.organization is not None:
+        mask &= rows["_org_key"] == sel.organization
+    if sel.province:
+        mask &= rows["_province"] == sel.province
+    if sel.population == SIN_DESAGREGAR:
+        mask &= _unsplit_mask(rows, ex.catalog)
+    elif sel.population:
+        mask &= rows[sel.population] > 0
+    return rows[mask.fillna(False).astype(bool)]
+
+
+def measured_rows(rows: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """The rows a measure adds up: counted rows for people, non-duplicates otherwise."""
+    if sel.is_people:
+        return rows[rows["counted"]]
+    return rows[rows["duplicate_of"] == 0]
+
+
+def _range_months(ex: Exploration, sel: Selection) -> list[str]:
+    months = ex.months
+    if sel.months:
+        months = [m for m in months if sel.months[0] <= m <= sel.months[1]]
+    return months
+
+
+def _groups(ex: Exploration, sel: Selection, values: pd.DataFrame) -> list[str]:
+    """Population groups shown: the filtered one, else main ones and others with people."""
+    if sel.population:
+        return [sel.population]
+    catalog = ex.catalog
+    every = [*catalog.population_ids, SIN_DESAGREGAR]
+    return [g for g in every if g in catalog.main_populations or (values[g] > 0).any()]
+
+
+def _people(ex: Exploration, rows: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """Per-row people of each population group (unrounded); only the filtered group when one is."""
+    values = group_values(rows, PEOPLE_BASIS[sel.measure], ex.catalog)
+    if sel.population:
+        values = values[[sel.population]]
+    return values
+
+
+def _rule(ex: Exploration, rows: pd.DataFrame, values: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    """The params' de-duplication rule per value of `key` (unrounded, one row per key)."""
+    frame = rows.assign(_key=key.to_numpy())
+    p = ex.params
+    return headline_values(frame, values, p.method, p.level, ex.catalog, by="_key")
+
+
+def _measure_column(sel: Selection) -> str:
+    return {"cantidad": "quantity", "usd": "cva_value_usd"}[sel.measure]
+
+
+# ---------------------------------------------------------------- summaries
+
+def _raw_over_time(ex: Exploration, rows: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """Unrounded figures per month of the range: one column per group (people) or the measure."""
+    months = _range_months(ex, sel)
+    measured = measured_rows(rows, sel)
+    if sel.is_people:
+        values = _people(ex, measured, sel)
+        per_month = _rule(ex, measured, values, measured["_month"])
+        groups = _groups(ex, sel, values)
+        return per_month.reindex(months, fill_value=0.0).reindex(columns=groups, fill_value=0.0)
+    sums = measured.groupby("_month")[_measure_column(sel)].sum()
+    return sums.reindex(months, fill_value=0.0).to_frame(MEASURES[sel.measure])
+
+
+def over_time(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Figures per month of the selection, then the period row (Spanish headers, integers).
+
+    People: the params' R4V rule per month and group; Total = Σ of the month's
+    published groups; the period row rounds the sum of unrounded months once.
+    Also: rows entering the measure and reporting organizations among them.
+    """
+    rows = select(ex, sel) if rows is None else rows
+    raw = _raw_over_time(ex, rows, sel)
+    measured = measured_rows(rows, sel)
+    counts = measured.groupby("_month").size().reindex(raw.index, fill_value=0)
+    orgs = measured[measured["_org_key"] != ""].groupby("_month")["_org_key"].nunique()
+    orgs = orgs.reindex(raw.index, fill_value=0)
+
+    groups = [g for g in raw.columns if g in ex.catalog.populations or g == SIN_DESAGREGAR]
+    labels = {g: ex.catalog.population_label(g) for g in groups}
+    published = raw.apply(lambda col: col.map(half_up)).astype("int64")
+    period = raw.sum().map(half_up).astype("int64")
+    table = published.rename(columns=labels)
+    if sel.is_people:
+        table[total_header(ex, sel)] = published.sum(axis=1)
+        period_total = int(period.sum())
+    table[ROWS] = counts.astype("int64")
+    table[ORGS] = orgs.astype("int64")
+    table.insert(0, MONTH, [fmt.month_label(m) for m in raw.index])
+    period_row = {MONTH: PERIOD_ROW, **period.rename(labels).to_dict(), ROWS: int(counts.sum()),
+                  ORGS: int(measured.loc[measured["_org_key"] != "", "_org_key"].nunique())}
+    if sel.is_people:
+        period_row[total_header(ex, sel)] = period_total
+    table = pd.concat([table, pd.DataFrame([period_row])], ignore_index=True)
+    return table[[MONTH, *[c for c in table.columns if c != MONTH]]]
+
+
+def total_header(ex: Exploration, sel: Selection) -> str:
+    """Header of the people total over time: states the basis and the rule."""
+    basis = "total mensual" if sel.measure == "personas_mensual" else "nuevos"
+    rule = METHOD_LABELS[ex.params.method]
+    level = "provincia" if ex.params.level == "admin2" else "región"
+    return f"Total personas ({basis}; {rule} por {level})"
+
+
+def by_organization(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per organization: its rows and Σ of the measure, largest first.
+
+    People are the plain sum of the organization's counted rows (no
+    de-duplication across sectors): the header says so.
+    """
+    rows = select(ex, sel) if rows is None else rows
+    measured = measured_rows(rows, sel)
+    key = measured["_org_key"]
+    if sel.is_people:
+        value = _people(ex, measured, sel).sum(axis=1)
+    else:
+        value = measured[_measure_column(sel)]
+    sums = value.groupby(key.to_numpy()).sum()
+    counts = key.groupby(key.to_numpy()).size()
+    names = _first_names(measured, "_org_key", "org")
+    header = value_header(sel, "organization")
+    table = pd.DataFrame({
+        "Organización": names.reindex(sums.index).to_numpy(),
+        header: sums.map(half_up).astype("int64").to_numpy(),
+        ROWS: counts.reindex(sums.index).astype("int64").to_numpy(),
+    })
+    return _sort(table, header, "Organización")
+
+
+def by_province(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per province: for people, the params' rule within each province and month, Σ months."""
+    rows = select(ex, sel) if rows is None else rows
+    measured = measured_rows(rows, sel)
+    if sel.is_people:
+        values = _people(ex, measured, sel)
+        key = measured["_province"] + "\x1f" + measured["_month"]
+        per_key = _rule(ex, measured, values, key).sum(axis=1)
+        province = [str(k).split("\x1f")[0] for k in per_key.index]  # one per province and month
+        sums = per_key.groupby(np.array(province, dtype=object)).sum()
+    else:
+        sums = measured[_measure_column(sel)].groupby(measured["_province"].to_numpy()).sum()
+    counts = measured.groupby("_province").size()
+    names = _first_names(measured, "_province", "admin2")
+    header = value_header(sel, "province", ex)
+    table = pd.DataFrame({
+        "Provincia": names.reindex(sums.index).to_numpy(),
+        header: sums.map(half_up).astype("int64").to_numpy(),
+        ROWS: counts.reindex(sums.index).fillna(0).astype("int64").to_numpy(),
+    })
+    return _sort(table, header, "Provincia")
+
+
+def value_header(sel: Selection, table: str, ex: Exploration | None = None) -> str:
+    """Header of a by-organization/by-province value: the measure and how it adds up."""
+    if not sel.is_people:
+        return MEASURES[sel.measure]
+    basis = "total mensual" if sel.measure == "personas_mensual" else "nuevos"
+    if table == "organization":
+        return f"Personas ({basis}; Σ de filas, sin deduplicar)"
+    rule = METHOD_LABELS[ex.params.method] if ex else "regla R4V"
+    return f"Personas ({basis}; {rule} en la provincia, Σ de meses)"
+
+
+def _sort(table: pd.DataFrame, value: str, name: str) -> pd.DataFrame:
+    order = table.assign(_n=table[name].map(normalize)).sort_values([value, "_n"], ascending=[False, True])
+    return order.drop(columns="_n").reset_index(drop=True)
+
+
+def by_sex_age(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None,
+               total: int | None = None) -> pd.DataFrame:
+    """People by sex and age: the split of the counted rows apportioned to the period total.
+
+    Empty for quantity and USD (they have no age/sex split).
+    """
+    parts = ex.catalog.sex_age_ids
+    labels = [ex.catalog.sex_age[p] for p in parts]
+    header = "Personas"
+    if not sel.is_people:
+        return pd.DataFrame({"Sexo y edad": pd.Series(dtype=object), header: pd.Series(dtype="int64")})
+    rows = select(ex, sel) if rows is None else rows
+    if total is None:
+        total = int(over_time(ex, sel, rows).iloc[-1][total_header(ex, sel)])
+    counted = rows[rows["counted"]]
+    raw = sex_age_values(counted, PEOPLE_BASIS[sel.measure], ex.catalog).sum()
+    published = largest_remainder(raw.to_dict(), total, parts)
+    return pd.DataFrame({"Sexo y edad": labels, header: [published[p] for p in parts]})
+
+
+def quality(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The quality issues (Q01–Q09) of the selection's rows, Spanish headers."""
+    rows = select(ex, sel) if rows is None else rows
+    issues = ex.issues[ex.issues["row"].isin(rows["excel_row"].to_numpy())]
+    return issues.rename(columns=ISSUE_COLUMNS).reset_index(drop=True)
+
+
+def quality_counts(issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues per code (only codes present), from a `quality` table."""
+    tally = issues["Código"].value_counts()
+    codes = [c for c in CODES if c in tally.index]
+    return pd.DataFrame({"Código": codes, "Problema": [CODES[c] for c in codes],
+                         "Casos": [int(tally[c]) for c in codes]})
+
+
+@dataclass
+class Summary:
+    """Every table the notebook shows for one selection (computed from one `select`)."""
+
+    selection: Selection
+    months: list[str]  # the months of the range, 'YYYY-MM' (the rows of over_time but the last)
+    colors: dict[str, str]  # series label -> colour (population groups as in the report)
+    description: str
+    rows: int
+    over_time: pd.DataFrame
+    by_organization: pd.DataFrame
+    by_province: pd.DataFrame
+    by_sex_age: pd.DataFrame
+    quality: pd.DataFrame
+    headline: str
+    notes: list[str]
+
+
+def summarize(ex: Exploration, sel: Selection) -> Summary:
+    """Select once, then every table, the headline and the methodology note of the selection."""
+    rows = select(ex, sel)
+    time = over_time(ex, sel, rows)
+    period = time.iloc[-1]
+    if sel.is_people:
+        total = int(period[total_header(ex, sel)])
+        headline = f"{fmt.people(total)} en el periodo"
+    else:
+        total = int(period[MEASURES[sel.measure]])
+        headline = f"{MEASURES[sel.measure]}: {fmt.number(total)} en el periodo"
+    notes = [methodology_note(ex, sel)]
+    colors = {ex.catalog.population_label(g): c for g, c in fmt.POPULATION_COLORS.items()
+              if g in ex.catalog.populations or g == SIN_DESAGREGAR}
+    colors["Total"] = fmt.TOTAL_COLOR
+    return Summary(
+        selection=sel,
+        months=_range_months(ex, sel),
+        colors=colors,
+        description=describe(ex, sel),
+        rows=int(len(rows)),
+        over_time=time,
+        by_organization=by_organization(ex, sel, rows),
+        by_province=by_province(ex, sel, rows),
+        by_sex_age=by_sex_age(ex, sel, rows, total if sel.is_people else None),
+        quality=quality(ex, sel, rows),
+        headline=headline,
+        notes=notes,
+    )
+
+
+def methodology_note(ex: Exploration, sel: Selection) -> str:
+    """How the figures of the selection were added up, for the reader."""
+    if not sel.is_people:
+        return (f"{MEASURES[sel.measure]}: suma de todas las filas de la selección salvo las copias "
+                "duplicadas (Q08), sean o no actividades RMRP, como las cifras clave del reporte.")
+    basis = "Total beneficiarios mensuales" if sel.measure == "personas_mensual" else "Nuevos beneficiarios del mes"
+    level = "provincia" if ex.params.level == "admin2" else "región"
+    text = (f"Personas: «{basis}» de las filas contadas (actividad RMRP, sin servicios comunes ni copias "
+            f"duplicadas). Por mes y en total: {METHOD_LABELS[ex.params.method]} por {level} y grupo de "
+            "población (regla R4V del archivo de parámetros). Por provincia: la misma regla dentro de cada "
+            "provincia. Por organización: suma simple de sus filas, sin deduplicar entre sectores (no suma el total).")
+    if sel.measure == "personas_mensual":
+        text += (" El total del periodo suma los meses: quien fue atendido en varios meses cuenta una vez por mes "
+                 "(elija «nuevos» para el acumulado de R4V).")
+    return text
+
+
+def describe(ex: Exploration, sel: Selection) -> str:
+    """The selection in words (Spanish), for titles and exported files."""
+    months = _range_months(ex, sel)
+    period = fmt.month_range(months[0], months[-1]) if months else "sin meses"
+    parts = [f"{ex.params.region}, {period}"]
+    for name, label in FILTER_LABELS.items():
+        value = getattr(sel, name)
+        if value is not None:
+            parts.append(f"{label}: {_option_label(ex, name, value)}")
+    parts.append(MEASURES[sel.measure])
+    return " · ".join(parts)
+
+
+def _option_label(ex: Exploration, name: str, value: str) -> str:
+    return dict((v, lab) for lab, v in options(ex, name)).get(value, value)
+
+
+# ---------------------------------------------------------------- export
+
+def export_rows(ex: Exploration, sel: Selection, folder: str | Path, now: dt.datetime | None = None) -> list[Path]:
+    """Write the selection's rows as CSV (UTF-8 with BOM, for Excel) and XLSX; return both paths.
+
+    Columns: the file's own headers, then the row number in the file, the
+    subgroup, whether the row counts for people and why not. The XLSX also
+    carries a «Selección» sheet with the filters.
+    """
+    rows = select(ex, sel)
+    table = export_table(ex, rows)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    months = _range_months(ex, sel)
+    filters = [slug(_option_label(ex, n, getattr(sel, n))) for n in FILTER_LABELS if getattr(sel, n) is not None]
+    name = "_".join([ex.params.region_slug, *(dict.fromkeys([months[0], months[-1]]) if months else []),
+                     *filters, sel.measure, stamp])
+    name = re.sub(r"[^0-9A-Za-z_.-]+", "-", name)[:150]
+    csv_path, xlsx_path = folder / f"{name}.csv", folder / f"{name}.xlsx"
+    table.to_csv(csv_path, index=False, encoding="utf-8-sig")
+    about = pd.DataFrame({"Campo": ["Selección", "Archivo de datos", "Filas", "Exportado"],
+                          "Valor": [describe(ex, sel), ex.fivew.source.path.name, len(table),
+                                    (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")]})
+    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="Filas", index=False)
+        about.to_excel(writer, sheet_name="Selección", index=False)
+    return [csv_path, xlsx_path]
+
+
+def export_table(ex: Exploration, rows: pd.DataFrame) -> pd.DataFrame:
+    """Selected rows with the file's headers plus the kit's classification, in Spanish."""
+    headers = ex.fivew.source.headers
+    fields = [f for f in ex.catalog.fields if f in headers]
+    table = rows[fields].copy()
+    for name in ("rmrp_activity", "cva", "implementation_setup"):
+        if name in table:
+            table[name] = table[name].astype(object).map({True: "Sí", False: "No"}).fillna("")
+    table = table.rename(columns=headers)
+    table.insert(0, "Fila en el archivo", rows["excel_row"].to_numpy())
+    labels = {sg: ex.catalog.subgroup_label(sg) for sg in [*ex.catalog.subgroups, SIN_SUBGRUPO]}
+    table["Subgrupo (kit)"] = rows["subgroup"].map(labels).to_numpy()
+    table["Cuenta para personas (kit)"] = np.where(rows["counted"].to_numpy(), "Sí", "No")
+    table["Motivo de exclusión (kit)"] = rows["exclusion"].map(EXCLUSION_LABELS).fillna("").to_numpy()
+    return table.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- display
+
+def table_html(table: pd.DataFrame, css_class: str = "mdrm-tabla", empty: str = "Sin filas en la selección.") -> str:
+    """A small HTML table: text escaped, integers with thousands commas, total row in bold."""
+    if table.empty:
+        return f'<p class="{css_class}-vacia"><em>{html.escape(empty)}</em></p>'
+    pad = "padding:2px 10px;"
+    head = "".join(f'<th style="{pad}">{html.escape(str(c))}</th>' for c in table.columns)
+    body = []
+    for record in table.itertuples(index=False):  # display only: a few dozen rows
+        cells = []
+        for position, value in enumerate(record):
+            if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+                cells.append(f'<td style="{pad}text-align:right">{fmt.number(int(value))}</td>')
+            else:
+                wrap = "white-space:nowrap;" if position == 0 else ""
+                cells.append(f'<td style="{pad}{wrap}">{html.escape(str(value))}</td>')
+        strong = ' style="font-weight:bold"' if record[0] == PERIOD_ROW else ""
+        body.append(f"<tr{strong}>{''.join(cells)}</tr>")
+    return (f'<table class="{css_class}" style="border-collapse:collapse">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def summary_figure(summary: Summary, top: int = 10):
+    """The four seaborn charts of a selection in one matplotlib Figure (no pyplot state)."""
+    import seaborn as sns
+    from matplotlib.figure import Figure
+
+    sel = summary.selection
+    fig = Figure(figsize=(13, 8.5), layout="constrained")
+    with sns.axes_style("whitegrid"):
+        axes = fig.subplots(2, 2)
+
+    time = summary.over_time.iloc[:-1]
+    ax = axes[0, 0]
+    value_cols = [c for c in time.columns if c not in (MONTH, ROWS, ORGS)]
+    if sel.is_people and len(value_cols) == 2:
+        value_cols = value_cols[:1]  # one group: its line is the total
+    long = time.melt(id_vars=MONTH, value_vars=value_cols, var_name="Serie", value_name="Valor")
+    if len(long):
+        short = {fmt.month_label(m): fmt.month_short(m, year=True) for m in summary.months}
+        long[MONTH] = long[MONTH].map(short)
+        long["Serie"] = long["Serie"].where(~long["Serie"].str.startswith("Total"), "Total")
+        series = list(dict.fromkeys(long["Serie"]))
+        others = iter(sns.color_palette(n_colors=len(series)))
+        colors = {name: summary.colors.get(name) or next(others) for name in series}
+        sns.lineplot(data=long, x=MONTH, y="Valor", hue="Serie", marker="o", ax=ax, sort=False, palette=colors)
+        ax.tick_params(axis="x", rotation=45)
+        if ax.get_legend() is not None:
+            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title=None, frameon=False)
+    ax.set_title("En el tiempo" + (" (por grupo de población)" if sel.is_people else ""))
+    ax.set_xlabel("")
+    ax.set_ylabel(MEASURES[sel.measure])
+    ax.yaxis.set_major_formatter(_thousands)
+
+    _bars(axes[0, 1], summary.by_organization.head(top), "Organización",
+          f"Por organización (las {top} mayores)" if len(summary.by_organization) > top else "Por organización")
+    _bars(axes[1, 0], summary.by_province, "Provincia", "Por provincia")
+    ax = axes[1, 1]
+    if sel.is_people and summary.by_sex_age["Personas"].sum() > 0:
+        sns.barplot(data=summary.by_sex_age, y="Sexo y edad", x="Personas", ax=ax, color=fmt.ACCENT_COLOR)
+        ax.set_ylabel("")
+        ax.xaxis.set_major_formatter(_thousands)
+    else:
+        ax.text(0.5, 0.5, "Sin desagregación por sexo y edad\npara esta medida o selección",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    ax.set_title("Por sexo y edad")
+    fig.suptitle(summary.description, fontsize=11)
+    return fig
+
+
+def _thousands(value, _position) -> str:
+    """Axis ticks as '14,000'."""
+    return f"{value:,.0f}"
+
+
+def _bars(ax, table: pd.DataFrame, name: str, title: str) -> None:
+    import seaborn as sns
+    from matplotlib.ticker import MaxNLocator
+
+    value = table.columns[1] if len(table.columns) > 1 else None
+    if table.empty or value is None or table[value].sum() == 0:
+        ax.text(0.5, 0.5, "Sin datos en la selección", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        data = table.assign(**{name: table[name].map(lambda s: s if len(s) <= 32 else s[:31] + "…")})
+        sns.barplot(data=data, y=name, x=value, ax=ax, color=fmt.ACCENT_COLOR)
+        ax.set_ylabel("")
+        ax.set_xlabel(value, fontsize=8)
+        ax.xaxis.set_major_formatter(_thousands)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    ax.set_title(title)
+
+
+def figure_png(fig, dpi: int = 80) -> bytes:
+    """A Figure as PNG bytes (for an ipywidgets Image, updated in place)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "ALL", "MEASURES", "Exploration", "Selection", "Summary", "load_exploration", "options",
+    "month_options", "measure_options", "select", "over_time", "by_organization", "by_province",
+    "by_sex_age", "quality", "quality_counts", "summarize", "export_rows", "export_table",
+    "table_html", "summary_figure", "figure_png", "describe",
+]

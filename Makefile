@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: test report lab browser clean
+.PHONY: test report lab bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov=mdrm --cov-report=term:skip-covered
+
+# SPEC §8 targets, measured (not a test): prints a table, writes reports/bench.json.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 report: $(STAMP)
 	$(BIN)/mdrm report --params params/tacna/2020-09.yml --out reports

@@ -155,27 +155,32 @@ def _long_by_group(frame: pd.DataFrame, key: str, total: str) -> tuple[pd.DataFr
     return long, labels
 
 
-def subgroup_population(view) -> Figure:
-    """Response by subgroup and population group (grouped bars)."""
+def _grouped_bars(view, frame, category: str, total: str, title: str, xlabel: str, row_height: float) -> Figure:
+    """Horizontal bars per category (named with its total), one bar per population group."""
     catalog = view.data.catalog
-    frame = tables.subgroup_population(view)
-    long, labels = _long_by_group(frame, "Subgrupo", "Total personas")
+    long, labels = _long_by_group(frame, category, total)
     groups = [g for g in tables.population_order(catalog.population_ids + ["sin_desagregar"], catalog)
               if catalog.population_label(g) in labels]
-    title = f"Respuesta por subgrupo y grupo poblacional — {_month(view)}"
     with house_style():
-        fig, ax = _figure(1.2 + 0.62 * max(len(frame), 1) * max(1, len(labels)) / 3)
+        fig, ax = _figure(1.2 + row_height * max(len(frame), 1) * max(1, len(labels)) / 3)
         if frame.empty:
             _empty(ax, title)
             return fig
-        sns.barplot(data=long, y="Subgrupo", x="Personas", hue="Grupo", hue_order=labels,
+        sns.barplot(data=long, y=category, x="Personas", hue="Grupo", hue_order=labels,
                     palette=_group_palette(view, groups), ax=ax, width=0.8, saturation=1)
         _label_bars(ax)
         _numbers_axis(ax.xaxis)
-        ax.set(xlabel="Personas (una persona puede estar en varios subgrupos)", ylabel="")
+        ax.set(xlabel=xlabel, ylabel="")
         pad = _legend(ax, len(labels))
         ax.set_title(title, pad=pad)
     return fig
+
+
+def subgroup_population(view) -> Figure:
+    """Response by subgroup and population group (grouped bars)."""
+    return _grouped_bars(view, tables.subgroup_population(view), "Subgrupo", "Total personas",
+                         f"Respuesta por subgrupo y grupo poblacional — {_month(view)}",
+                         "Personas (una persona puede estar en varios subgrupos)", 0.62)
 
 
 def organizations(view) -> Figure:
@@ -233,26 +238,9 @@ def trend(view) -> Figure:
 
 def provinces(view) -> Figure:
     """People reached per province (admin2) by population group."""
-    catalog = view.data.catalog
     frame = tables.provinces(view).iloc[:-1]  # the last row is the region's total
-    long, labels = _long_by_group(frame, "Provincia", tables.TOTAL)
-    groups = [g for g in tables.population_order(catalog.population_ids + ["sin_desagregar"], catalog)
-              if catalog.population_label(g) in labels]
-    title = f"Personas alcanzadas por provincia — {_month(view)}"
-    with house_style():
-        fig, ax = _figure(1.2 + 0.55 * max(len(frame), 1) * max(1, len(labels)) / 3)
-        if frame.empty:
-            _empty(ax, title)
-            return fig
-        sns.barplot(data=long, y="Provincia", x="Personas", hue="Grupo", hue_order=labels,
-                    palette=_group_palette(view, groups), ax=ax, width=0.8, saturation=1)
-        _label_bars(ax)
-        _numbers_axis(ax.xaxis)
-        ax.set(xlabel="Personas alcanzadas", ylabel="")
-        pad = _legend(ax, len(labels))
-        ax.set_title(title, pad=pad)
-    return fig
-
+    return _grouped_bars(view, frame, "Provincia", tables.TOTAL,
+                         f"Personas alcanzadas por provincia — {_month(view)}", "Personas alcanzadas", 0.55)
 
 CHARTS = {
     "Población alcanzada": population,

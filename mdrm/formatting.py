@@ -40,7 +40,7 @@ TOTAL_COLOR = "#263238"
 ACCENT_COLOR = "#00467f"  # headings, bars that are not population groups
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
     """None, NaN or pandas.NA: a figure that does not exist."""
     if value is None or value is pd.NA:
         return True
@@ -52,7 +52,7 @@ def _missing(value) -> bool:
 
 def number(value, decimals: int = 0) -> str:
     """2953 -> '2,953'; 86348.4 -> '86,348'; 12.4 with decimals=1 -> '12.4'; None -> '—'."""
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     if decimals == 0:
         value = value if isinstance(value, int) else half_up(value)  # the methodology's rounding
@@ -63,7 +63,7 @@ def number(value, decimals: int = 0) -> str:
 
 def signed(value, decimals: int = 0) -> str:
     """A change: +67, -33, 0 ('—' when unknown)."""
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     text = number(value, decimals)
     if text.lstrip("-") == number(0, decimals):
@@ -79,7 +79,7 @@ def round_half_up(value: float, decimals: int = 0) -> float:
 
 def percent(fraction, decimals: int = 1) -> str:
     """0.744 -> '74.4%', rounded half up ('—' when unknown)."""
-    if _missing(fraction):
+    if is_missing(fraction):
         return MISSING
     points = Decimal(str(round_half_up(float(fraction) * 100, decimals)))
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
@@ -88,7 +88,7 @@ def percent(fraction, decimals: int = 1) -> str:
 
 def signed_percent(fraction, decimals: int = 1) -> str:
     """A relative change: 0.0232 -> '+2.3%', -0.1 -> '-10.0%' ('—' when unknown)."""
-    if _missing(fraction):
+    if is_missing(fraction):
         return MISSING
     text = percent(fraction, decimals)
     if text.lstrip("-") == percent(0, decimals):
@@ -98,14 +98,14 @@ def signed_percent(fraction, decimals: int = 1) -> str:
 
 def change(current, previous) -> int | None:
     """current - previous, or None when either is unknown."""
-    if _missing(current) or _missing(previous):
+    if is_missing(current) or is_missing(previous):
         return None
     return current - previous
 
 
 def relative_change(current, previous) -> float | None:
     """(current - previous) / previous, or None when unknown or previous is 0."""
-    if _missing(current) or _missing(previous) or previous == 0:
+    if is_missing(current) or is_missing(previous) or previous == 0:
         return None
     return (current - previous) / previous
 

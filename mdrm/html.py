@@ -189,18 +189,9 @@ def key_figures(view, table: pd.DataFrame | None = None) -> str:
     return _wrap(f'<div class="mdrm-kf">{"".join(cards)}</div>')
 
 
-def _is_missing(value) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return math.isnan(value)
-    except TypeError:
-        return False
-
-
 def format_cell(column: str, value) -> tuple[str, bool]:
     """(text, is_number) of a table cell, by the column's name: 'Variación…' signed, '%' percent."""
-    if _is_missing(value):
+    if fmt.is_missing(value):
         return fmt.MISSING, True
     if isinstance(value, str):
         return value, False

@@ -12,21 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-HEADERS = {
-    "country": "País Country", "admin1": "País Admin1", "admin2": "Admin2",
-    "appealing_org": "Socio principal Nombre", "implementation_setup": "Método de implementacion",
-    "implementing_partner": "Socio Implementador Nombre", "month": "Month", "sector": "Indicador Sector",
-    "indicator": "Indicador", "activity_name": "Nombre de la actividad",
-    "activity_description": "Descripcion de la actividad", "rmrp_activity": "Actividad RMRP", "cva": "CVA",
-    "cva_value_usd": "Valor de transferencia (en USD)", "delivery_mechanism": "Modalidad de entrega",
-    "quantity": "Cantidad de productos generados", "total_monthly": "Total beneficiarios mensuales",
-    "new_beneficiaries": "Nuevos beneficiarios del mes", "permanencia": "Refugiados y migrantes EN DESTINO",
-    "transito": "Refugiados y migrantes EN TRANSITO", "acogida": "Comunidades de acogida",
-    "pendulares": "Refugiados y migrantes PENDULARES", "retornados": "Colombianos Retornados",
-    "ninas": "Ninas y Adolescentes menores de 18", "ninos": "Ninos y Adolescentes menores de 18",
-    "mujeres": "Mujeres adultas", "hombres": "Hombres adultos", "otros_menores": "Otro menores de 18",
-    "otros_adultos": "Otro adultos",
-}
+from mdrm.catalog import load_catalog
+
+# The Spanish export's headers: the first alias of each field in mdrm/definitions/columnas.yml.
+HEADERS = {name: field.aliases[0] for name, field in load_catalog().fields.items()}
 REGIONS = ["Tacna", "Lima", "Arequipa", "Tumbes", "La Libertad", "Piura", "Cusco", "Puno", "Ica", "Callao",
            "Lambayeque", "Junín", "Áncash", "Loreto", "Cajamarca", "Moquegua", "Ucayali", "San Martín",
            "Huánuco", "Ayacucho", "Madre de Dios", "Pasco", "Amazonas", "Apurímac", "Huancavelica"]

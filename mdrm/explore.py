@@ -63,13 +63,13 @@ import pandas as pd
 
 from . import formatting as fmt
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
-from .errors import InputError
 from .load import FiveW, read_5w
 from .methodology import EXCLUSION_LABELS, classify, group_values, headline_values, sex_age_values
 from .params import Params, load_params
 from .quality import CODES, find_issues
 from .rounding import half_up, largest_remainder
-from .text import normalize, normalize_series, slug
+from .text import normalize, slug
+from .scope import mesa_rows
 from .view import SAMPLE_FOLDER
 
 ALL = "*"  # widget value meaning "no filter" (normalized keys never contain "*")
@@ -127,13 +127,8 @@ def load_exploration(params_path: str | Path, catalog: Catalog | None = None) ->
     catalog = params.adapt(catalog or load_catalog())
     fivew = read_5w(params.data_path, params.sheet, params.columns, catalog)
     data = fivew.data
-    in_region = normalize_series(data["admin1"]) == normalize(params.region)
+    in_region = mesa_rows(fivew, params, catalog)
     fivew.check_cells(in_region)
-    if not in_region.any():
-        regions = sorted({str(r) for r in data["admin1"].dropna().unique()})
-        raise InputError(f"no hay filas para la región «{params.region}»", file=fivew.source.path,
-                         sheet=fivew.source.sheet, column=fivew.source.headers["admin1"],
-                         hint="Regiones en el archivo: " + ", ".join(f"«{r}»" for r in regions[:20]))
     rows = classify(data[in_region], catalog)
     rows["_month"] = rows["month"].astype(object)
     rows["_org_key"] = rows["org_key"].astype(object)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .scope import country_keys
 from .text import normalize_series
 
 BASIS_COLUMN = {"mensual": "total_monthly", "nuevos": "new_beneficiaries"}
@@ -30,8 +31,8 @@ EXCLUSION_LABELS = {
 def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Add the derived columns the methodology needs, from distinct values.
 
-    sector_key (sector normalized), sector_id and subgroup (catalog), admin1_key,
-    admin2_key ('(sin dato)' when blank), org_key / org (reporting organization:
+    sector_key (sector normalized), sector_id and subgroup (catalog), country_key
+    (R4V country id, '' when blank), admin1_key, admin2_key ('(sin dato)' when blank), org_key / org (reporting organization:
     implementing partner, else appealing org), activity_key, duplicate_of
     (Excel row of the first copy, or 0), exclusion (reason or None), counted.
     """
@@ -42,6 +43,7 @@ def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     ids = [index.get(k, (None, SIN_SUBGRUPO)) for k in sector_uniques]
     df["sector_id"] = pd.Index([i[0] for i in ids] + [None], dtype=object).take(sector_codes)
     df["subgroup"] = pd.Index([i[1] for i in ids] + [SIN_SUBGRUPO], dtype=object).take(sector_codes)
+    df["country_key"] = country_keys(df["country"], catalog)
     df["admin1_key"] = normalize_series(df["admin1"])
     df["admin2_key"] = normalize_series(df["admin2"], blank=SIN_DATO)
     partner = df["implementing_partner"].astype(object).where(
@@ -102,11 +104,12 @@ def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: 
     """People reached without double counting (SPEC §5.3), one row per `by` value.
 
     maximo: per group, Σ over admin units of the max over sectors of the
-    unit-sector sum. suma: plain sum. cono_sur: max over the basic-needs sectors
+    unit-sector sum. A unit is country + admin1 (+ admin2 at level admin2: blank
+    admin2 cells form one unit '(sin dato)' within their admin1). suma: plain sum. cono_sur: max over the basic-needs sectors
     plus Protection (General) plus the sum of CBI, Integration, Health, Education.
     """
     by_key = _by_key(df, by).rename("_by")
-    units = [df["admin1_key"].rename("_a1")]
+    units = [df["country_key"].rename("_c"), df["admin1_key"].rename("_a1")]
     if level == "admin2":
         units.append(df["admin2_key"].rename("_a2"))
     cols = list(values.columns)

@@ -1,0 +1,179 @@
+"""The Mesa's rows (SPEC §10): country + admin1 scope, national and multi-region reports,
+the dedup unit country + admin1 (+ admin2), and the region-not-found suggestions.
+Every figure below is worked by hand in the comments."""
+from __future__ import annotations
+
+import pytest
+
+from mdrm.cli import main
+from mdrm.errors import InputError
+from mdrm.explore import load_exploration
+from mdrm.metrics import compute, headline_by_province, load_month
+from mdrm.params import load_params
+
+
+def p(people: dict, **cells) -> dict:
+    """A row whose monthly total and new beneficiaries are the sum of its population split."""
+    total = sum(people.values())
+    return {"total_monthly": total, "new_beneficiaries": total, **people, **cells}
+
+
+def exit_2(capsys, params_path, tmp_path, *words) -> str:
+    out = tmp_path / "m.json"
+    code = main(["metrics", "--params", str(params_path), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert not out.exists()
+    for word in words:
+        assert word in err, (word, err)
+    return err
+
+
+# Amazonas is an admin1 of Brazil and of Colombia.
+AMAZONAS = [
+    # Brazil: Shelter 100 and Health 60 in destination -> max 100.
+    p({"permanencia": 100}, country="Brazil", admin1="Amazonas", admin2="Manaus", sector="Shelter"),
+    p({"permanencia": 60}, country="Brazil", admin1="Amazonas", admin2="Manaus", sector="Health"),
+    # Colombia: Food Security 30, Shelter 40 + 10 in transit -> 40 in destination + 10 in transit = 50.
+    p({"permanencia": 30}, country="Colombia", admin1="Amazonas", admin2="Leticia", sector="Food Security"),
+    p({"permanencia": 40, "transito": 10}, country="Colombia", admin1="Amazonas", admin2="Leticia",
+      sector="Shelter"),
+    p({"permanencia": 7}, country="Colombia", admin1="Antioquia", admin2="Medellín", sector="Shelter"),
+]
+
+
+def test_same_admin1_in_two_countries_without_pais_is_an_error_naming_both(five_w, month_params, capsys,
+                                                                          tmp_path):
+    params = month_params(five_w(AMAZONAS), region="Amazonas")
+    err = exit_2(capsys, params, tmp_path, "«Amazonas»", "Brasil", "Colombia", "pais", "5w.csv", "País Admin1")
+    assert "fila 4" in err  # the first row of the second country (header = row 1)
+
+
+def test_same_admin1_each_country_with_pais(five_w, month_params):
+    data = five_w(AMAZONAS)
+    brazil = compute(load_month(load_params(month_params(data, region="Amazonas", pais="Brasil"))))
+    assert brazil["people_reached"]["total"] == 100
+    assert brazil["people_reached"]["by_population"]["permanencia"] == 100
+    assert brazil["rows"]["read"] == 2
+    colombia = compute(load_month(load_params(month_params(data, region="Amazonas", pais="Colombia"))))
+    assert colombia["people_reached"]["by_population"] == {"permanencia": 40, "transito": 10, "acogida": 0}
+    assert colombia["people_reached"]["total"] == 50
+    assert colombia["rows"]["read"] == 2
+    # merged (the old behaviour) it would be Shelter 140 + 10 = 150
+
+
+def test_an_admin1_of_one_country_needs_no_pais(five_w, month_params):
+    data = five_w(AMAZONAS)
+    metrics = compute(load_month(load_params(month_params(data, region="Antioquia"))))
+    assert (metrics["people_reached"]["total"], metrics["rows"]["read"]) == (7, 1)
+
+
+def test_pais_without_rows_of_that_country(five_w, month_params, capsys, tmp_path):
+    params = month_params(five_w(AMAZONAS), region="Amazonas", pais="Perú")
+    exit_2(capsys, params, tmp_path, "Perú", "Países en el archivo", "«Brasil»", "«Colombia»")
+
+
+def test_exploration_uses_the_same_rows(five_w, month_params):
+    data = five_w(AMAZONAS)
+    ex = load_exploration(month_params(data, region="Amazonas", pais="Colombia"))
+    assert sorted(ex.rows["admin2"].astype(str)) == ["Leticia", "Leticia"]
+    with pytest.raises(InputError, match="varios países"):
+        load_exploration(month_params(data, region="Amazonas"))
+
+
+# Peru, four admin1s, plus a row of Ecuador that no Peru report may count.
+PERU = [
+    p({"permanencia": 100}, country="Perú", admin1="Lima", admin2="Lima", sector="Shelter"),
+    p({"permanencia": 70, "acogida": 20}, country="Perú", admin1="Lima", admin2="Lima", sector="Health"),
+    p({"permanencia": 10}, country="Perú", admin1="Lima", admin2="", sector="Health"),
+    p({"permanencia": 50}, country="Peru", admin1="Callao", admin2="Callao", sector="Shelter"),
+    p({"permanencia": 80}, country="Peru", admin1="Callao", admin2="Callao", sector="Education"),
+    p({"permanencia": 5}, country="Peru", admin1="Callao", admin2="", sector="Education"),
+    p({"transito": 30}, country="Peru", admin1="Tacna", admin2="Tacna", sector="Health"),
+    p({"permanencia": 999}, country="Ecuador", admin1="Pichincha", admin2="Quito", sector="Shelter"),
+]
+# Level admin1 (R4V's national rule: Σ over admin1 of the max over sectors):
+#   Lima:   Shelter 100 | Health 70 + 10 = 80 in destination, 20 host -> 100 + 20
+#   Callao: Shelter 50  | Education 80 + 5 = 85                       -> 85
+#   Tacna:  Health 30 in transit                                      -> 30
+# Level admin2 (blank admin2 = one unit "(sin dato)" within its admin1):
+#   Lima/Lima max(100, 70) = 100 + host 20; Lima/(sin dato) 10; Callao/Callao max(50, 80) = 80;
+#   Callao/(sin dato) 5 (one "(sin dato)" across admin1s would give max(Health 10, Education 5) = 10);
+#   Tacna/Tacna 30 in transit.
+
+
+@pytest.mark.parametrize("level, expected", [
+    ("admin1", {"permanencia": 185, "transito": 30, "acogida": 20}),
+    ("admin2", {"permanencia": 195, "transito": 30, "acogida": 20}),
+])
+def test_national_report(five_w, month_params, level, expected):
+    params = load_params(month_params(five_w(PERU), region=None, pais="Peru",
+                                      deduplicacion={"metodo": "maximo", "nivel": level}))
+    metrics = compute(load_month(params))
+    assert metrics["people_reached"]["by_population"] == expected
+    assert metrics["people_reached"]["total"] == sum(expected.values())
+    assert metrics["rows"]["read"] == 7  # not Ecuador's row
+    assert metrics["region"] == "Perú"
+
+
+@pytest.mark.parametrize("level, expected", [
+    ("admin1", {"permanencia": 185, "transito": 0, "acogida": 20}),
+    ("admin2", {"permanencia": 195, "transito": 0, "acogida": 20}),
+])
+def test_two_region_report(five_w, month_params, level, expected):
+    params = load_params(month_params(five_w(PERU), region=["Lima", "Callao"],
+                                      deduplicacion={"metodo": "maximo", "nivel": level}))
+    metrics = compute(load_month(params))
+    assert metrics["people_reached"]["by_population"] == expected
+    assert metrics["people_reached"]["total"] == sum(expected.values())
+    assert (metrics["rows"]["read"], metrics["region"]) == (6, "Lima y Callao")
+
+
+def test_national_breakdown_is_by_admin1_and_adds_up(five_w, month_params):
+    params = load_params(month_params(five_w(PERU), region=None, pais="Perú"))
+    table, adds_up = headline_by_province(load_month(params))
+    assert adds_up
+    assert list(table.index) == ["Lima", "Callao", "Tacna"]
+    assert table.sum(axis=1).to_dict() == {"Lima": 120, "Callao": 85, "Tacna": 30}
+    assert int(table.to_numpy().sum()) == 235
+
+
+def test_one_region_breakdown_stays_by_province(five_w, month_params):
+    params = load_params(month_params(five_w(PERU), region="Lima",
+                                      deduplicacion={"metodo": "maximo", "nivel": "admin2"}))
+    table, adds_up = headline_by_province(load_month(params))
+    assert adds_up
+    assert table.sum(axis=1).to_dict() == {"Lima": 120, "(sin dato)": 10}
+
+
+# Region not found: the closest names of the country, then its regions.
+COLOMBIA = [{"country": "Colombia", "admin1": a, "admin2": "x"}
+            for a in ("Bogotá D.C.", "Bolívar", "Boyacá", "Antioquia", "Valle del Cauca")] + [
+    {"country": "Perú", "admin1": "Callao", "admin2": "Callao"},
+    {"country": "Perú", "admin1": "Lima", "admin2": "Lima"},
+]
+
+
+def test_typo_gets_the_right_suggestion(five_w, month_params, capsys, tmp_path):
+    params = month_params(five_w(COLOMBIA), region="Bogota", pais="Colombia")
+    err = exit_2(capsys, params, tmp_path, "«Bogota»", "¿Quiso decir «Bogotá D.C.»?",
+                 "Regiones de Colombia en el archivo: «Antioquia», «Bogotá D.C.», «Bolívar», «Boyacá», "
+                 "«Valle del Cauca»")
+    assert "Callao" not in err  # only the regions of that country
+
+
+def test_typo_in_a_list(five_w, month_params, capsys, tmp_path):
+    params = month_params(five_w(COLOMBIA), region=["Lima", "Calao"], pais="Perú")
+    exit_2(capsys, params, tmp_path, "«Calao»", "¿quiso decir «Callao»?", "Regiones de Perú en el archivo")
+
+
+def test_region_of_another_country(five_w, month_params, capsys, tmp_path):
+    params = month_params(five_w(COLOMBIA), region="Antioquia", pais="Perú")
+    exit_2(capsys, params, tmp_path, "«Antioquia» está en el archivo para Colombia")
+
+
+def test_many_regions_are_cut_with_y_n_mas(five_w, month_params, capsys, tmp_path):
+    rows = [{"country": "Colombia", "admin1": f"Departamento {i:02d}", "admin2": "x"} for i in range(1, 31)]
+    params = month_params(five_w(rows), region="Atlantis", pais="Colombia")
+    err = exit_2(capsys, params, tmp_path, "«Departamento 25» y 5 más")
+    assert "Departamento 26" not in err and "¿Quiso decir" not in err

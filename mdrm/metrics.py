@@ -25,7 +25,7 @@ from .params import Params
 from .quality import counts as quality_counts
 from .quality import find_issues
 from .rounding import half_up, largest_remainder
-from .scope import area_columns, by_admin1, mesa_rows
+from .scope import area_columns, by_admin1, is_sample, mesa_rows
 from .text import normalize
 
 SCHEMA = "mdrm.metrics/1"
@@ -290,6 +290,9 @@ def compute(md: MonthData) -> dict:
             ],
         },
         "source": {"file": source.path.name, "sheet": source.sheet, "sha256": source.sha256},
+        "scope": {"country": catalog.country_label(p.country) if p.country else None,
+                  "regions": list(p.regions), "national": p.national},
+        "sample": is_sample(p),
         "generated_by": {"kit": "mdrm", "version": __version__,
                          "date": dt.date.today().isoformat()},
     }

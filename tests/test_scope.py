@@ -177,3 +177,51 @@ def test_many_regions_are_cut_with_y_n_mas(five_w, month_params, capsys, tmp_pat
     params = month_params(five_w(rows), region="Atlantis", pais="Colombia")
     err = exit_2(capsys, params, tmp_path, "«Departamento 25» y 5 más")
     assert "Departamento 26" not in err and "¿Quiso decir" not in err
+
+
+def test_national_tables_and_chart_show_regions(five_w, month_params):
+    from mdrm import charts, html, narrative, tables
+    from mdrm.view import MonthView
+
+    params = load_params(month_params(five_w(PERU), region=None, pais="Perú"))
+    data = load_month(params)
+    view = MonthView(params, data, compute(data))
+    frame = tables.provinces(view)
+    assert list(frame["Región"]) == ["Lima", "Callao", "Tacna", "Total Perú"]
+    assert list(frame["Total"]) == [120, 85, 30, 235]  # the admin1s add up to the national figure
+    assert "Regiones" in tables.who_does_what(view).columns
+    assert html.area_title(view) == "Por región"
+    caption, note = html.caption_and_note(view, "Por provincia")
+    assert "por región" in caption and "Las regiones suman el total de Perú" in note
+    figure = charts.provinces(view)
+    assert "por región" in figure.axes[0].get_title(loc="left")
+    assert any("cada región (Admin1)" in line and "se suman las regiones" in line
+               for line in narrative.methodology_note(view.metrics))
+    assert view.metrics["scope"] == {"country": "Perú", "regions": [], "national": True}
+    assert view.metrics["sample"] is False
+
+
+def test_one_region_tables_keep_provinces(five_w, month_params):
+    from mdrm import html, tables
+    from mdrm.view import MonthView
+
+    params = load_params(month_params(five_w(PERU), region="Lima",
+                                      deduplicacion={"metodo": "maximo", "nivel": "admin2"}))
+    data = load_month(params)
+    view = MonthView(params, data, compute(data))
+    assert list(tables.provinces(view)["Provincia"]) == ["Lima", "(sin dato)", "Total Lima"]
+    assert "Provincias" in tables.who_does_what(view).columns
+    assert html.area_title(view) == "Por provincia"
+
+
+def test_exploration_of_two_regions_filters_by_region(five_w, month_params):
+    from mdrm import explore
+
+    ex = explore.load_exploration(month_params(five_w(PERU), region=["Lima", "Callao"]))
+    assert explore.area_label(ex) == "Región"
+    assert [label for label, _ in explore.options(ex, "province")] == ["Todas", "Callao", "Lima"]
+    sel = explore.Selection(months=("2020-09", "2020-09"), measure="personas_mensual")
+    table = explore.by_province(ex, sel)
+    assert dict(zip(table["Región"], table.iloc[:, 1])) == {"Lima": 120, "Callao": 85}
+    sel = explore.Selection(months=("2020-09", "2020-09"), province="callao", measure="personas_mensual")
+    assert "Región: Callao" in explore.describe(ex, sel)

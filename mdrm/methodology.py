@@ -24,7 +24,8 @@ EXCLUDED_NO_PEOPLE_SUBGROUP = "servicios_comunes"
 EXCLUSION_LABELS = {
     EXCLUDED_DUPLICATE: "Fila duplicada (se cuenta solo la primera)",
     EXCLUDED_NOT_RMRP: "Actividad fuera del RMRP (Actividad RMRP = No)",
-    EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información): no cuentan personas",
+    EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información, coordinación, comunicación…): "
+                                 "no cuentan personas",
 }
 
 
@@ -37,10 +38,9 @@ def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     (Excel row of the first copy, or 0), exclusion (reason or None), counted.
     """
     df = data.copy()
-    index = catalog.sector_index()
     df["sector_key"] = normalize_series(df["sector"])
     sector_codes, sector_uniques = pd.factorize(df["sector_key"])
-    ids = [index.get(k, (None, SIN_SUBGRUPO)) for k in sector_uniques]
+    ids = [catalog.sector_of(k) for k in sector_uniques]
     df["sector_id"] = pd.Index([i[0] for i in ids] + [None], dtype=object).take(sector_codes)
     df["subgroup"] = pd.Index([i[1] for i in ids] + [SIN_SUBGRUPO], dtype=object).take(sector_codes)
     df["country_key"] = country_keys(df["country"], catalog)

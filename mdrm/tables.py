@@ -189,7 +189,7 @@ def year_to_date(view) -> pd.DataFrame:
 
 
 def _subgroup_of_sector(name: str, catalog: Catalog) -> str:
-    return catalog.sector_index().get(normalize(name), (None, SIN_SUBGRUPO))[1]
+    return catalog.sector_of(name)[1]
 
 
 def _sector_rows(sectors: dict, catalog: Catalog, value) -> list[tuple[str, str, dict]]:

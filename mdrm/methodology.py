@@ -109,7 +109,9 @@ def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: 
     plus Protection (General) plus the sum of CBI, Integration, Health, Education.
     """
     by_key = _by_key(df, by).rename("_by")
-    units = [df["country_key"].rename("_c"), df["admin1_key"].rename("_a1")]
+    units = [df["admin1_key"].rename("_a1")]
+    if "country_key" in df and df["country_key"].nunique() > 1:  # one country: the key changes nothing
+        units.insert(0, df["country_key"].rename("_c"))
     if level == "admin2":
         units.append(df["admin2_key"].rename("_a2"))
     cols = list(values.columns)

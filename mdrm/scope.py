@@ -70,8 +70,8 @@ def _country_name(key: str, raw: pd.Series, keys: pd.Series, catalog: Catalog) -
 
 def _first_spelling(keys: pd.Series, raw: pd.Series) -> dict[str, str]:
     """Normalized admin1 -> the first way the file writes it."""
-    present = keys.astype(str) != ""
-    first = raw[present].astype(object).groupby(keys[present].astype(str).to_numpy(), sort=False).first()
+    present = (keys != "").to_numpy()
+    first = raw[present].astype(object).groupby(keys[present].astype(object).to_numpy(), sort=False).first()
     return {str(k): str(v) for k, v in first.items()}
 
 
@@ -87,14 +87,14 @@ def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.S
     fivew.check_cells(pd.Series(False, index=data.index))  # bad admin1 cells count whatever the region
     admin1 = normalize_series(data["admin1"])
     country = country_keys(data["country"], catalog)
-    has_country = bool((country.astype(str) != "").any())
+    has_country = bool((country != "").any())
     country_column = source.headers.get("country", "País")
     admin1_column = source.headers.get("admin1", "Admin1")
 
     if params.country and has_country:
         in_country = (country == params.country).to_numpy()
         if not in_country.any():
-            present = [k for k in sorted(set(country.astype(str))) if k]
+            present = [k for k in sorted(set(country.unique())) if k]
             raise InputError(
                 f"no hay filas de «{catalog.country_label(params.country)}» en el archivo",
                 file=source.path, sheet=source.sheet, column=country_column,
@@ -108,7 +108,7 @@ def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.S
 
     wanted = {normalize(r): r for r in params.regions}
     mask = in_country & admin1.isin(list(wanted)).to_numpy()
-    found = set(admin1[mask].astype(str))
+    found = set(admin1[mask].unique())
     missing = [name for key, name in wanted.items() if key not in found]
     if missing:
         raise _not_found(missing, data, admin1, country, in_country, params, catalog, source, admin1_column,
@@ -120,10 +120,10 @@ def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.S
 
 def _check_one_country(mask, data, admin1, country, wanted, catalog, source, column) -> None:
     """Without `pais`, each admin1 of the Mesa must belong to one country of the file."""
-    rows = mask & (country.astype(str) != "").to_numpy()
-    pairs = pd.DataFrame({"admin1": admin1[rows].astype(str), "country": country[rows].astype(str),
-                          "excel_row": data.loc[rows, "excel_row"]})
-    firsts = pairs.groupby(["admin1", "country"], sort=True)["excel_row"].min().reset_index()
+    rows = mask & (country != "").to_numpy()
+    pairs = pd.DataFrame({"admin1": admin1[rows], "country": country[rows], "excel_row": data.loc[rows, "excel_row"]})
+    firsts = pairs.groupby(["admin1", "country"], observed=True)["excel_row"].min().reset_index()
+    firsts = firsts.astype({"admin1": object, "country": object})
     counts = firsts.groupby("admin1")["country"].size()
     shared = [a for a in counts.index if counts[a] > 1]
     if not shared:
@@ -163,7 +163,7 @@ def _not_found(missing, data, admin1, country, in_country, params, catalog, sour
             parts.append(f"¿Quiso decir {options}?" if len(params.regions) == 1
                          else f"«{name}»: ¿quiso decir {options}?")
         elsewhere = sorted({_country_name(str(c), data["country"], country, catalog)
-                            for c in country[(admin1 == normalize(name)).to_numpy() & ~in_scope].astype(str)
+                            for c in country[(admin1 == normalize(name)).to_numpy() & ~in_scope].unique()
                             if c})
         if elsewhere:
             parts.append(f"«{name}» está en el archivo para {', '.join(elsewhere)}.")

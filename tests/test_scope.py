@@ -225,3 +225,23 @@ def test_exploration_of_two_regions_filters_by_region(five_w, month_params):
     assert dict(zip(table["Región"], table.iloc[:, 1])) == {"Lima": 120, "Callao": 85}
     sel = explore.Selection(months=("2020-09", "2020-09"), province="callao", measure="personas_mensual")
     assert "Región: Callao" in explore.describe(ex, sel)
+
+
+@pytest.mark.parametrize("level", ["admin1", "admin2"])
+def test_dedup_unit_includes_the_country(five_w, level):
+    """Same admin1 (and admin2) name in two countries: two units, never one."""
+    from mdrm.catalog import load_catalog
+    from mdrm.load import read_5w
+    from mdrm.methodology import classify, group_values, headline_values
+
+    rows = [
+        p({"permanencia": 100}, country="Brazil", admin1="Amazonas", admin2="Centro", sector="Shelter"),
+        p({"permanencia": 60}, country="Brazil", admin1="Amazonas", admin2="Centro", sector="Health"),
+        p({"permanencia": 10}, country="Colombia", admin1="Amazonas", admin2="Centro", sector="Shelter"),
+        p({"permanencia": 80}, country="Colombia", admin1="Amazonas", admin2="Centro", sector="Health"),
+    ]
+    catalog = load_catalog()
+    df = classify(read_5w(five_w(rows)).data, catalog)
+    table = headline_values(df, group_values(df, "mensual", catalog), "maximo", level, catalog)
+    # Brazil max(100, 60) + Colombia max(10, 80) = 180 (one unit would give max(110, 140) = 140)
+    assert table["permanencia"].sum() == 180

@@ -121,6 +121,8 @@ def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.S
 def _check_one_country(mask, data, admin1, country, wanted, catalog, source, column) -> None:
     """Without `pais`, each admin1 of the Mesa must belong to one country of the file."""
     rows = mask & (country != "").to_numpy()
+    if country[rows].nunique() <= 1:  # the usual case: every row of the Mesa in one country
+        return
     pairs = pd.DataFrame({"admin1": admin1[rows], "country": country[rows], "excel_row": data.loc[rows, "excel_row"]})
     firsts = pairs.groupby(["admin1", "country"], observed=True)["excel_row"].min().reset_index()
     firsts = firsts.astype({"admin1": object, "country": object})

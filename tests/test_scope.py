@@ -245,3 +245,30 @@ def test_dedup_unit_includes_the_country(five_w, level):
     table = headline_values(df, group_values(df, "mensual", catalog), "maximo", level, catalog)
     # Brazil max(100, 60) + Colombia max(10, 80) = 180 (one unit would give max(110, 140) = 140)
     assert table["permanencia"].sum() == 180
+
+
+def test_national_report_on_a_real_export_is_the_sum_of_its_regions(tmp_path):
+    """2024 fixture (Mexico and Panama, January 2023): Mexico's national figure = Σ of its admin1 reports."""
+    import yaml
+
+    from conftest import require_r4v_fixtures
+    from mdrm.load import read_5w
+
+    data = require_r4v_fixtures() / "5w_2024_short_headers.xlsx"
+    frame = read_5w(data).data
+
+    def metrics(**keys):
+        path = tmp_path / "p.yml"
+        path.write_text(yaml.safe_dump({"mes": "2023-01", "datos": str(data), **keys}, allow_unicode=True),
+                        encoding="utf-8")
+        return compute(load_month(load_params(path)))
+
+    national = metrics(pais="México", region=None)
+    mexico = sorted(set(frame.loc[frame["country"] == "Mexico", "admin1"].astype(str)))
+    assert len(mexico) > 5 and "Panama" not in mexico
+    parts = [metrics(region=name) for name in mexico]
+    assert national["rows"]["read"] == sum(m["rows"]["read"] for m in parts) == int((frame["country"] == "Mexico").sum())
+    for group in ("permanencia", "transito", "acogida"):
+        raw = sum(m["people_reached"]["by_population"][group] for m in parts)
+        assert abs(national["people_reached"]["by_population"][group] - raw) <= len(parts) // 2  # rounding only
+    assert national["people_reached"]["total"] > 0

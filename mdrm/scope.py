@@ -147,7 +147,9 @@ def suggestions(name: str, candidates: dict[str, str]) -> list[str]:
     if not key:
         return []
     containing = [k for k in candidates if key in k or (len(k) >= 4 and k in key)]
-    close = difflib.get_close_matches(key, list(candidates), n=SUGGESTIONS, cutoff=0.6)
+    scored = sorted(((difflib.SequenceMatcher(None, key, k).ratio(), k) for k in candidates), reverse=True)
+    best = scored[0][0] if scored else 0.0
+    close = [k for ratio, k in scored if ratio >= max(0.6, best - 0.1)]  # only names about as close as the best
     chosen = list(dict.fromkeys([*close, *containing]))[:SUGGESTIONS]
     return [candidates[k] for k in chosen]
 

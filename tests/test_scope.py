@@ -272,3 +272,15 @@ def test_national_report_on_a_real_export_is_the_sum_of_its_regions(tmp_path):
         raw = sum(m["people_reached"]["by_population"][group] for m in parts)
         assert abs(national["people_reached"]["by_population"][group] - raw) <= len(parts) // 2  # rounding only
     assert national["people_reached"]["total"] > 0
+
+
+def test_suggestions_only_as_close_as_the_best():
+    from mdrm.scope import suggestions
+    from mdrm.text import normalize
+
+    names = ["Jalisco", "Tabasco", "Norte de Santander", "Santander", "Valle del Cauca", "Cauca", "Nariño"]
+    candidates = {normalize(n): n for n in names}
+    assert suggestions("Jalsco", candidates) == ["Jalisco"]  # not «Tabasco» (ratio 0.62 against 0.92)
+    assert suggestions("Narino", candidates) == ["Nariño"]
+    assert suggestions("Norte Santander", candidates)[0] == "Norte de Santander"
+    assert suggestions("Atlantis", candidates) == []

@@ -68,9 +68,9 @@ from .methodology import EXCLUSION_LABELS, classify, group_values, headline_valu
 from .params import Params, load_params
 from .quality import CODES, find_issues
 from .rounding import half_up, largest_remainder
-from .text import normalize, slug
 from .scope import area_columns, mesa_rows
 from .scope import area_label as scope_area_label
+from .text import normalize, slug
 from .view import SAMPLE_FOLDER
 
 ALL = "*"  # widget value meaning "no filter" (normalized keys never contain "*")

@@ -33,8 +33,9 @@ def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Add the derived columns the methodology needs, from distinct values.
 
     sector_key (sector normalized), sector_id and subgroup (catalog), country_key
-    (R4V country id, '' when blank), admin1_key, admin2_key ('(sin dato)' when blank), org_key / org (reporting organization:
-    implementing partner, else appealing org), activity_key, duplicate_of
+    (R4V country id, '' when blank), admin1_key, admin2_key ('(sin dato)' when
+    blank), org_key / org (reporting organization: implementing partner, else
+    appealing org), activity_key, duplicate_of
     (Excel row of the first copy, or 0), exclusion (reason or None), counted.
     """
     df = data.copy()
@@ -105,8 +106,9 @@ def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: 
 
     maximo: per group, Σ over admin units of the max over sectors of the
     unit-sector sum. A unit is country + admin1 (+ admin2 at level admin2: blank
-    admin2 cells form one unit '(sin dato)' within their admin1). suma: plain sum. cono_sur: max over the basic-needs sectors
-    plus Protection (General) plus the sum of CBI, Integration, Health, Education.
+    admin2 cells form one unit '(sin dato)' within their admin1). suma: plain
+    sum. cono_sur: max over the basic-needs sectors plus Protection (General)
+    plus the sum of CBI, Integration, Health, Education.
     """
     by_key = _by_key(df, by).rename("_by")
     units = [df["admin1_key"].rename("_a1")]

@@ -285,3 +285,9 @@ def test_suggestions_only_as_close_as_the_best():
     assert suggestions("Narino", candidates) == ["Nariño"]
     assert suggestions("Norte Santander", candidates)[0] == "Norte de Santander"
     assert suggestions("Atlantis", candidates) == []
+
+
+def test_pais_with_a_file_without_countries_takes_every_row(five_w, month_params):
+    rows = [{**row, "country": ""} for row in PERU if row["country"] != "Ecuador"]
+    params = load_params(month_params(five_w(rows), region=["Lima", "Callao"], pais="Perú"))
+    assert compute(load_month(params))["people_reached"]["total"] == 205  # as with the country column

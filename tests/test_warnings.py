@@ -209,7 +209,7 @@ def test_report_shows_warnings_first_and_no_change_nor_year_to_date(tmp_path):
     assert "los nuevos beneficiarios del mes son 0 en todas las filas contadas" in situacion
     assert "El acumulado del año no se redacta" in destacados
     assert "En lo que va del año" not in destacados
-    tables = pd.read_excel(folder / "tablas.xlsx", sheet_name=None)
+    tables = pd.read_excel(folder / "tablas.xlsx", sheet_name=None, engine="openpyxl")
     assert tables["Cifras clave"]["Variación"].isna().all()
     assert tables["Variación mensual"]["Variación"].isna().all()
     assert tables["Acumulado del año"].iloc[:, 1].isna().all()

@@ -77,9 +77,10 @@ CSS = """
 .mdrm-annex td{overflow-wrap:anywhere}
 @media print{
   .mdrm-annex{break-before:page;break-after:page}
-  .mdrm-annex table.mdrm-table{font-size:7.5pt}
-  .mdrm-annex td,.mdrm-annex th{padding:2px 5px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-  .mdrm-annex tr{break-inside:avoid}
+  .mdrm-annex .mdrm table.mdrm-table{font-size:7pt;line-height:1.2}
+  .mdrm-annex .mdrm table.mdrm-table td,.mdrm-annex .mdrm table.mdrm-table th{padding:1px 4px;line-height:1.2;
+    white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+  .mdrm-annex .mdrm table.mdrm-table tr{break-inside:avoid}
 }
 .mdrm-swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.35em;vertical-align:baseline}
 """
@@ -360,7 +361,7 @@ def annex_issues(frame: pd.DataFrame, caption: str, note: str | None) -> str:
         note = (f"{note or ''} Se muestran los primeros {fmt.number(ANNEX_ISSUES)} de {fmt.number(len(frame))} "
                 f"problemas: {fmt.number(more)} más están en la hoja «Calidad de datos» de tablas.xlsx, que los "
                 f"tiene todos.").strip()
-    widths = '<colgroup><col style="width:8%"><col style="width:8%"><col style="width:30%"><col></colgroup>'
+    widths = '<colgroup><col style="width:10%"><col style="width:8%"><col style="width:27%"><col></colgroup>'
     body = table(shown, caption, note).replace('<table class="mdrm-table">', f'<table class="mdrm-table">{widths}', 1)
     return f'<div class="mdrm-annex">{body}</div>'
 

@@ -43,7 +43,7 @@ def message(metrics: dict, code: str) -> str | None:
 
 def month_warnings(md: "MonthData", metrics: dict) -> list[dict]:
     """The warnings of the month, in code order, each with its Spanish message."""
-    from .metrics import previous_month
+    from .metrics import has_admin2, previous_month
 
     p, catalog = md.params, md.catalog
     rows = md.rows
@@ -81,7 +81,7 @@ def month_warnings(md: "MonthData", metrics: dict) -> list[dict]:
                              f"ningún mes del 5W: es un problema de configuración (sus patrones), no un cero. "
                              f"Revise los patrones con `mdrm actividades`."))
     copies = int((rows["copy_of"] > 0).sum()) if "copy_of" in rows.columns else 0
-    if len(rows) and copies >= DUPLICATE_SHARE * len(rows) and "admin2" not in md.fivew.source.headers:
+    if len(rows) and copies >= DUPLICATE_SHARE * len(rows) and not has_admin2(md.fivew, md.region):
         share = fmt.percent(copies / len(rows))
         if p.duplicates == "contar":
             what = "se cuentan como filas distintas (duplicados: contar)"

@@ -213,3 +213,53 @@ def test_report_shows_warnings_first_and_no_change_nor_year_to_date(tmp_path):
     assert tables["Cifras clave"]["Variación"].isna().all()
     assert tables["Variación mensual"]["Variación"].isna().all()
     assert tables["Acumulado del año"].iloc[:, 1].isna().all()
+
+
+# --- batch and index, real exports ----------------------------------------------------------------
+
+def test_batch_summary_prints_each_months_warnings_and_the_index_counts_them(tmp_path):
+    import json
+    from pathlib import Path
+
+    from mdrm.batch import OK, MonthOutcome, index_html, summary
+
+    warned = [{"code": "W03", "message": "Agosto de 2020 no tiene filas contadas."},
+              {"code": "W06", "message": "Cifras clave sin actividad."}]
+    outcomes = [MonthOutcome("2020-08", Path("2020-08.yml"), OK, headline=5, month_dir=Path("r/2020-08")),
+                MonthOutcome("2020-09", Path("2020-09.yml"), OK, headline=7, month_dir=Path("r/2020-09"),
+                             warnings=warned)]
+    lines = summary(outcomes).splitlines()
+    september = next(i for i, line in enumerate(lines) if line.strip().startswith("2020-09"))
+    assert lines[september + 1].strip() == "aviso W03: Agosto de 2020 no tiene filas contadas."
+    assert lines[september + 2].strip() == "aviso W06: Cifras clave sin actividad."
+    assert not any("aviso" in line for line in lines[:september])
+
+    region = tmp_path / "tacna"
+    for month, warnings in (("2020-08", []), ("2020-09", warned)):
+        (region / month).mkdir(parents=True)
+        (region / month / "metrics.json").write_text(json.dumps(
+            {"region": "Tacna", "month": month, "people_reached": {"total": 5}, "warnings": warnings}))
+    page = html_text(index_html(region))
+    assert "Avisos" in page
+    assert re.search(r"septiembre de 2020 5 2 \(W03, W06\)", page)
+    assert re.search(r"agosto de 2020 5 0\b", page)
+
+
+def test_real_exports_warn_about_a_blank_admin2(tmp_path):
+    from conftest import require_r4v_fixtures
+    from mdrm.metrics import compute, load_month
+    from mdrm.params import load_params
+
+    fixtures = require_r4v_fixtures()
+
+    def metrics(name, region, month):
+        params = tmp_path / "p.yml"
+        params.write_text(yaml.safe_dump({"region": region, "mes": month, "datos": str(fixtures / name),
+                                          "deduplicacion": {"nivel": "admin2"}}, allow_unicode=True))
+        return compute(load_month(load_params(params)))
+
+    blank = metrics("5w_2022_es.xlsx", "Ciudad de México", "2022-02")  # its Admin2 column is empty
+    assert "W04" in codes(blank) and blank["dedup"]["level"] == "admin1"
+    assert "W03" not in codes(blank)  # January 2022 has counted rows
+    filled = metrics("5w_2022_short_headers.xlsx", "La Paz", "2022-08")
+    assert "W04" not in codes(filled) and filled["dedup"]["level"] == "admin2"

@@ -23,7 +23,8 @@ def month_with_issues(folder, n: int):
                  "permanencia": 5, "mujeres": 5})
     data = folder / "5w.csv"
     rows_frame(rows).to_csv(data, index=False)
-    params = folder / "2020-09.yml"
+    (folder / "tacna").mkdir()  # reports go to out/<params folder name>/
+    params = folder / "tacna" / "2020-09.yml"
     params.write_text(yaml.safe_dump({"region": "Tacna", "mes": "2020-09", "datos": str(data)}), encoding="utf-8")
     done = run_cli("report", "--params", str(params), "--out", str(folder / "out"))
     assert done.returncode == 0, done.stderr

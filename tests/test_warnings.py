@@ -181,7 +181,8 @@ def test_report_shows_warnings_first_and_no_change_nor_year_to_date(tmp_path):
     ]
     data = tmp_path / "5w.csv"
     rows_frame(rows).to_csv(data, index=False)
-    params = tmp_path / "2020-09.yml"
+    (tmp_path / "tacna").mkdir()  # reports go to out/<params folder name>/
+    params = tmp_path / "tacna" / "2020-09.yml"
     params.write_text(yaml.safe_dump({"region": "Tacna", "mes": "2020-09", "datos": str(data)}), encoding="utf-8")
     done = run_cli("report", "--params", str(params), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr

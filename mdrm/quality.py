@@ -112,6 +112,13 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
     return issues.sort_values(["row", "code"], kind="stable").reset_index(drop=True)[COLUMNS]
 
 
+def _blank(values: pd.Series) -> pd.Series:
+    """Missing or only spaces, decided once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    empty = np.array([not str(u).strip() for u in uniques] + [True], dtype=bool)
+    return pd.Series(empty[codes], index=values.index)
+
+
 def _present(df: pd.DataFrame, column: str) -> bool:
     """The export has the column: found in the file and not blank in every row."""
     return column in df.columns and bool(df[column].notna().any())
@@ -119,11 +126,8 @@ def _present(df: pd.DataFrame, column: str) -> bool:
 
 def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
     """R4V's own quality rules that the export's columns allow (SPEC §11: Q10–Q13)."""
-    blank = {}
-    for column in ("sector", "indicator", "activity_name", "implementing_partner", "delivery_mechanism"):
-        if column in df.columns:
-            values = df[column].astype(object)
-            blank[column] = values.isna() | values.astype(str).str.strip().eq("")
+    blank = {c: _blank(df[c]) for c in ("sector", "indicator", "activity_name", "implementing_partner",
+                                         "delivery_mechanism") if c in df.columns}
     if _present(df, "implementation_setup") and "implementing_partner" in blank:
         add("Q10", df["implementation_setup"].eq(True).fillna(False).astype(bool) & blank["implementing_partner"],
             lambda r: "«" + r["appealing_org"].fillna("").astype(str) + "» indica socio y no lo nombra")
@@ -132,11 +136,15 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
     labels = {"sector": "sector (se cuenta en «Sin subgrupo»)", "indicator": "indicador", "activity_name": "nombre de la actividad"}
     if missing:
         mask = pd.concat([blank[c] for c in missing], axis=1)
-        text = pd.Series("", index=df.index, dtype=object)
-        for c in missing:
-            word = pd.Series(np.where(blank[c], labels[c], ""), index=df.index, dtype=object)
-            text = text + np.where((text != "") & (word != ""), ", ", "") + word
-        add("Q11", mask.any(axis=1), lambda r: "falta " + text[r.index])
+
+        def words(r: pd.DataFrame) -> pd.Series:  # only the flagged rows
+            text = pd.Series("", index=r.index, dtype=object)
+            for c in missing:
+                word = pd.Series(np.where(blank[c][r.index], labels[c], ""), index=r.index, dtype=object)
+                text = text + np.where((text != "") & (word != ""), ", ", "") + word
+            return "falta " + text
+
+        add("Q11", mask.any(axis=1), words)
     if "sector_id" in df.columns and "cva" in df.columns:
         add("Q12", df["sector_id"].isin(MULTIPURPOSE_CASH) & df["cva"].eq(False).fillna(False).astype(bool),
             lambda r: "«" + r["sector"].astype(str) + "»")

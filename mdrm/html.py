@@ -148,10 +148,12 @@ def section(title: str, subtitle: str | None = None) -> str:
     return _wrap(f'<h2 class="mdrm-h2">{esc(title)}</h2>{sub}')
 
 
-def change_text(current, previous, previous_label: str) -> str:
-    """'▲ +67 (+2.3%) respecto de agosto de 2020' (plain text; escaped by the caller)."""
+def change_text(current, previous, previous_label: str, reason: str | None = None) -> str:
+    """'▲ +67 (+2.3%) respecto de agosto de 2020' (plain text; escaped by the caller).
+
+    Without a previous figure: 'Variación: — (reason)', by default that there is nothing to compare."""
     if previous is None:
-        return f"Variación: {fmt.MISSING} (sin datos de {previous_label} para comparar)"
+        return f"Variación: {fmt.MISSING} ({reason or f'sin datos de {previous_label} para comparar'})"
     diff = fmt.change(current, previous)
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
     rel = fmt.relative_change(current, previous)
@@ -174,7 +176,7 @@ def headline(view) -> str:
         groups.append(
             f'<div class="mdrm-group" style="border-left-color:{color}"><b style="color:{color}">'
             f'{esc(fmt.number(value))}</b>{esc(catalog.population_label(g))}'
-            f'<div class="mdrm-change">{esc(change_text(value, before, prev_label))}</div></div>')
+            f'<div class="mdrm-change">{esc(change_text(value, before, prev_label, _no_change_reason(m)))}</div></div>')
     orgs = m.get("organizations") or {}
     ytd = (m.get("ytd") or {}).get("people_reached")
     months = (m.get("ytd") or {}).get("months") or [m["month"]]
@@ -191,7 +193,7 @@ def headline(view) -> str:
                     f'{esc(ytd_value)}</span><div class="mdrm-biglabel">Personas alcanzadas en el '
                     f'año</div><div class="mdrm-change">{esc(fmt.month_range(months[0], months[-1]))}, nuevos '
                     f'beneficiarios{esc(_w02_reason(m))}</div></div>')
-    total_change = change_text(people["total"], prev.get("people_reached_total"), prev_label)
+    total_change = change_text(people["total"], prev.get("people_reached_total"), prev_label, _no_change_reason(m))
     meaningless = warn.has(m, "W02") and m.get("basis") == "nuevos"
     headline_value = fmt.MISSING if meaningless else fmt.number(people["total"])
     if meaningless:
@@ -204,6 +206,13 @@ def headline(view) -> str:
     others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros de la Mesa y acumulado</h3>'
               f'{"".join(side)}</div>')
     return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
+
+
+def _no_change_reason(metrics: dict) -> str | None:
+    """Why no change is shown under W03 (the previous month has rows but none counted), else None."""
+    if not warn.has(metrics, "W03"):
+        return None
+    return f"{_prev_month(metrics)} no tiene filas contadas para personas, aviso W03"
 
 
 def _w02_reason(metrics: dict) -> str:
@@ -225,7 +234,8 @@ def key_figures(view, table: pd.DataFrame | None = None) -> str:
         label, value, before = row[0], row[1], row[2]
         before = None if pd.isna(before) else int(before)
         cards.append(f'<div class="k"><div class="v">{esc(fmt.number(value))}</div><div class="l">{esc(label)}</div>'
-                     f'<div class="c">{esc(change_text(int(value), before, prev_label))}</div></div>')
+                     f'<div class="c">{esc(change_text(int(value), before, prev_label, _no_change_reason(view.metrics)))}'
+                     f'</div></div>')
     return _wrap(f'<div class="mdrm-kf">{"".join(cards)}</div>')
 
 

@@ -97,8 +97,7 @@ def has_admin2(fivew: FiveW, rows: pd.DataFrame) -> bool:
 def unmatched_key_figures(region_rows: pd.DataFrame, catalog: Catalog) -> list[str]:
     """Key figures with patterns that match no activity of the region in any month of the file (W06)."""
     distinct = region_rows.drop_duplicates([c for c in ("activity_name", "indicator") if c in region_rows.columns])
-    distinct = distinct.assign(activity_key=normalize_series(distinct["activity_name"]))
-    masks = key_figure_masks(distinct, catalog)
+    masks = key_figure_masks(classify(distinct, catalog), catalog)  # a few hundred distinct activities
     return [kf_id for kf_id, kf in catalog.key_figures.items()
             if kf.patterns and not bool(masks[kf_id].any())]
 

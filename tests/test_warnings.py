@@ -206,6 +206,8 @@ def test_report_shows_warnings_first_and_no_change_nor_year_to_date(tmp_path):
         assert not re.search(r"[▲▼]|(?<!\w)[+−-]\d|más que en agosto|menos que en agosto", page)
         assert "la misma cifra que en agosto" not in page
     assert "ese mes no tiene filas contadas para personas" in destacados
+    # the cards say why there is no change: «Variación: — (agosto de 2020 no tiene filas contadas…)»
+    assert situacion.count("Variación: — (agosto de 2020 no tiene filas contadas para personas, aviso W03)") >= 4
     # year to date: "—" with the reason, never "0 personas en el año"
     assert "los nuevos beneficiarios del mes son 0 en todas las filas contadas" in situacion
     assert "El acumulado del año no se redacta" in destacados

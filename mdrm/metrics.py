@@ -27,7 +27,7 @@ from .quality import counts as quality_counts
 from .quality import find_issues
 from .rounding import half_up, largest_remainder
 from .scope import area_columns, by_admin1, is_sample, mesa_rows
-from .text import normalize, normalize_series
+from .text import normalize
 from .warnings import month_warnings
 
 SCHEMA = "mdrm.metrics/1"

@@ -75,6 +75,27 @@ def _first_spelling(keys: pd.Series, raw: pd.Series) -> dict[str, str]:
     return {str(k): str(v) for k, v in first.items()}
 
 
+def _scope(data: pd.DataFrame, params, catalog: Catalog):
+    """(admin1 keys, country keys, has_country, in_country, mask) of the params' scope; no check."""
+    admin1 = normalize_series(data["admin1"])
+    country = country_keys(data["country"], catalog)
+    has_country = bool((country != "").any())
+    if params.country and has_country:
+        in_country = pd.Series((country == params.country).to_numpy(), index=data.index)
+    else:
+        in_country = pd.Series(True, index=data.index)
+    if params.national:
+        return admin1, country, has_country, in_country, in_country
+    wanted = [normalize(r) for r in params.regions]
+    return admin1, country, has_country, in_country, in_country & admin1.isin(wanted).to_numpy()
+
+
+def region_mask(data: pd.DataFrame, params, catalog: Catalog) -> pd.Series:
+    """The rows of the Mesa's country and admin1s, every month, without the checks of `mesa_rows`
+    (for `mdrm validate`, which reports on whatever rows there are)."""
+    return _scope(data, params, catalog)[-1]
+
+
 def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.Series:
     """Boolean mask of the rows of the Mesa: its country and its admin1s (every month).
 
@@ -85,29 +106,21 @@ def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.S
     """
     data, source = fivew.data, fivew.source
     fivew.check_cells(pd.Series(False, index=data.index))  # bad admin1 cells count whatever the region
-    admin1 = normalize_series(data["admin1"])
-    country = country_keys(data["country"], catalog)
-    has_country = bool((country != "").any())
+    admin1, country, has_country, in_country, mask = _scope(data, params, catalog)
     country_column = source.headers.get("country", "País")
     admin1_column = source.headers.get("admin1", "Admin1")
 
-    if params.country and has_country:
-        in_country = (country == params.country).to_numpy()
-        if not in_country.any():
-            present = [k for k in sorted(set(country.unique())) if k]
-            raise InputError(
-                f"no hay filas de «{catalog.country_label(params.country)}» en el archivo",
-                file=source.path, sheet=source.sheet, column=country_column,
-                hint="Países en el archivo: " + ", ".join(
-                    f"«{_country_name(k, data['country'], country, catalog)}»" for k in present))
-        in_country = pd.Series(in_country, index=data.index)
-    else:
-        in_country = pd.Series(True, index=data.index)
+    if params.country and has_country and not in_country.any():
+        present = [k for k in sorted(set(country.unique())) if k]
+        raise InputError(
+            f"no hay filas de «{catalog.country_label(params.country)}» en el archivo",
+            file=source.path, sheet=source.sheet, column=country_column,
+            hint="Países en el archivo: " + ", ".join(
+                f"«{_country_name(k, data['country'], country, catalog)}»" for k in present))
     if params.national:
-        return in_country
+        return mask
 
     wanted = {normalize(r): r for r in params.regions}
-    mask = in_country & admin1.isin(list(wanted)).to_numpy()
     found = set(admin1[mask].unique())
     missing = [name for key, name in wanted.items() if key not in found]
     if missing:

@@ -25,7 +25,8 @@ from .catalog import load_catalog
 from .load import read_5w
 from .methodology import classify
 from .quality import CODES, counts, find_issues
-from .text import map_distinct, normalize, normalize_series, slug
+from .scope import region_mask
+from .text import normalize, slug
 
 NO_ORGANIZATION = "(sin organización)"
 TOP_ORGANIZATIONS = 10
@@ -38,13 +39,7 @@ def scope_mask(data: pd.DataFrame, params, catalog) -> pd.Series:
     and the month before."""
     from .metrics import months_to_date, previous_month
 
-    regions = getattr(params, "regions", None) or (() if getattr(params, "country", None) else (params.region,))
-    mask = pd.Series(True, index=data.index)
-    if regions:
-        mask &= normalize_series(data["admin1"]).isin({normalize(r) for r in regions})
-    country = getattr(params, "country", None)
-    if country:
-        mask &= map_distinct(data["country"], catalog.country_id) == country
+    mask = region_mask(data, params, catalog)  # the Mesa's rows, as the report takes them (mdrm.scope)
     months = set(months_to_date(params.month)) | {previous_month(params.month)}
     return mask & data["month"].isin(months)
 

@@ -291,3 +291,17 @@ def test_pais_with_a_file_without_countries_takes_every_row(five_w, month_params
     rows = [{**row, "country": ""} for row in PERU if row["country"] != "Ecuador"]
     params = load_params(month_params(five_w(rows), region=["Lima", "Callao"], pais="Perú"))
     assert compute(load_month(params))["people_reached"]["total"] == 205  # as with the country column
+
+
+def test_validate_takes_the_rows_the_report_takes(five_w, month_params):
+    from mdrm.validate import issues_table
+
+    data = five_w(AMAZONAS)
+    params = load_params(month_params(data, region="Amazonas", pais="Colombia"))
+    _, rows, _, scope = issues_table(data, params=params)
+    assert sorted(rows["country"].astype(str)) == ["Colombia", "Colombia"]
+    assert int(scope.sum()) == load_month(params).rows.shape[0] == 2
+    blank = five_w([{**row, "country": ""} for row in PERU if row["country"] != "Ecuador"], name="sin_pais.csv")
+    params = load_params(month_params(blank, region=None, pais="Perú"))
+    _, rows, _, _ = issues_table(blank, params=params)
+    assert len(rows) == 7  # no country column: every row is the country's, as in the report

@@ -232,6 +232,7 @@ def index_html(region_dir: Path) -> str:
 
     entries = _month_entries(region_dir)
     region = next((m.get("region") for _, m, _ in entries if m and m.get("region")), region_dir.name)
+    publisher = _index_publisher(entries, region)
     e = html.escape
     rows = []
     for month, metrics, folder in entries:
@@ -266,7 +267,7 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 </head>
 <body>
 <h1>{e(title)}</h1>
-<p>Mesa de Diálogo para Refugiados y Migrantes — reportes mensuales generados con mdrm.</p>
+<p>{e(publisher)} — reportes mensuales generados con mdrm.</p>
 <table>
 <thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th>Archivos</th></tr></thead>
 <tbody>
@@ -277,6 +278,17 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 </body>
 </html>
 """
+
+
+def _index_publisher(entries: list, region: str) -> str:
+    """The Mesa of the newest month that records one (metrics.json `mesa`), else 'Mesa de <region>'."""
+    from .identity import full_name, mesa_of
+    from .params import Mesa
+
+    for _, metrics, _ in entries:
+        if metrics and isinstance(metrics.get("mesa"), dict) and metrics["mesa"].get("nombre"):
+            return full_name(mesa_of(metrics))
+    return full_name(Mesa(nombre=f"Mesa de {region}"))
 
 
 def refresh_index(region_dir: str | Path) -> Path:

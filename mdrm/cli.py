@@ -65,7 +65,8 @@ def _jobs(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mdrm", description="Reporte de situación mensual de la MDRM a partir del 5W de R4V.")
+        prog="mdrm", description="Reporte de situación mensual de una Mesa de la respuesta R4V (GTRM, GIFMM, …) "
+                                  "a partir de la exportación 5W de R4V.")
     parser.add_argument("--version", action="version", version=f"mdrm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="comando")
 

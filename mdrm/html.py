@@ -18,12 +18,12 @@ import numbers
 import pandas as pd
 
 from . import formatting as fmt
-from . import narrative, tables
+from . import identity, narrative, tables
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES
 
-TITLE = "Intervenciones de la Mesa de Diálogo para Refugiados y Migrantes de la Región de {region} (MDRM)"
+TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de la Mesa de Lima (ML)"
 
 CSS = """
 .mdrm{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#263238;
@@ -98,21 +98,37 @@ def sample_banner() -> str:
             'real.</div>')
 
 
+def mesa(view) -> identity.Mesa:
+    """The Mesa that publishes the report (metrics.json's, else the params')."""
+    return identity.mesa_of(view.metrics, getattr(view, "params", None))
+
+
+def report_title(view) -> str:
+    """'Intervenciones de la Mesa … (SIGLA)': the report's title, from the params' Mesa."""
+    who = mesa(view)
+    return TITLE.format(of_mesa=identity.of(identity.full_name(who), who))
+
+
+def _subtitle(view, what: str) -> str:
+    m, who = view.metrics, mesa(view)
+    platform = f" · {who.plataforma}" if who.plataforma else ""
+    return f"{what} · {m['region']} · {_month(m)}{platform}"
+
+
 def header(view, title: str | None = None, subtitle: str | None = None) -> str:
     """Title band (what, where, when) and the "datos de ejemplo" banner when the data is the sample."""
     m = view.metrics
-    title = title or f"{TITLE.format(region=m['region'])} — {_month(m)}"
-    subtitle = subtitle or f"Reporte de situación mensual · {m['region']} · {_month(m)}"
+    title = title or f"{report_title(view)} — {_month(m)}"
+    subtitle = subtitle or _subtitle(view, "Reporte de situación mensual")
     banner = sample_banner() if view.is_sample else ""
     return _wrap(f'{banner}<div class="mdrm-title"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>')
 
 
 def highlights_header(view) -> str:
     """Title band of destacados.html."""
-    m = view.metrics
-    return header(view, title=f"Destacados de la Mesa de Diálogo para Refugiados y Migrantes de la Región de "
-                              f"{m['region']} (MDRM) — {_month(m)}",
-                  subtitle=f"Lo más importante del mes · {m['region']} · {_month(m)}")
+    who = mesa(view)
+    return header(view, title=f"Destacados {identity.of(identity.full_name(who), who)} — {_month(view.metrics)}",
+                  subtitle=_subtitle(view, "Lo más importante del mes"))
 
 
 def section(title: str, subtitle: str | None = None) -> str:
@@ -348,6 +364,9 @@ def footer(view) -> str:
         sheet = f" (hoja «{esc(source['sheet'])}»)" if source.get("sheet") else ""
         parts.append(f"Fuente: archivo 5W <b>{esc(source['file'])}</b>{sheet}, SHA-256 "
                      f"<code>{esc(source.get('sha256', ''))}</code>.")
+    who = mesa(view)
+    platform = f", {who.plataforma}" if who.plataforma else ""
+    parts.append(f"Publicado por {esc(identity.the(identity.full_name(who), who))}{esc(platform)}.")
     if made:
         date = made.get("date")
         when = f" el {esc(fmt.date_label(date))}" if date else ""

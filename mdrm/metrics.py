@@ -15,6 +15,7 @@ import pandas as pd
 from . import __version__
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
+from .identity import mesa_dict
 from .load import FiveW, read_5w
 from .methodology import (
     EXCLUSION_LABELS, classify, group_values, headline_values, key_figure_values,
@@ -249,6 +250,7 @@ def compute(md: MonthData) -> dict:
     return {
         "schema": SCHEMA,
         "region": p.region,
+        "mesa": mesa_dict(p.mesa),
         "month": p.month,
         "basis": p.basis,
         "dedup": {"method": p.method, "level": p.level},

@@ -278,8 +278,9 @@ def _month_file_for(path: Path) -> Path:
     """A region.yml alone has no `mes`: use the newest month file of its folder."""
     if path.name != REGION_FILE or not path.is_file():
         return path
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if isinstance(content, dict) and content.get("mes"):
+    from .params import _read_yaml  # the params' own reading: a YAML error is an InputError naming the line
+
+    if _read_yaml(path).get("mes"):
         return path
     months = sorted(p for p in path.parent.glob("*.yml") if p.name != REGION_FILE and p.stem[:4].isdigit())
     if not months:

@@ -195,3 +195,12 @@ def test_init_on_the_2024_export_then_batch_runs_unedited(tmp_path):
     assert (metrics["region"], metrics["mesa"]["nombre"], metrics["rows"]["read"]) == (
         "Nuevo León", "Mesa de Nuevo León", 6)
     assert "Intervenciones de la Mesa de Nuevo León — enero de 2023" in (month / "situacion.html").read_text("utf-8")
+
+
+def test_actividades_on_a_broken_region_yml_is_an_input_error(capsys, tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "region.yml").write_text("region: Arequipa\n  mal: [\n", encoding="utf-8")
+    assert main(["actividades", "--params", str(folder / "region.yml")]) == 2
+    err = capsys.readouterr().err
+    assert "«region.yml»" in err and "YAML no válido" in err

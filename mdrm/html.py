@@ -167,9 +167,11 @@ def headline(view) -> str:
     ytd = (m.get("ytd") or {}).get("people_reached")
     months = (m.get("ytd") or {}).get("months") or [m["month"]]
     side = []
+    who = mesa(view)
+    of_mesa = identity.of(identity.short_name(who), who)  # "de la MDRM"
     if orgs.get("members") is not None:
         side.append(f'<div><span class="mdrm-big" style="font-size:2em">{esc(fmt.number(orgs["members"]))}</span>'
-                    f'<div class="mdrm-biglabel">Organizaciones miembros de la Mesa</div></div>')
+                    f'<div class="mdrm-biglabel">Organizaciones miembros {esc(of_mesa)}</div></div>')
     if orgs.get("reporting") is not None:
         side.append(f'<div class="mdrm-change">{esc(fmt.number(orgs["reporting"]))} organizaciones reportaron '
                     f'actividades en el 5W del mes</div>')
@@ -184,7 +186,7 @@ def headline(view) -> str:
             f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
             f'<div class="mdrm-change">{esc(total_change)}</div></div>')
     by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{"".join(groups)}</div>'
-    others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros de la Mesa y acumulado</h3>'
+    others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros {esc(of_mesa)} y acumulado</h3>'
               f'{"".join(side)}</div>')
     return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
 

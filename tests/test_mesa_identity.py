@@ -93,6 +93,7 @@ def test_header_footer_and_narrative_name_the_mesa(tmp_path):
     assert ("Publicado por el Grupo de Trabajo para Refugiados y Migrantes de Arequipa (GTRM-AQP), GTRM Perú."
             in html.footer(view))
     assert "comunidad arequipeña" in html.definitions_note(view)
+    assert "<h3>Miembros del GTRM-AQP y acumulado</h3>" in html.headline(view)
     draft = narrative.draft(view.metrics, view.data.catalog)
     # 30 (Arequipa) + 5 (Caylloma): two provinces, one sector each
     assert draft[0].startswith("En septiembre de 2020, los miembros del GTRM-AQP alcanzaron a 35 personas")
@@ -243,3 +244,17 @@ def test_key_figure_masks_on_a_table():
         "todas": [True, True, True, True],
         "ninguna": [False, False, False, False],
     }
+
+
+def test_cli_and_notebooks_name_no_particular_mesa():
+    from mdrm.cli import build_parser
+
+    texts = {"cli": build_parser().description}
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        # the exploration notebook opens the sample by default: its params path is the one place Tacna may be
+        texts[path.name] = "\n".join(c.source.replace("../params/tacna/", "") for c in nb.cells)
+    for name, text in texts.items():
+        for pattern in FORBIDDEN:
+            assert not pattern.search(text), (name, pattern.pattern)
+    assert "datos.params.mesa.nombre" in texts["explorar.ipynb"]

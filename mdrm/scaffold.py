@@ -21,7 +21,6 @@ patterns.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import os
 from dataclasses import dataclass
@@ -40,7 +39,6 @@ from .methodology import key_figure_masks
 from .text import normalize, normalize_series
 
 REGION_FILE = "region.yml"
-SHOWN_REGIONS = 30  # regions listed when the one asked for is not in the file
 
 
 @dataclass
@@ -75,52 +73,27 @@ def parse_columns(items: list[str] | None, catalog: Catalog) -> dict[str, str]:
 
 
 def find_scope(fivew: FiveW, country_name: str | None, regions: list[str], catalog: Catalog) -> Scope:
-    """The rows of `regions` (admin1 names, matched normalized) in `country_name`.
+    """The rows of `regions` (admin1 names, matched normalized) in `country_name`: the report's own
+    scope (`mdrm.scope.mesa_rows`), so init, actividades and the reports take the same rows.
 
-    The country filters only when the file has a country column with values.
-    An unknown country, a country absent from the file or a region without
-    rows is an InputError listing what the file has.
+    `regions` empty = the whole country. An unknown country is an InputError listing the R4V ones;
+    the scope's own errors (country absent from the file, region not found with suggestions, an
+    admin1 in several countries without a country) come from `mesa_rows`.
     """
-    data, source = fivew.data, fivew.source
-    mask = pd.Series(True, index=data.index)
+    from types import SimpleNamespace
+
+    from .scope import mesa_rows
+
     country = None
     if country_name:
         country = catalog.country_id(country_name)
         if country is None:
             raise InputError("--pais no es un país de R4V", value=country_name,
                              hint="Países: " + ", ".join(catalog.country_label(c) for c in catalog.countries))
-        countries = data["country"]
-        if countries.notna().any():
-            codes, uniques = pd.factorize(countries)
-            ids = [catalog.country_id(u) for u in uniques]
-            in_country = pd.Series([i == country for i in ids] + [False], dtype=bool).to_numpy()[codes]
-            if not in_country.any():
-                found = sorted({str(u) for u in uniques}, key=normalize)
-                raise InputError(f"el archivo no tiene filas de {catalog.country_label(country)}",
-                                 file=source.path, sheet=source.sheet, column=source.headers.get("country"),
-                                 hint="Países en el archivo: " + ", ".join(f"«{c}»" for c in found))
-            mask &= in_country
-    admin1 = normalize_series(data["admin1"]).astype(str)
-    where = catalog.country_label(country) if country else "el archivo"
-    names: list[str] = []
-    in_regions = pd.Series(False, index=data.index)
-    for region in regions:
-        hit = mask & (admin1 == normalize(region))
-        if not hit.any():
-            known = data.loc[mask, "admin1"].dropna().astype(str)
-            by_key = dict(zip(normalize_series(known).astype(str), known))
-            close = [by_key[k] for k in difflib.get_close_matches(normalize(region), list(by_key), n=3, cutoff=0.6)]
-            listed = sorted(set(by_key.values()), key=normalize)
-            hint = (f"¿Quiso decir {' o '.join(f'«{c}»' for c in close)}? " if close else "")
-            hint += f"Regiones de {where}: " + ", ".join(f"«{r}»" for r in listed[:SHOWN_REGIONS])
-            if len(listed) > SHOWN_REGIONS:
-                hint += f" y {len(listed) - SHOWN_REGIONS} más"
-            raise InputError(f"no hay filas de la región «{region}» en {where}", file=source.path,
-                             sheet=source.sheet, column=source.headers.get("admin1"), hint=hint)
-        names.append(str(data.loc[hit, "admin1"].iloc[0]))
-        in_regions |= hit
-    if regions:
-        mask &= in_regions
+    wanted = SimpleNamespace(country=country, regions=tuple(regions), national=not regions)
+    mask = mesa_rows(fivew, wanted, catalog)
+    admin1 = normalize_series(fivew.data["admin1"]).astype(str)
+    names = [str(fivew.data.loc[mask & (admin1 == normalize(r)), "admin1"].iloc[0]) for r in regions]
     label = " y ".join(names) if names else (catalog.country_label(country) if country else "el archivo")
     return Scope(mask=mask, country=country, regions=tuple(names), label=label)
 

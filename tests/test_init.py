@@ -122,11 +122,12 @@ def test_init_needs_the_mapping_of_a_non_r4v_header(capsys, export, tmp_path):
 
 
 @pytest.mark.parametrize("region, pais, words", [
-    ("Arequpa", "Perú", ["no hay filas de la región «Arequpa» en Perú", "¿Quiso decir «Arequipa»?",
-                         "Regiones de Perú: «Arequipa», «Lima»"]),
-    ("Lima", "Chile", ["no hay filas de la región «Lima» en Chile", "Regiones de Chile: «Arequipa»"]),
+    ("Arequpa", "Perú", ["no hay filas para la región «Arequpa» de Perú", "¿Quiso decir «Arequipa»?",
+                         "Regiones de Perú en el archivo: «Arequipa», «Lima»."]),
+    ("Lima", "Chile", ["no hay filas para la región «Lima» de Chile", "«Lima» está en el archivo para Perú",
+                       "Regiones de Chile en el archivo: «Arequipa»."]),
     ("Arequipa", "Narnia", ["--pais no es un país de R4V", "Narnia", "Perú"]),
-    ("Arequipa", "Ecuador", ["el archivo no tiene filas de Ecuador", "«Chile», «Peru»"]),
+    ("Arequipa", "Ecuador", ["no hay filas de «Ecuador» en el archivo", "Países en el archivo: «Chile», «Perú»"]),
 ])
 def test_init_errors_name_what_the_file_has(capsys, export, tmp_path, region, pais, words):
     code, out, err = run_init(capsys, export, tmp_path / "p", "--columna", f"{ACTIVITY_HEADER}=activity_name",

@@ -258,3 +258,13 @@ def test_cli_and_notebooks_name_no_particular_mesa():
         for pattern in FORBIDDEN:
             assert not pattern.search(text), (name, pattern.pattern)
     assert "datos.params.mesa.nombre" in texts["explorar.ipynb"]
+
+
+def test_w06_also_for_a_key_figure_on_indicators_only(metrics_of):
+    specs = {"usd_mpc": {"etiqueta": "USD MPC", "valor": "usd", "indicadores": ["multipurpose cash"]}}
+    rows = [{"total_monthly": 1, "new_beneficiaries": 1, "permanencia": 1, "indicator": "Otro indicador"}]
+    raised = metrics_of(rows, cifras_clave=specs)
+    assert [w["code"] for w in raised["warnings"] if w["code"] == "W06"] == ["W06"]
+    assert "«USD MPC»" in next(w["message"] for w in raised["warnings"] if w["code"] == "W06")
+    rows.append({"month": "2020-03", "indicator": KF_ROWS[3]["indicator"], "cva_value_usd": 5})
+    assert "W06" not in [w["code"] for w in metrics_of(rows, cifras_clave=specs)["warnings"]]

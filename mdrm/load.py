@@ -73,6 +73,7 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError
+from .limits import check_file_size, check_workbook
 from .text import map_distinct, normalize
 
 TEXT_FIELDS = (
@@ -244,9 +245,12 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
         raise InputError("formato de archivo no soportado (use .xlsx o .csv)", file=path)
+    check_file_size(path)  # limits (mdrm.limits): refused before reading, never killed for memory
     content = path.read_bytes()
     matcher = _HeaderMatcher(catalog, columns or {})
     kind = _sniff(content, path)
+    if kind == "excel":
+        check_workbook(content, path, sheet)
     table = _read_workbook(content, path, sheet, matcher) if kind == "excel" else _read_delimited(content, path, matcher)
     if kind == "text" and suffix in EXCEL_SUFFIXES:
         table.note = f"El archivo no es un libro de Excel (pese a la extensión {suffix}): se leyó como texto delimitado"

@@ -9,6 +9,7 @@ from .catalog import load_catalog
 from .load import read_5w
 from .methodology import classify
 from .quality import CODES, counts, find_issues
+from .text import printable
 
 
 def validate_file(path, sheet: str | None = None, columns: dict | None = None, out: TextIO | None = None) -> int:
@@ -30,6 +31,6 @@ def validate_file(path, sheet: str | None = None, columns: dict | None = None, o
     lines += ["", "Resumen por código:"]
     lines += [f"  {code}  {tally[code]:>6}  {label}" for code, label in CODES.items()]
     if out is not None:
-        out.write("\n".join(lines) + "\n")
+        out.write(printable("\n".join(lines)) + "\n")  # names from the 5W never drive the terminal
     fivew.check_cells()
     return 0

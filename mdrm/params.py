@@ -7,6 +7,7 @@ error naming the key, so a typo never silently falls back to a default.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,12 @@ def _resolve(value: str | None, base: Path, key: str, path: Path) -> Path | None
         why = os_error_text(exc) if isinstance(exc, OSError) else "bucle de enlaces simbólicos"
         raise InputError(f"la clave «{key}» apunta a una ruta que no se puede abrir ({why})", file=path,
                          value=value) from exc
+    if not is_file and Path(os.path.abspath(resolved)).is_symlink():  # a loop: is_file() says False
+        try:
+            os.stat(resolved)
+        except OSError as exc:
+            raise InputError(f"la clave «{key}» apunta a una ruta que no se puede abrir ({os_error_text(exc)})",
+                             file=path, value=value) from exc
     if not is_file:
         raise InputError(f"la clave «{key}» apunta a un archivo que no existe", file=path,
                          value=value)

@@ -117,7 +117,7 @@ def test_exploration_export_has_no_live_formula(tmp_path, month_params):
     assert text.count("'=HYPERLINK") == 4 and "'@SUM(1)" in text and "'-2+3" in text
     assert _assert_no_formula(xlsx_path) >= 3 * len(TRIGGERS)  # the names are there, as text
     frame = pd.read_excel(xlsx_path, sheet_name="Filas", engine="calamine")
-    assert set(frame["Socio principal Nombre"]) == {t for t in TRIGGERS if not t.startswith("\r")}
+    assert set(frame["Socio principal Nombre"]) == {t.strip() for t in TRIGGERS if not t.startswith("\r")}
 
 
 def test_report_tables_xlsx_has_no_live_formula(tmp_path, month_params):

@@ -155,7 +155,7 @@ def test_far_cell_is_named_not_a_crash(tmp_path):
     params = write_params(tmp_path / "p" / "2020-09.yml", data)
     done = mdrm("report", "--params", str(params), "--out", str(tmp_path / "out"))
     assert done.returncode == 2 and "XFD1048576" in done.stderr
-    assert not (tmp_path / "out" / "tacna" / "2020-09").exists()
+    assert not (tmp_path / "out" / "p" / "2020-09").exists()
 
 
 def test_far_cell_in_one_month_of_a_batch(tmp_path):
@@ -305,7 +305,7 @@ def test_stuck_kernel_is_killed_and_previous_files_stay(tmp_path):
     out = tmp_path / "out"
     first = _report_with("minimal", "--params", str(params), "--out", str(out))
     assert first.returncode == 0, first.stderr
-    month = out / "tacna" / "2020-09"
+    month = out / "p" / "2020-09"
     before = {p.name: p.read_bytes() for p in month.iterdir()}
     started = time.perf_counter()
     done = _report_with("stops_in_september", "--params", str(params), "--out", str(out), "--timeout", "20")
@@ -315,7 +315,7 @@ def test_stuck_kernel_is_killed_and_previous_files_stay(tmp_path):
     assert "superó el tiempo límite de 20 s" in done.stderr and "--timeout" in done.stderr
     assert "Timeout waiting" not in done.stderr  # no English log line
     assert {p.name: p.read_bytes() for p in month.iterdir()} == before
-    assert [p.name for p in (out / "tacna").iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in (out / "p").iterdir() if p.name.startswith(".")] == []
 
 
 def test_stuck_kernel_in_a_batch_fails_that_month_only(tmp_path):
@@ -498,10 +498,10 @@ def test_a_killed_worker_loses_only_its_month(tmp_path):
     assert [(o.month, o.status) for o in outcomes] == [("2020-08", "ok"), ("2020-09", "error"), ("2020-10", "ok")]
     assert "terminó inesperadamente (señal 9)" in outcomes[1].error
     assert re.search(r"2020-09 +ERROR .*señal 9", batch.summary(outcomes))
-    index = (out / "tacna" / "index.html").read_text(encoding="utf-8")
+    index = (out / "p" / "index.html").read_text(encoding="utf-8")
     assert 'href="2020-08/situacion.html"' in index and 'href="2020-10/situacion.html"' in index
     assert "2020-09/" not in index
-    assert [p.name for p in (out / "tacna").iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in (out / "p").iterdir() if p.name.startswith(".")] == []
 
 
 def test_stale_staging_and_index_after_kill_9_are_fixed_by_the_next_run(tmp_path):
@@ -509,7 +509,7 @@ def test_stale_staging_and_index_after_kill_9_are_fixed_by_the_next_run(tmp_path
 
     data = tmp_path / "5w.csv"
     rows_frame(good_rows()).to_csv(data, index=False)
-    region = tmp_path / "out" / "tacna"
+    region = tmp_path / "out" / "p"
     (region / "2020-08").mkdir(parents=True)  # a month published by a run killed before its index
     (region / "2020-08" / "metrics.json").write_text('{"region": "Tacna"}', encoding="utf-8")
     stale = region / ".mdrm-2020-08-999999999-x.tmp"  # a run killed with SIGKILL (its pid is gone)

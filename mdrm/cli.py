@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from . import __version__
-from .errors import InputError, NotebookError, os_error_text, user_message
+from .errors import InputError, NotebookError, RunError, os_error_text, user_message
 from .text import printable
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_NOTEBOOK = 0, 1, 2, 3
@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"Error del sistema de archivos: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_INPUT if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG) else EXIT_OTHER
+    except RunError as exc:  # the kit's own failure, already in Spanish
+        print(printable(f"Error: {exc}"), file=sys.stderr)
+        return EXIT_OTHER
     except MemoryError as exc:
         print(f"Error: {user_message(exc)}", file=sys.stderr)
         return EXIT_OTHER

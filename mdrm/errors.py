@@ -47,6 +47,10 @@ class NotebookError(Exception):
     """A report notebook failed to execute (exit code 3)."""
 
 
+class RunError(RuntimeError):
+    """A failure of the kit's own machinery (a worker process died...), already told in Spanish (exit 1)."""
+
+
 _OS_ERRORS = {
     "ENOSPC": "no queda espacio en el disco",
     "EDQUOT": "se superó la cuota de disco",
@@ -82,7 +86,7 @@ def os_error_text(exc: OSError) -> str:
 
 def user_message(exc: BaseException) -> str:
     """Any exception as a Spanish message for the user (the kit's own errors keep theirs)."""
-    if isinstance(exc, (InputError, NotebookError)):
+    if isinstance(exc, (InputError, NotebookError, RunError)):
         return str(exc)
     if isinstance(exc, OSError):
         return os_error_text(exc)

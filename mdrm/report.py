@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .errors import NotebookError
+from .errors import NotebookError, RunError
 from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
 from .iorw import dumps_metrics, text_cell
 
@@ -350,7 +350,7 @@ def notebook_failure(results: list[TaskResult]) -> Exception | None:
     """The first failure among a month's notebook runs, as the exception to raise."""
     for result in results:
         if not result.ok:
-            return NotebookError(result.error) if result.kind == "notebook" else RuntimeError(result.error)
+            return NotebookError(result.error) if result.kind == "notebook" else RunError(result.error)
     return None
 
 
@@ -418,6 +418,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
     content = content or Content.default()
     with sigterm_as_interrupt():
         staging = None
+        region_dir = None  # known once the month is prepared
         try:
             if not Path(params_path).is_file():  # the commonest mistake, told before any process starts
                 from .params import load_params
@@ -427,6 +428,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
             plan = prepare(params_path, out, content)
             timings = {"preparar": time.perf_counter() - started}
             staging = Staging(plan)
+            region_dir = plan.region_dir
             tasks = start_month(plan, staging, content, pool, timeout)
             stage_tables(plan, staging, content)
             timings["tablas"] = time.perf_counter() - started
@@ -446,16 +448,25 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
                     pool.terminate()
                 if staging is not None:
                     staging.discard()
+            if index and region_dir is not None and isinstance(sys.exc_info()[1], Exception) \
+                    and region_dir.is_dir():
+                _refresh_index(region_dir)  # a month published by a run killed before its index shows too
             raise
         if index:  # the region's index.html lists this month too (never fails the report)
-            from .batch import refresh_index
-
-            try:
-                refresh_index(plan.region_dir)
-            except Exception as exc:  # noqa: BLE001
-                print(f"Aviso: no se pudo actualizar index.html ({type(exc).__name__}: {exc})", file=sys.stderr)
+            _refresh_index(plan.region_dir)
     return ReportResult(plan.month_dir, [plan.month_dir / n for n in content.outputs()],
                         time.perf_counter() - started, timings)
+
+
+def _refresh_index(region_dir: Path) -> None:
+    """Rewrite the region's index.html from the months on disk; a failure is only a warning."""
+    from .batch import refresh_index
+    from .errors import user_message
+
+    try:
+        refresh_index(region_dir)
+    except Exception as exc:  # noqa: BLE001
+        print(f"Aviso: no se pudo actualizar index.html ({user_message(exc)})", file=sys.stderr)
 
 
 def notebooks_cwd(content: Content) -> str | None:

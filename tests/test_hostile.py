@@ -275,7 +275,7 @@ def test_oversized_csv_is_refused_before_reading(tmp_path):
     started = time.perf_counter()
     done = mdrm("validate", str(big), timeout=60)
     assert done.returncode == 2, done.stderr
-    assert "enorme.csv" in done.stderr and "más que el límite de 2 GB" in done.stderr
+    assert "enorme.csv" in done.stderr and "más que el límite de 1 GB" in done.stderr
     assert time.perf_counter() - started < 20
 
 
@@ -521,3 +521,23 @@ def test_stale_staging_and_index_after_kill_9_are_fixed_by_the_next_run(tmp_path
     assert not stale.exists()
     index = (region / "index.html").read_text(encoding="utf-8")
     assert "índice viejo" not in index and "agosto de 2020" in index.lower() and "septiembre de 2020" in index.lower()
+
+
+def test_a_failed_run_still_cleans_up_after_kill_9(tmp_path):
+    from mdrm.errors import NotebookError
+    from mdrm.report import run_report
+
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    region = tmp_path / "out" / "p"
+    (region / "2020-08").mkdir(parents=True)
+    (region / "2020-08" / "metrics.json").write_text('{"region": "Tacna"}', encoding="utf-8")
+    stale = region / ".mdrm-2020-08-999999999-x.tmp"
+    stale.mkdir()
+    (region / "index.html").write_text("<p>índice viejo</p>", encoding="utf-8")
+    with pytest.raises(NotebookError, match="falla a propósito"):
+        run_report(write_params(tmp_path / "p" / "2020-09.yml", data), tmp_path / "out",
+                   content=fixture_content("fails_in_september", "minimal"))
+    assert not stale.exists() and not (region / "2020-09").exists()
+    index = (region / "index.html").read_text(encoding="utf-8")
+    assert "índice viejo" not in index and "agosto de 2020" in index.lower()

@@ -57,9 +57,14 @@ def _n(value: int) -> str:
 
 def check_file_size(path: Path) -> None:
     """Refuse a CSV or a workbook heavier than its limit, before reading it (the kind from its first bytes)."""
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        head = handle.read(8)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:  # permission denied, a symlink loop, an unreadable disk: bad input (exit 2)
+        from .errors import os_error_text
+
+        raise InputError(f"no se puede leer el archivo de datos ({os_error_text(exc)})", file=path) from exc
     excel = head.startswith((b"PK\x03\x04", _OLE))
     limit = MAX_WORKBOOK_BYTES if excel else MAX_CSV_BYTES
     if size > limit:

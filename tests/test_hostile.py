@@ -541,3 +541,24 @@ def test_a_failed_run_still_cleans_up_after_kill_9(tmp_path):
     assert not stale.exists() and not (region / "2020-09").exists()
     index = (region / "index.html").read_text(encoding="utf-8")
     assert "índice viejo" not in index and "agosto de 2020" in index.lower()
+
+
+def test_unreadable_data_file_is_input_error(tmp_path, monkeypatch, capsys):
+    """Permission denied on the 5W (as a user who is not root meets it) is bad input: exit 2, Spanish."""
+    import builtins
+
+    from mdrm.cli import main
+
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    real_open = builtins.open
+
+    def denied(file, *args, **kwargs):
+        if str(file) == str(data):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", denied)
+    assert main(["validate", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "no se puede leer el archivo de datos (permiso denegado" in err and "Permission" not in err

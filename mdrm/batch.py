@@ -150,7 +150,8 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                     if staging is not None and month not in running:
                         staging.discard()
                     raise
-                except Exception as exc:  # noqa: BLE001 - this month fails, the others go on
+                except BaseException as exc:  # noqa: BLE001 - this month fails, the others go on (also a
+                    # reader's panic: pyo3's PanicException is a BaseException)
                     if staging is not None and month not in running:
                         staging.discard()
                     fail(month, exc)
@@ -169,7 +170,11 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
         bar.close()
         for region_dir in sorted(regions):
             if region_dir.is_dir():  # not when every month failed in a new output folder
-                refresh_index(region_dir)
+                try:
+                    refresh_index(region_dir)
+                except Exception as exc:  # noqa: BLE001 - the months are written: the summary must still come
+                    print(f"Aviso: no se pudo actualizar {region_dir / 'index.html'} ({user_message(exc)})",
+                          file=sys.stderr)
     return [outcomes[f.stem] for f in files]
 
 

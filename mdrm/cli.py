@@ -165,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last resort, still in Spanish
         print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)
         return EXIT_OTHER
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic in a library (pyo3's PanicException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
+        print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return EXIT_OTHER
 
 
 if __name__ == "__main__":

@@ -53,6 +53,13 @@ def _n(value: int) -> str:
     return number(value)
 
 
+def reraise_interrupts(exc: BaseException) -> None:
+    """Re-raise what must stop the program; anything else the Excel reader raised (also a Rust panic,
+    pyo3's PanicException, which is a BaseException) is then told as a damaged file, never a crash."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+        raise exc
+
+
 # --- files on disk --------------------------------------------------------------------------------
 
 def check_file_size(path: Path) -> None:

@@ -73,7 +73,7 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError
-from .limits import check_file_size, check_workbook
+from .limits import check_file_size, check_workbook, reraise_interrupts
 from .text import map_distinct, normalize
 
 TEXT_FIELDS = (
@@ -347,7 +347,8 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         except getattr(python_calamine, "PasswordError", ()) as exc:
             raise InputError("no se puede leer el archivo: está protegido con contraseña", file=path) from exc
-        except Exception as exc:  # noqa: BLE001 - the reader's own message, in a Spanish frame
+        except BaseException as exc:  # noqa: BLE001 - the reader's own message, in a Spanish frame
+            reraise_interrupts(exc)
             if content.startswith(_ZIP):
                 raise InputError(f"el libro de Excel está dañado o incompleto ({type(exc).__name__}: {exc})",
                                  file=path) from exc
@@ -361,7 +362,8 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
         sheet_name = sheet if sheet is not None else names[0]
         try:
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001
+            reraise_interrupts(exc)
             raise InputError(f"no se puede leer la hoja ({type(exc).__name__}: {exc})", file=path,
                              sheet=sheet_name) from exc
     finally:

@@ -562,3 +562,48 @@ def test_unreadable_data_file_is_input_error(tmp_path, monkeypatch, capsys):
     assert main(["validate", str(data)]) == 2
     err = capsys.readouterr().err
     assert "no se puede leer el archivo de datos (permiso denegado" in err and "Permission" not in err
+
+
+class PanicException(BaseException):
+    """Like pyo3's PanicException (a Rust panic in a library): not an Exception."""
+
+
+def test_a_panic_in_one_month_of_a_batch_loses_only_that_month(tmp_path, monkeypatch):
+    from mdrm import batch
+
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows() + [{**good_rows()[0], "month": "2020-10"}]).to_csv(data, index=False)
+    folder = tmp_path / "p"
+    for month in ("2020-08", "2020-09", "2020-10"):
+        write_params(folder / f"{month}.yml", data)
+    real_prepare = batch.prepare
+
+    def prepare(path, *args, **kwargs):
+        if Path(path).stem == "2020-09":
+            raise PanicException("called `Result::unwrap()` on an `Err` value")
+        return real_prepare(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "prepare", prepare)
+    outcomes = batch.run_batch(folder, tmp_path / "out", jobs=1, progress=False,
+                               content=fixture_content("minimal", "minimal"))
+    assert [(o.month, o.status, o.kind) for o in outcomes] == [
+        ("2020-08", "ok", ""), ("2020-09", "error", "other"), ("2020-10", "ok", "")]
+    assert "PanicException" in outcomes[1].error
+    assert (tmp_path / "out" / "p" / "index.html").is_file()
+
+
+def test_a_panic_of_the_excel_reader_is_a_damaged_file(tmp_path, monkeypatch):
+    import python_calamine
+
+    from mdrm.errors import InputError
+    from mdrm.load import read_5w
+
+    data = tmp_path / "5w.xlsx"
+    rows_frame(good_rows()).to_excel(data, index=False)
+
+    def panic(*args, **kwargs):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", panic)
+    with pytest.raises(InputError, match="dañado o incompleto"):
+        read_5w(data)

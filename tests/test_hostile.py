@@ -256,6 +256,20 @@ def test_area_bomb_is_refused(tmp_path):
     assert "1,048,576 filas × 702 columnas" in done.stderr and "60,000,000 celdas" in done.stderr
 
 
+def test_area_counts_the_widest_cell_not_the_header(tmp_path):
+    """A header of one column and a value at ZZ100000: 100,000 × 702 = 70,200,000 cells."""
+    from mdrm.errors import InputError
+    from mdrm.limits import check_workbook
+
+    rows = (b'<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="50"><c r="ZZ50"><v>1</v></c></row>'
+            b'<row r="100000"><c r="B100000"><v>1</v></c></row>')
+    path = _book(tmp_path / "ancha.xlsx", rows, [b"a"])
+    with pytest.raises(InputError, match="100,000 filas × 702 columnas"):
+        check_workbook(path.read_bytes(), path, None)
+    narrow = _book(tmp_path / "angosta.xlsx", rows.replace(b"ZZ50", b"AC50"), [b"a"])
+    check_workbook(narrow.read_bytes(), narrow, None)  # 100,000 × 29: within the limit
+
+
 def test_declared_sheet_size_over_the_limit_is_refused(tmp_path, monkeypatch):
     from mdrm.errors import InputError
     from mdrm.load import read_5w

@@ -67,6 +67,7 @@ from .iorw import csv_safe, xlsx_text_only
 from .load import FiveW, read_5w
 from .methodology import EXCLUSION_LABELS, classify, group_values, headline_values, sex_age_values
 from .params import Params, load_params
+from .organizations import reporting_count
 from .quality import CODES, find_issues
 from .rounding import half_up, largest_remainder
 from .scope import area_columns, mesa_rows
@@ -131,7 +132,7 @@ def load_exploration(params_path: str | Path, catalog: Catalog | None = None) ->
     data = fivew.data
     in_region = mesa_rows(fivew, params, catalog)
     fivew.check_cells(in_region)
-    rows = classify(data[in_region], catalog)
+    rows = classify(data[in_region], catalog, params.duplicates)
     rows["_month"] = rows["month"].astype(object)
     rows["_org_key"] = rows["org_key"].astype(object)
     rows["_province"] = rows[area_columns(params)[0]].astype(object)  # admin1 in a multi-region exploration
@@ -327,7 +328,8 @@ def over_time(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None)
     raw = _raw_over_time(ex, rows, sel)
     measured = measured_rows(rows, sel)
     counts = measured.groupby("_month").size().reindex(raw.index, fill_value=0)
-    orgs = measured[measured["_org_key"] != ""].groupby("_month")["_org_key"].nunique()
+    # organizations reporting: every selected row, whatever the measure (as the report counts them)
+    orgs = rows[rows["_org_key"] != ""].groupby("_month")["_org_key"].nunique()
     orgs = orgs.reindex(raw.index, fill_value=0)
 
     groups = [g for g in raw.columns if g in ex.catalog.populations or g == SIN_DESAGREGAR]
@@ -342,7 +344,7 @@ def over_time(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None)
     table[ORGS] = orgs.astype("int64")
     table.insert(0, MONTH, [fmt.month_label(m) for m in raw.index])
     period_row = {MONTH: PERIOD_ROW, **period.rename(labels).to_dict(), ROWS: int(counts.sum()),
-                  ORGS: int(measured.loc[measured["_org_key"] != "", "_org_key"].nunique())}
+                  ORGS: reporting_count(rows.assign(org_key=rows["_org_key"]))}
     if sel.is_people:
         period_row[total_header(ex, sel)] = period_total
     table = pd.concat([table, pd.DataFrame([period_row])], ignore_index=True)

@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 from . import formatting as fmt
+from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .methodology import EXCLUDED_DUPLICATE, EXCLUDED_NO_PEOPLE_SUBGROUP, EXCLUDED_NOT_RMRP
@@ -151,7 +152,32 @@ def _group_phrase(label: str, group: str) -> str:
 
 def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: dict | None = None) -> list[str]:
     """Sentences the kit writes from the figures: headline and its change, population mix,
-    largest subgroups, CVA in USD, year to date, organizations."""
+    largest subgroups, CVA in USD, year to date, organizations.
+
+    Where a warning (SPEC §11) makes a figure meaningless the sentence says why instead
+    of drafting it: W01 (nothing counted), W02 (no new beneficiaries: year to date, basis
+    `nuevos`), W03 (the previous month counted nothing: no change).
+    """
+    sentences = _draft(metrics, catalog, previous_key_figures)
+    month = fmt.month_label(metrics["month"])
+    prev_label = fmt.month_label(_previous_month(metrics["month"]))
+    if warn.has(metrics, "W03"):
+        why = f"(no se compara con {prev_label}: ese mes no tiene filas contadas para personas en el 5W, aviso W03)"
+        sentences = [s.replace(f"(no hay datos de {prev_label} para comparar)", why) for s in sentences]
+    if warn.has(metrics, "W01"):
+        sentences[0] = (f"En {month} ninguna fila del 5W cuenta para personas (aviso W01): no se redacta una "
+                        f"cifra de personas alcanzadas.")
+    elif warn.has(metrics, "W02") and metrics.get("basis") == "nuevos":
+        sentences[0] = (f"En {month} los nuevos beneficiarios son 0 en todas las filas contadas (aviso W02): no "
+                        f"se redacta una cifra de personas alcanzadas sobre nuevos beneficiarios.")
+    if warn.has(metrics, "W02"):
+        sentences = [s for s in sentences if not s.startswith("En lo que va del año")]
+        sentences.append("El acumulado del año no se redacta: los nuevos beneficiarios del mes son 0 en todas las "
+                         "filas contadas (aviso W02).")
+    return sentences
+
+
+def _draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: dict | None = None) -> list[str]:
     catalog = catalog or load_catalog()
     month = fmt.month_label(metrics["month"])
     prev_label = fmt.month_label(_previous_month(metrics["month"]))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import formatting as fmt
+from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
 from .methodology import EXCLUSION_LABELS
@@ -123,6 +124,8 @@ def organizations_by_subgroup(view) -> pd.DataFrame:
 def previous_key_figures(view) -> dict[str, int] | None:
     """The previous month's key figures (same rules), or None when that month has no rows."""
     md = view.data
+    if view.metrics.get("previous_month") is None:  # W03: no change shown anywhere
+        return None
     rows = md.region[md.region["month"] == previous_month(view.metrics["month"])]
     return key_figures_of(md, rows) if len(rows) else None
 
@@ -184,6 +187,8 @@ def year_to_date(view) -> pd.DataFrame:
     rows = [(catalog.population_label(g), ytd["by_population"][g], _share(ytd["by_population"][g], ytd["total"]))
             for g in population_order(ytd["by_population"], catalog)]
     rows.append((TOTAL, ytd["total"], _share(ytd["total"], ytd["total"])))
+    if warn.has(view.metrics, "W02"):  # no new beneficiaries in the month: "—" (the note says why)
+        rows = [(label, None, None) for label, _, _ in rows]
     frame = pd.DataFrame(rows, columns=["Grupo poblacional", column, "% del total"])
     return _floats(_ints(frame, [column]), ["% del total"])
 
@@ -204,7 +209,8 @@ def year_to_date_sectors(view) -> pd.DataFrame:
     catalog = _catalog(view)
     column = ytd_column(view).replace("Personas", "Nuevos beneficiarios")
     items = _sector_rows(view.metrics["ytd"]["sectors"], catalog, lambda v: v)
-    frame = pd.DataFrame([(name, catalog.subgroup_label(sg), v) for name, sg, v in items],
+    w02 = warn.has(view.metrics, "W02")
+    frame = pd.DataFrame([(name, catalog.subgroup_label(sg), None if w02 else v) for name, sg, v in items],
                          columns=["Sector", "Subgrupo", column])
     return _ints(frame, [column])
 

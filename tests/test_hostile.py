@@ -136,6 +136,24 @@ def test_report_tables_xlsx_has_no_live_formula(tmp_path, month_params):
     assert "=HYPERLINK(\"http://x\",\"clic\")" in values  # kept as written, as text
 
 
+def test_validate_workbooks_have_no_live_formula(tmp_path, capsys):
+    """`validate -o` and `--por-organizacion`: every name that would start a formula stays text."""
+    from mdrm.cli import main
+
+    rows = _hostile_rows()
+    for row in rows:
+        row["new_beneficiaries"] = row["total_monthly"] + 5  # Q03 on every row: every organization has issues
+    data = tmp_path / "5w.csv"
+    rows_frame(rows).to_csv(data, index=False)
+    summary, folder = tmp_path / "validacion.xlsx", tmp_path / "por-organizacion"
+    assert main(["validate", str(data), "-o", str(summary), "--por-organizacion", str(folder)]) == 0
+    capsys.readouterr()
+    assert _assert_no_formula(summary) >= len(rows)
+    files = sorted(folder.glob("*.xlsx"))
+    assert len(files) == len(rows)
+    assert sum(_assert_no_formula(f) for f in files) >= 3 * len(rows)
+
+
 # --------------------------------------------------------------------------- 2. a stray far cell
 
 def _far_cell_book(path: Path, rows: list[dict], cell: str = "XFD1048576") -> Path:

@@ -257,7 +257,15 @@ def test_cli_and_notebooks_name_no_particular_mesa():
     for name, text in texts.items():
         for pattern in FORBIDDEN:
             assert not pattern.search(text), (name, pattern.pattern)
-    assert "datos.params.mesa.nombre" in texts["explorar.ipynb"]
+    assert "explore.intro_html(datos)" in texts["explorar.ipynb"]
+
+
+def test_exploration_intro_names_the_mesa_of_its_params():
+    from mdrm import explore
+
+    ex = explore.load_exploration(ROOT / "params" / "tacna" / "2020-09.yml")
+    assert explore.intro_html(ex).startswith(
+        "<p><strong>Mesa de Diálogo para Refugiados y Migrantes de la Región de Tacna</strong> · <strong>Tacna</strong>")
 
 
 def test_w06_also_for_a_key_figure_on_indicators_only(metrics_of):

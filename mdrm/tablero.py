@@ -49,7 +49,6 @@ RC = {
     "text.color": fmt.TOTAL_COLOR,
     "axes.edgecolor": "#90a4ae",
     "text.hinting": "no_hinting",  # widths that do not depend on the resolution
-    "text.hinting_factor": 1,
 }
 
 

@@ -296,35 +296,39 @@ def _subgroups(w: Writer, view, box: Box) -> None:
         w.text(x0, y, "Ningún subgrupo alcanzó personas en el mes.", 8, va="top", color=MUTED)
         return
     groups = tables.groups_shown([f["by_population"] for f in subgroups.values()], catalog)
-    n_cols = len(groups) + 1
-    size = 8.0 if len(subgroups) <= 7 else 7.0
-    name_w = min(max(w.width(catalog.subgroup_label(sg), size) for sg in subgroups) + 0.012, width * 0.4)
     header = [catalog.population_label(g) for g in groups] + ["Total personas"]
-    longest_word = max(w.width(word, 7.0) for h in header for word in h.split()) + 0.008
-    col_w = max((width - name_w) / n_cols, longest_word)  # a header word is never cut
-    name_w = width - n_cols * col_w
-    head_lines = [w.wrap(h, col_w - 0.004, 7.0)[:3] for h in header]
+    rows = [[figure["by_population"].get(g, 0) for g in groups] + [figure["total"]] for figure in subgroups.values()]
+    labels = [catalog.subgroup_label(sg) for sg in subgroups]
+    for size in (8.0, 7.5, 7.0):
+        # each column as wide as its longest header word or number (a header word is never cut)
+        cols = [max(max(w.width(word, 7.0) for word in h.split()),
+                    max(w.width(fmt.number(r[i]), size, "bold") for r in rows)) + 0.01 for i, h in enumerate(header)]
+        spare = width - sum(cols) - max(w.width(t, size) for t in labels) - 0.012
+        if spare >= 0 or size == 7.0:
+            break
+    cols = [c + max(spare, 0) / len(cols) for c in cols]
+    name_w = width - sum(cols)
+    rights = [x0 + name_w + sum(cols[:i + 1]) - 0.003 for i in range(len(cols))]
+    head_lines = [w.wrap(h, c - 0.004, 7.0)[:3] for h, c in zip(header, cols)]
     depth = max(len(h) for h in head_lines)
-    for i, (lines, g) in enumerate(zip(head_lines, [*groups, None])):
+    for right, lines, g in zip(rights, head_lines, [*groups, None]):
         colour = fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR) if g else fmt.TOTAL_COLOR
-        right = x0 + name_w + (i + 1) * col_w - 0.003
         w.fig.text(right, y, "\n".join(lines), fontsize=7.0, color=colour, ha="right", va="top",
                    linespacing=1.1, multialignment="right")
     y -= depth * w.line_height(7.0, 1.1) + 0.008
     room = y - box.y - 0.01
     row_h = min(room / max(len(subgroups), 1), 0.032)
-    for r, (sg, figure) in enumerate(subgroups.items()):
+    for r, (label, values) in enumerate(zip(labels, rows)):
         ry = y - r * row_h
         if r % 2 == 0:
             w.fig.add_artist(Rectangle((x0 - 0.003, ry - row_h + 0.002), width + 0.006, row_h,
                                        transform=w.fig.transFigure, facecolor="#e8eef2", edgecolor="none", zorder=0.5))
-        label = w.wrap(catalog.subgroup_label(sg), name_w - 0.004, size)
-        label = [label[0] if len(label) == 1 else w.ellipsize(label[0] + " " + label[1], name_w - 0.004, size)]
+        lines = w.wrap(label, name_w - 0.004, size)
+        text = lines[0] if len(lines) == 1 else w.ellipsize(label, name_w - 0.004, size)
         mid = ry - row_h / 2 + 0.002
-        w.text(x0, mid, label[0], size, va="center")
-        values = [figure["by_population"].get(g, 0) for g in groups] + [figure["total"]]
-        for i, value in enumerate(values):
-            w.text(x0 + name_w + (i + 1) * col_w - 0.003, mid, fmt.number(value), size, ha="right", va="center",
+        w.text(x0, mid, text, size, va="center")
+        for i, (right, value) in enumerate(zip(rights, values)):
+            w.text(right, mid, fmt.number(value), size, ha="right", va="center",
                    fontweight="bold" if i == len(values) - 1 else "normal")
 
 
@@ -340,7 +344,8 @@ def _organizations(w: Writer, view, box: Box) -> None:
         w.text(sx, y - 0.022, fmt.number(members), 22, va="top", fontweight="bold", color=fmt.ACCENT_COLOR)
         w.text(sx, y - 0.062, "Organizaciones", 8, va="top", fontweight="bold", color=fmt.ACCENT_COLOR)
     if reporting is not None:
-        lines = w.wrap(f"{fmt.number(reporting)} reportaron en el 5W del mes", side - 0.006, 7.0)
+        said = "organización reportó" if reporting == 1 else "organizaciones reportaron"
+        lines = w.wrap(f"{fmt.number(reporting)} {said} en el 5W del mes", side - 0.006, 7.0)
         w.block(sx, y - (0.085 if members is not None else 0.0), lines, 7.0, color=MUTED)
     if not counts:
         w.text(box.x + PAD_X, y, "Sin organizaciones por subgrupo.", 8, va="top", color=MUTED)
@@ -352,7 +357,7 @@ def _organizations(w: Writer, view, box: Box) -> None:
                          box.w - 2 * PAD_X - label_w - side - 0.02, y - box.y - 0.012))
     ax.barh(range(len(values)), values, color=fmt.ACCENT_COLOR, height=0.6)
     ax.set_yticks(range(len(values)), labels, fontsize=7.5)
-    ax.invert_yaxis()
+    ax.set_ylim(max(len(values), 5) - 0.5, -0.5)  # top down; a few bars stay thin
     ax.set_xticks([])
     ax.set_xlim(0, max(values) or 1)
     for spine in ("top", "right", "bottom"):

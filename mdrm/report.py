@@ -163,6 +163,10 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
+        from .maps import read_geojson
+
+        read_geojson(params.boundaries_path, params.boundaries_name)
     data = load_month(params, cache.get(params) if cache else None)
     metrics = compute(data)
     if content.highlights is not None:

@@ -471,7 +471,8 @@ def draw(view) -> Figure:
         _subgroups(w, view, Box(c2.x, mid + 0.01, c2.w, top - mid - 0.01))
         _organizations(w, view, Box(c2.x, low + 0.01, c2.w, mid - low - 0.01))
         _key_figures(w, view, Box(c3.x, low + 0.01, c3.w, top - low - 0.01))
-        data = maps.map_data(view) if maps.one_peruvian_admin1(view) else None
+        with_map = maps.one_peruvian_admin1(view) or view.params.boundaries_path is not None
+        data = maps.map_data(view) if with_map else None
         if data is not None and data.people:
             _highlights(w, view, Box(c1.x, foot + 0.01, c2.x + c2.w - c1.x, low - foot - 0.01))
             _map(w, view, Box(c3.x, foot + 0.01, c3.w, low - foot - 0.01), data)

@@ -161,3 +161,11 @@ def test_wrap_and_fit_rules():
         assert paragraphs[0][-1].endswith("…")
         size, paragraphs, cut = tablero.fit_paragraphs(w, ["corto"], 0.3, 0.05)
         assert size == 8.5 and not cut and paragraphs == [["corto"]]
+
+
+def test_report_and_index_link_the_tablero():
+    month = sample_report()
+    index = (month.parent / "index.html").read_text(encoding="utf-8")
+    assert 'href="2020-09/tablero.pdf"' in index and 'href="2020-09/tablero.png"' in index
+    page = (month / "situacion.html").read_text(encoding="utf-8")
+    assert 'href="tablero.pdf"' in page and 'href="tablero.png"' in page

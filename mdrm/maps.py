@@ -190,6 +190,8 @@ def simplify_geojson(source: str | Path, target: str | Path, keep: tuple[str, ..
 
 def _regions(params) -> list[str]:
     """The report's admin1 names (one, a list, or none for a whole country)."""
+    if getattr(params, "regions", None) is not None:
+        return [str(r) for r in params.regions]
     region = getattr(params, "region", None)
     if region is None:
         return []

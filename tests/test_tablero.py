@@ -6,7 +6,6 @@ own Text artists.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import pytest
@@ -15,10 +14,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from mdrm import tablero
-from mdrm.catalog import KeyFigure, load_catalog
 from mdrm.metrics import compute, load_month
 from mdrm.params import load_params
-from mdrm.text import normalize
 from mdrm.view import MonthView, load_view
 from report_runs import SAMPLE_PARAMS, sample_report
 
@@ -108,15 +105,12 @@ def fifteen_key_figure_view(five_w, month_params) -> MonthView:
     rows = [{"admin2": "Tacna", "sector": "Shelter", "activity_name": f"Actividad numero {i:02d}",
              "quantity": 1000 + i, "total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10,
              "mujeres": 10} for i in range(1, 16)]
-    data = five_w(rows)
-    params = load_params(month_params(data, destacados=[LONG * 3, LONG * 2, LONG, LONG * 2, LONG]))
-    catalog = load_catalog()
-    figures = {f"cifra_{i:02d}": KeyFigure(f"cifra_{i:02d}", f"Cifra clave número {i} con una etiqueta bastante "
-                                           f"larga para probar el ajuste", "cantidad",
-                                           (normalize(f"actividad numero {i:02d}"),))
-               for i in range(1, 16)}
-    catalog = dataclasses.replace(catalog, key_figures=figures)
-    md = load_month(params, catalog=catalog)
+    figures = {f"cifra_{i:02d}": {"etiqueta": f"Cifra clave número {i} con una etiqueta bastante larga para "
+                                               f"probar el ajuste", "valor": "cantidad",
+                                   "patrones": [f"actividad numero {i:02d}"]} for i in range(1, 16)}
+    params = load_params(month_params(five_w(rows), destacados=[LONG * 3, LONG * 2, LONG, LONG * 2, LONG],
+                                      cifras_clave=figures))
+    md = load_month(params)
     return MonthView(params, md, compute(md))
 
 

@@ -70,12 +70,21 @@ class Writer:
         self.renderer = self.canvas.get_renderer()
         self.width_px = fig.get_figwidth() * fig.dpi
         self.height_px = fig.get_figheight() * fig.dpi
+        self._widths: dict[tuple, float] = {}
 
     def width(self, text: str, size: float, weight: str = "normal") -> float:
         """Width of one line of text as a fraction of the page's width."""
-        w, _, _ = self.renderer.get_text_width_height_descent(
-            text, FontProperties(family="DejaVu Sans", size=size, weight=weight), ismath=False)
-        return w / self.width_px
+        key = (text, size, weight)
+        if key not in self._widths:
+            w, _, _ = self.renderer.get_text_width_height_descent(
+                text, FontProperties(family="DejaVu Sans", size=size, weight=weight), ismath=False)
+            self._widths[key] = w / self.width_px
+        return self._widths[key]
+
+    def _line_width(self, words: list[str], size: float, weight: str) -> float:
+        """Words and spaces measured one by one (cached): a long paragraph is not measured again per word."""
+        return sum(self.width(word, size, weight) for word in words) + \
+            max(len(words) - 1, 0) * self.width(" ", size, weight)
 
     def line_height(self, size: float, spacing: float = 1.22) -> float:
         """Height of one line as a fraction of the page's height."""
@@ -85,22 +94,21 @@ class Writer:
         """Greedy word wrap to `width` (page fraction); a word longer than the line is cut."""
         lines: list[str] = []
         for paragraph in str(text).split("\n"):
-            current = ""
+            current: list[str] = []
             for word in paragraph.split():
-                candidate = f"{current} {word}".strip()
-                if self.width(candidate, size, weight) <= width * SAFETY:
-                    current = candidate
+                if self._line_width([*current, word], size, weight) <= width * SAFETY:
+                    current.append(word)
                     continue
                 if current:
-                    lines.append(current)
+                    lines.append(" ".join(current))
                 while self.width(word, size, weight) > width * SAFETY and len(word) > 1:
                     cut = len(word)
                     while cut > 1 and self.width(word[:cut] + "-", size, weight) > width * SAFETY:
                         cut -= 1
                     lines.append(word[:cut] + "-")
                     word = word[cut:]
-                current = word
-            lines.append(current)
+                current = [word]
+            lines.append(" ".join(current))
         return lines
 
     def ellipsize(self, line: str, width: float, size: float, weight: str = "normal", suffix: str = "") -> str:

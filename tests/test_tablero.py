@@ -163,3 +163,17 @@ def test_report_and_index_link_the_tablero():
     assert 'href="2020-09/tablero.pdf"' in index and 'href="2020-09/tablero.png"' in index
     page = (month / "situacion.html").read_text(encoding="utf-8")
     assert 'href="tablero.pdf"' in page and 'href="tablero.png"' in page
+
+
+def test_month_with_nothing_counted_still_draws_its_page(five_w, month_params, tmp_path):
+    rows = [{"admin2": "Tacna", "rmrp_activity": "No", "total_monthly": 9, "new_beneficiaries": 9, "permanencia": 9}]
+    params = load_params(month_params(five_w(rows), destacados=["Gasto de $5 y $10 en <b>kits</b>."],
+                                      cifras_clave={}))
+    md = load_month(params)
+    view = MonthView(params, md, compute(md))
+    tablero.write(view, tmp_path)
+    text = " ".join(PdfReader(str(tmp_path / "tablero.pdf")).pages[0].extract_text().split())
+    assert "Ningún subgrupo alcanzó personas en el mes." in text
+    assert "Sin desagregación por sexo y edad en el mes." in text
+    assert "Sin cifras clave definidas." in text
+    assert "Gasto de $5 y $10 en <b>kits</b>." in text  # text as written: no TeX, no markup

@@ -253,19 +253,27 @@ def _headline(w: Writer, view, box: Box) -> None:
     w.text(x, y, "Por grupo poblacional", 8.5, color=MUTED, va="top", fontweight="bold")
     y -= w.line_height(8.5) + 0.006
     groups = tables.population_order(people["by_population"], catalog)
-    per_row = 3
+    per_row = len(groups) if len(groups) <= 4 else 3
+    rows = math.ceil(len(groups) / per_row)
     cell = (box.w - 2 * PAD_X) / per_row
-    for row in range(math.ceil(len(groups) / per_row)):
+    row_h = min(0.075, (y - box.y - 0.006) / rows)  # more groups (pendulares, sin desagregar): smaller rows
+    number_size = 15 if row_h >= 0.07 else 11
+    label_lines = 2 if row_h >= 0.055 else 1
+    for row in range(rows):
         for col, g in enumerate(groups[row * per_row:(row + 1) * per_row]):
             cx = x + col * cell
             colour = fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR)
-            w.fig.add_artist(Rectangle((cx, y - 0.062), 0.003, 0.062, transform=w.fig.transFigure,
+            w.fig.add_artist(Rectangle((cx, y - row_h + 0.008), 0.003, row_h - 0.01, transform=w.fig.transFigure,
                                        facecolor=colour, edgecolor="none"))
-            w.text(cx + 0.007, y, fmt.number(people["by_population"][g]), 15, fontweight="bold", color=colour,
-                   va="top")
-            label = w.wrap(catalog.population_label(g), cell - 0.012, 7.5)[:2]
-            w.block(cx + 0.007, y - 0.03, label, 7.5)
-        y -= 0.075
+            w.text(cx + 0.007, y, fmt.number(people["by_population"][g]), number_size, fontweight="bold",
+                   color=colour, va="top")
+            label_size = 7.5 if per_row <= 3 else 7.0
+            label = w.wrap(catalog.population_label(g), cell - 0.012, label_size)
+            if len(label) > label_lines:
+                label = label[:label_lines]
+                label[-1] = w.ellipsize(label[-1], cell - 0.012, label_size)
+            w.block(cx + 0.007, y - number_size * 1.35 / 72 / PAGE[1], label, label_size)
+        y -= row_h
 
 
 def _sex_age(w: Writer, view, box: Box) -> None:
@@ -310,7 +318,7 @@ def _subgroups(w: Writer, view, box: Box) -> None:
     for size in (8.0, 7.5, 7.0):
         # each column as wide as its longest header word or number (a header word is never cut)
         cols = [max(max(w.width(word, 7.0) for word in h.split()),
-                    max(w.width(fmt.number(r[i]), size, "bold") for r in rows)) + 0.01 for i, h in enumerate(header)]
+                    max(w.width(fmt.number(r[i]), size, "bold") for r in rows)) + 0.007 for i, h in enumerate(header)]
         spare = width - sum(cols) - max(w.width(t, size) for t in labels) - 0.012
         if spare >= 0 or size == 7.0:
             break
@@ -332,9 +340,12 @@ def _subgroups(w: Writer, view, box: Box) -> None:
             w.fig.add_artist(Rectangle((x0 - 0.003, ry - row_h + 0.002), width + 0.006, row_h,
                                        transform=w.fig.transFigure, facecolor="#e8eef2", edgecolor="none", zorder=0.5))
         lines = w.wrap(label, name_w - 0.004, size)
-        text = lines[0] if len(lines) == 1 else w.ellipsize(label, name_w - 0.004, size)
+        fit = 2 if row_h >= 2 * w.line_height(size, 1.05) else 1  # a long name on two lines when the row allows
+        if len(lines) > fit:
+            lines = lines[:fit]
+            lines[-1] = w.ellipsize(lines[-1], name_w - 0.004, size)
         mid = ry - row_h / 2 + 0.002
-        w.text(x0, mid, text, size, va="center")
+        w.fig.text(x0, mid, "\n".join(lines), fontsize=size, va="center", linespacing=1.05)
         for i, (right, value) in enumerate(zip(rights, values)):
             w.text(right, mid, fmt.number(value), size, ha="right", va="center",
                    fontweight="bold" if i == len(values) - 1 else "normal")

@@ -437,7 +437,9 @@ def _highlights(w: Writer, view, box: Box) -> bool:
 def _map(w: Writer, view, box: Box, data) -> None:
     y = panel(w, box, "Personas alcanzadas por provincia")
     note = maps.unmatched_text(data)
-    note_lines = w.wrap(note, box.w - 2 * PAD_X, 7.0)[:2] if note else []
+    note_lines = w.wrap(note, box.w - 2 * PAD_X, 7.0) if note else []
+    if len(note_lines) > 2:  # the full list is under the map of situacion.html
+        note_lines = [note_lines[0], w.ellipsize(note_lines[1], box.w - 2 * PAD_X, 7.0)]
     bottom = box.y + 0.006 + len(note_lines) * w.line_height(7.0)
     # the map at the left, its figures at the right (names on a small map would overlap)
     listed = sorted(((a.name.title(), data.people.get(a.key, 0), data.colour(a.key)) for a in data.boundaries.areas),

@@ -22,6 +22,7 @@ from .text import slug
 BASES = ("mensual", "nuevos")
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
+DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (SPEC §11)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # key -> (type description, python types)
@@ -41,6 +42,7 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "destacados": ("lista de textos", (list, type(None))),
     "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
     "limites_nombre": ("texto o null", (str, type(None))),
+    "duplicados": ("excluir o contar", (str,)),
 }
 _REQUIRED = ("mes", "datos")
 _MERGED = ("deduplicacion", "columnas", "mesa", "definiciones")  # merged key by key over region.yml
@@ -78,6 +80,7 @@ class Params:
     source: Path | None = None
     boundaries_path: Path | None = None  # `limites`: the provinces' GeoJSON for the map (mdrm.maps)
     boundaries_name: str | None = None   # `limites_nombre`: the property holding a province's name
+    duplicates: str = "excluir"
 
     def __post_init__(self):
         if not self.regions and self.country is None:
@@ -205,6 +208,10 @@ def load_params(path: str | Path) -> Params:
         key = "limites_nombre" if merged.get("limites") else "limites"
         raise InputError(f"falta la clave «{key}»: «limites» y «limites_nombre» van juntas",
                          file=origin.get("limites", origin.get("limites_nombre", path)))
+    duplicates = merged.get("duplicados", "excluir")
+    if duplicates not in DUPLICATES:
+        raise InputError("la clave «duplicados» debe ser excluir o contar", file=origin["duplicados"],
+                         value=duplicates)
     catalog = load_catalog()
     country = _country(merged, origin, catalog)
     regions, label = _regions(merged, origin, path, country, catalog)
@@ -229,6 +236,7 @@ def load_params(path: str | Path) -> Params:
         boundaries_path=_resolve(merged.get("limites"), origin.get("limites", path).parent, "limites",
                                  origin.get("limites", path)),
         boundaries_name=merged.get("limites_nombre"),
+        duplicates=duplicates,
     )
 
 

@@ -242,6 +242,19 @@ def _title_band(w: Writer, view) -> None:
                    va="center")
 
 
+def _warnings(w: Writer, view, top: float) -> None:
+    """The month's warnings (SPEC §11) on one line under the title band: figures that would mislead."""
+    found = view.metrics.get("warnings") or []
+    if not found:
+        return
+    codes = ", ".join(str(item.get("code", "")) for item in found)
+    text = f"Avisos ({codes}): " + " · ".join(str(item.get("message", "")) for item in found)
+    width = 0.95
+    if w.width(text, 7.5, "bold") > width * SAFETY:
+        text = w.ellipsize(text, width, 7.5, "bold", suffix=" (ver situacion.html)")
+    w.text(0.027, top, text, 7.5, va="top", color="#c62828", fontweight="bold")
+
+
 def _headline(w: Writer, view, box: Box) -> None:
     catalog, people = view.data.catalog, view.metrics["people_reached"]
     y = panel(w, box, "Población alcanzada en el mes de reporte")
@@ -485,6 +498,7 @@ def draw(view) -> Figure:
         fig = Figure(figsize=PAGE, dpi=MEASURE_DPI, facecolor="#ffffff")
         w = Writer(fig)
         _title_band(w, view)
+        _warnings(w, view, 0.902)
         c1, c2, c3 = Box(0.015, 0, 0.285, 0), Box(0.31, 0, 0.36, 0), Box(0.68, 0, 0.305, 0)
         top, mid, low, foot = 0.885, 0.625, 0.395, 0.185
         _headline(w, view, Box(c1.x, mid + 0.01, c1.w, top - mid - 0.01))

@@ -193,3 +193,19 @@ def test_more_population_groups_stay_inside_their_panel():
     for text in groups + labels:
         assert text.get_window_extent(renderer).y0 > below.y1 + 10, text.get_text()
     assert "…" not in " ".join(t.get_text() for t in labels + groups)
+
+
+def test_the_months_warnings_are_on_the_tablero(five_w, month_params, tmp_path):
+    # no row of the previous month: W03 (no change can be shown)
+    data = five_w([{"admin2": "Tacna", "total_monthly": 5, "new_beneficiaries": 5, "permanencia": 5}])
+    params = load_params(month_params(data))
+    md = load_month(params)
+    view = MonthView(params, md, compute(md))
+    codes = [w["code"] for w in view.metrics["warnings"]]
+    assert "W03" in codes
+    tablero.write(view, tmp_path)
+    text = " ".join(PdfReader(str(tmp_path / "tablero.pdf")).pages[0].extract_text().split())
+    assert f"Avisos ({', '.join(codes)}):" in text
+    fig = tablero.draw(view)
+    line = next(t for t in visible_texts(fig) if t.get_text().startswith("Avisos ("))
+    assert line.get_fontsize() >= tablero.MIN_PT and inside_page(fig, line)

@@ -228,6 +228,8 @@ def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
 INDEX_LINKS = (
     ("situacion.html", "Reporte de situación"),
     ("destacados.html", "Destacados"),
+    ("tablero.pdf", "Tablero (PDF)"),
+    ("tablero.png", "Tablero (imagen)"),
     ("tablas.xlsx", "Tablas (Excel)"),
     ("metrics.json", "Cifras (JSON)"),
 )

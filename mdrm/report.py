@@ -82,6 +82,7 @@ class Content:
     notebooks: dict[str, Path]
     tables: Callable[[MonthView], dict[str, pd.DataFrame]] | None = None
     highlights: Callable[..., object] | None = None  # (highlights, metrics, source=params file)
+    tablero: Callable[..., object] | None = None  # (view, folder): writes tablero.pdf and tablero.png
 
     @classmethod
     def default(cls) -> "Content":
@@ -90,10 +91,12 @@ class Content:
             notebooks={name: folder / f"{name}.ipynb" for name in NOTEBOOKS},
             tables=_lazy("mdrm.tables", "report_tables"),
             highlights=_lazy("mdrm.narrative", "fill_highlights"),
+            tablero=_lazy("mdrm.tablero", "write"),
         )
 
     def outputs(self) -> tuple[str, ...]:
         names = [f"{n}.{ext}" for n in self.notebooks for ext in ("html", "ipynb")] + ["metrics.json"]
+        names += ["tablero.pdf", "tablero.png"] if self.tablero is not None else []
         return tuple(names + (["tablas.xlsx"] if self.tables is not None else []))
 
 
@@ -160,6 +163,10 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
+        from .maps import read_geojson
+
+        read_geojson(params.boundaries_path, params.boundaries_name)
     data = load_month(params, cache.get(params) if cache else None)
     metrics = compute(data)
     if content.highlights is not None:
@@ -341,9 +348,11 @@ def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: Noteb
 
 
 def stage_tables(plan: MonthPlan, staging: Staging, content: Content) -> None:
-    """Write tablas.xlsx (while the notebooks run)."""
+    """Write tablas.xlsx and the one-page tablero (while the notebooks run)."""
     if content.tables is not None:
         write_tables(content.tables(plan.view), staging.path / "tablas.xlsx")
+    if content.tablero is not None:
+        content.tablero(plan.view, staging.path)
 
 
 def notebook_failure(results: list[TaskResult]) -> Exception | None:

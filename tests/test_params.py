@@ -411,7 +411,7 @@ def test_columnas_header_matched_normalized(tmp_path, capsys):
 
 
 def test_columnas_inherited_from_region_yml(tmp_path, capsys):
-    data = odd_header_file(tmp_path)
+    odd_header_file(tmp_path)
     folder = tmp_path / "params" / "tacna"
     write_yaml(folder / "region.yml", {"region": "Tacna", "datos": "../../datos/5w_raro.csv",
                                        "columnas": {ODD_HEADER: "total_monthly"}})

@@ -85,3 +85,26 @@ def test_tests_run_the_cli_of_the_python_running_them():
     for path in sorted((ROOT / "tests").glob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert not [p for p in patterns if p in text], path.name
+
+
+def test_make_test_runs_the_linter_before_pytest():
+    makefile = (ROOT / "Makefile").read_text()
+    test_target = re.search(r"^test:(.*)$", makefile, re.M).group(1).split()
+    assert "lint" in test_target
+    lint_recipe = re.search(r"^lint:.*\n\t(.*)$", makefile, re.M).group(1)
+    assert lint_recipe.split()[-3:] == ["ruff", "check", "."] or lint_recipe.endswith("ruff check .")
+
+
+def test_the_project_lint_rules_catch_an_unused_import_and_pass_the_project(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "malo.py"
+    bad.write_text("import os\n\n\ndef f(x=[]):\n    return x\n")
+    config = str(ROOT / "pyproject.toml")
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--config", config, str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "F401" in done.stdout and "B006" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout

@@ -11,7 +11,7 @@ of other changes extend on purpose. A sheet added later is not pinned until
 the golden files are written again. To write them again, on purpose, after a
 change that is meant to move a figure (say which in the commit):
 
-    .venv/bin/python tests/test_golden.py
+    python tests/test_golden.py      (with the Python of .venv, where mdrm is installed)
 """
 from __future__ import annotations
 

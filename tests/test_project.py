@@ -108,3 +108,18 @@ def test_the_project_lint_rules_catch_an_unused_import_and_pass_the_project(tmp_
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout
+
+
+def test_readme_links_the_methodology_and_the_methodology_names_real_functions():
+    import importlib
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/metodologia.md)" in readme
+    doc = (ROOT / "docs" / "metodologia.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(methodology|metrics|organizations|params|quality|rounding|load)\.([a-z_]+)`", doc))
+    cited.discard(("metrics", "json"))  # the file metrics.json, not a function
+    assert len(cited) >= 10
+    for module, name in sorted(cited):
+        assert hasattr(importlib.import_module(f"mdrm.{module}"), name), f"docs/metodologia.md cita {module}.{name}"
+    files = re.findall(r"`(mdrm/[\w/]+\.(?:py|yml))`", doc)
+    assert files and all((ROOT / f).is_file() for f in files), files

@@ -40,7 +40,8 @@ class KeyFigure:
     id: str
     label: str
     value: str  # cantidad | personas | usd
-    patterns: tuple[str, ...]  # normalized
+    patterns: tuple[str, ...]  # normalized, matched in the activity name
+    indicator_patterns: tuple[str, ...] = ()  # normalized, matched in the indicator
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,18 @@ class Catalog:
     unmapped: dict
     cono_sur: dict[str, tuple[str, ...]]
     key_figures: dict[str, KeyFigure]
+    countries: dict[str, tuple[str, ...]]  # id -> names, Spanish first
+
+    def country_id(self, name: object) -> str | None:
+        """The R4V country id of a name written in Spanish or English ('Brazil' -> 'brasil')."""
+        wanted = normalize(name)
+        for country_id, names in self.countries.items():
+            if any(normalize(n) == wanted for n in names):
+                return country_id
+        return None
+
+    def country_label(self, country_id: str) -> str:
+        return self.countries[country_id][0]
 
     @property
     def population_ids(self) -> list[str]:
@@ -112,11 +125,7 @@ def load_catalog() -> Catalog:
             counts_people=spec.get("cuenta_personas", True),
             sectors=sectors,
         )
-    kf = _read("cifras_clave.yml")["cifras_clave"]
-    key_figures = {
-        kf_id: KeyFigure(kf_id, spec["etiqueta"], spec["valor"], tuple(normalize(p) for p in spec.get("patrones") or []))
-        for kf_id, spec in kf.items()
-    }
+    key_figures = key_figures_from(_read("cifras_clave.yml")["cifras_clave"])
     return Catalog(
         fields=fields,
         populations=pops["grupos"],
@@ -126,4 +135,15 @@ def load_catalog() -> Catalog:
         unmapped=sub["sin_subgrupo"],
         cono_sur={k: tuple(v) for k, v in sub["cono_sur"].items()},
         key_figures=key_figures,
+        countries={k: tuple(v) for k, v in _read("paises.yml")["paises"].items()},
     )
+
+
+def key_figures_from(specs: dict) -> dict[str, KeyFigure]:
+    """Key figures from their YAML shape (the packaged file or a Mesa's `cifras_clave:`)."""
+    return {
+        kf_id: KeyFigure(kf_id, spec["etiqueta"], spec["valor"],
+                         tuple(normalize(p) for p in spec.get("patrones") or []),
+                         tuple(normalize(p) for p in spec.get("indicadores") or []))
+        for kf_id, spec in specs.items()
+    }

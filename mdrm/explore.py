@@ -124,7 +124,7 @@ class Exploration:
 def load_exploration(params_path: str | Path, catalog: Catalog | None = None) -> Exploration:
     """Read the 5W of a params file and keep the region's rows of every month."""
     params = load_params(params_path)
-    catalog = catalog or load_catalog()
+    catalog = params.adapt(catalog or load_catalog())
     fivew = read_5w(params.data_path, params.sheet, params.columns, catalog)
     data = fivew.data
     in_region = normalize_series(data["admin1"]) == normalize(params.region)

@@ -59,7 +59,7 @@ class MonthData:
 
 def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | None = None) -> MonthData:
     """Read and check the data of a month; hard errors only for the rows used."""
-    catalog = catalog or load_catalog()
+    catalog = params.adapt(catalog or load_catalog())
     fivew = fivew or read_5w(params.data_path, params.sheet, params.columns, catalog)
     data = fivew.data
     in_region = normalize_series(data["admin1"]) == normalize(params.region)

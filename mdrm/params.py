@@ -7,13 +7,15 @@ error naming the key, so a typo never silently falls back to a default.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from babel.lists import format_list
 
-from .catalog import load_catalog
+from .catalog import Catalog, KeyFigure, key_figures_from, load_catalog
 from .errors import InputError
 from .text import slug
 
@@ -24,7 +26,11 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # key -> (type description, python types)
 _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
-    "region": ("texto", (str,)),
+    "pais": ("texto o null", (str, type(None))),
+    "region": ("texto, lista de textos, o null con «pais» (reporte nacional)", (str, list, type(None))),
+    "mesa": ("{nombre: ..., sigla: ..., plataforma: ...}", (dict,)),
+    "definiciones": ("{grupo de población: texto}", (dict,)),
+    "cifras_clave": ("{id: {etiqueta: ..., valor: ..., patrones: [...]}}", (dict,)),
     "mes": ("texto AAAA-MM", (str,)),
     "datos": ("ruta de archivo", (str,)),
     "hoja": ("texto o null", (str, type(None))),
@@ -34,14 +40,32 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "columnas": ("{encabezado: campo}", (dict, type(None))),
     "destacados": ("lista de textos", (list, type(None))),
 }
-_REQUIRED = ("region", "mes", "datos")
+_REQUIRED = ("mes", "datos")
+_MERGED = ("deduplicacion", "columnas", "mesa", "definiciones")  # merged key by key over region.yml
+_MESA_KEYS = ("nombre", "sigla", "plataforma")
+_KEY_FIGURE_KEYS = ("etiqueta", "valor", "patrones", "indicadores")
+KEY_FIGURE_VALUES = ("cantidad", "personas", "usd")
+
+
+@dataclass(frozen=True)
+class Mesa:
+    """Who publishes the report: its name, acronym and national platform (titles, notes, footers)."""
+
+    nombre: str
+    sigla: str = ""
+    plataforma: str = ""
 
 
 @dataclass
 class Params:
-    region: str
+    region: str  # what the reports call the area: "Tacna", "Lima y Callao", "Perú"
     month: str  # 'YYYY-MM'
     data_path: Path
+    regions: tuple[str, ...] = ()  # the admin1s as written; () = the whole country
+    country: str | None = None  # R4V country id (catalog `paises.yml`)
+    mesa: Mesa | None = None
+    definitions: dict[str, str] = field(default_factory=dict)  # population group -> note
+    key_figures: dict[str, KeyFigure] | None = None  # the Mesa's own; None = the packaged set
     sheet: str | None = None
     organizations_path: Path | None = None
     basis: str = "mensual"
@@ -51,9 +75,35 @@ class Params:
     highlights: list[str] = field(default_factory=list)
     source: Path | None = None
 
+    def __post_init__(self):
+        if not self.regions and self.country is None:
+            self.regions = (self.region,)
+        if self.mesa is None:
+            self.mesa = Mesa(nombre=f"Mesa de {self.region}")
+
     @property
     def region_slug(self) -> str:
         return slug(self.region)
+
+    @property
+    def national(self) -> bool:
+        return not self.regions
+
+    @property
+    def report_folder(self) -> str:
+        """Reports go to `<out>/<params folder name>/`: two Mesas never share an index."""
+        return slug(self.source.resolve().parent.name) if self.source else self.region_slug
+
+    def adapt(self, catalog: Catalog) -> Catalog:
+        """The catalog as this Mesa uses it: its key figures and population notes."""
+        populations = {g: ({**spec, "definicion": self.definitions[g]} if g in self.definitions else spec)
+                       for g, spec in catalog.populations.items()}
+        unsplit = catalog.unsplit
+        if "sin_desagregar" in self.definitions:
+            unsplit = {**unsplit, "definicion": self.definitions["sin_desagregar"]}
+        return dataclasses.replace(catalog, populations=populations, unsplit=unsplit,
+                                   key_figures=self.key_figures if self.key_figures is not None
+                                   else catalog.key_figures)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -108,7 +158,7 @@ def load_params(path: str | Path) -> Params:
         merged.update(inherited)
         origin.update({k: region_file for k in inherited})
     for key, value in own.items():
-        if key in ("deduplicacion", "columnas") and isinstance(merged.get(key), dict) and isinstance(value, dict):
+        if key in _MERGED and isinstance(merged.get(key), dict) and isinstance(value, dict):
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
@@ -147,8 +197,16 @@ def load_params(path: str | Path) -> Params:
     for item in highlights:
         if not isinstance(item, str):
             raise InputError("la clave «destacados» debe ser una lista de textos", file=origin["destacados"], value=item)
+    catalog = load_catalog()
+    country = _country(merged, origin, catalog)
+    regions, label = _regions(merged, origin, path, country, catalog)
     return Params(
-        region=str(merged["region"]),
+        region=label,
+        regions=regions,
+        country=country,
+        mesa=_mesa(merged.get("mesa"), origin.get("mesa", path), label),
+        definitions=_definitions(merged.get("definiciones"), origin.get("definiciones", path), catalog),
+        key_figures=_key_figures(merged.get("cifras_clave"), origin.get("cifras_clave", path)),
         month=month,
         data_path=_resolve(merged["datos"], origin["datos"].parent, "datos", origin["datos"]),
         sheet=merged.get("hoja"),
@@ -161,3 +219,79 @@ def load_params(path: str | Path) -> Params:
         highlights=list(highlights),
         source=path,
     )
+
+
+def _country(merged: dict, origin: dict, catalog: Catalog) -> str | None:
+    name = merged.get("pais")
+    if name in (None, ""):
+        return None
+    country = catalog.country_id(name)
+    if country is None:
+        raise InputError("la clave «pais» no es un país de R4V", file=origin["pais"], value=name,
+                         hint="Países: " + ", ".join(catalog.country_label(c) for c in catalog.countries))
+    return country
+
+
+def _regions(merged: dict, origin: dict, path: Path, country: str | None,
+             catalog: Catalog) -> tuple[tuple[str, ...], str]:
+    """The admin1s of the Mesa and the name the reports give to them."""
+    value = merged.get("region")
+    if value is None or value == [] or value == "":
+        if country is None:
+            raise InputError("falta la clave obligatoria «region»", file=origin.get("region", path),
+                             hint="Para el reporte nacional escriba «region: null» junto con «pais».")
+        return (), catalog.country_label(country)
+    names = [value] if isinstance(value, str) else value
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise InputError("la clave «region» debe ser un texto o una lista de textos",
+                             file=origin["region"], value=name)
+    names = list(dict.fromkeys(n.strip() for n in names))
+    label = format_list(names, locale="es")
+    return tuple(names), label
+
+
+def _mesa(value: dict | None, origin: Path, region: str) -> Mesa:
+    value = value or {}
+    for key, item in value.items():
+        if key not in _MESA_KEYS:
+            raise InputError(f"clave desconocida «mesa.{key}»", file=origin, hint="Claves válidas: " + ", ".join(_MESA_KEYS))
+        if item is not None and not isinstance(item, str):
+            raise InputError(f"la clave «mesa.{key}» debe ser un texto", file=origin, value=item)
+    return Mesa(nombre=(value.get("nombre") or "").strip() or f"Mesa de {region}",
+                sigla=(value.get("sigla") or "").strip(), plataforma=(value.get("plataforma") or "").strip())
+
+
+def _definitions(value: dict | None, origin: Path, catalog: Catalog) -> dict[str, str]:
+    groups = [*catalog.populations, "sin_desagregar"]
+    for key, item in (value or {}).items():
+        if key not in groups:
+            raise InputError(f"la clave «definiciones» nombra un grupo de población desconocido «{key}»",
+                             file=origin, hint="Grupos: " + ", ".join(groups))
+        if not isinstance(item, str):
+            raise InputError(f"la clave «definiciones.{key}» debe ser un texto", file=origin, value=item)
+    return {str(k): v for k, v in (value or {}).items()}
+
+
+def _key_figures(value: dict | None, origin: Path) -> dict[str, KeyFigure] | None:
+    if value is None:
+        return None
+    for kf_id, spec in value.items():
+        where = f"cifras_clave.{kf_id}"
+        if not isinstance(spec, dict):
+            raise InputError(f"la clave «{where}» debe ser {{etiqueta: ..., valor: ..., patrones: [...]}}",
+                             file=origin, value=spec)
+        for key in spec:
+            if key not in _KEY_FIGURE_KEYS:
+                raise InputError(f"clave desconocida «{where}.{key}»", file=origin,
+                                 hint="Claves válidas: " + ", ".join(_KEY_FIGURE_KEYS))
+        if not isinstance(spec.get("etiqueta"), str) or not spec["etiqueta"].strip():
+            raise InputError(f"falta el texto de «{where}.etiqueta»", file=origin)
+        if spec.get("valor") not in KEY_FIGURE_VALUES:
+            raise InputError(f"la clave «{where}.valor» debe ser " + ", ".join(KEY_FIGURE_VALUES),
+                             file=origin, value=spec.get("valor"))
+        for key in ("patrones", "indicadores"):
+            items = spec.get(key)
+            if items is not None and (not isinstance(items, list) or not all(isinstance(i, str) for i in items)):
+                raise InputError(f"la clave «{where}.{key}» debe ser una lista de textos", file=origin, value=items)
+    return key_figures_from(value)

@@ -118,7 +118,7 @@ class MonthPlan:
 
     @property
     def region_dir(self) -> Path:
-        return self.out / self.params.region_slug
+        return self.out / self.params.report_folder
 
     @property
     def month_dir(self) -> Path:

@@ -90,8 +90,8 @@ def hostile_rows() -> list[dict]:
 def hostile_report() -> Path:
     """The month folder of a report whose data and highlights carry HTML."""
     if "hostile" not in _runs:
-        folder = workdir() / "hostile-input"
-        folder.mkdir()
+        folder = workdir() / "hostile-input" / "tacna"
+        folder.mkdir(parents=True)
         data = folder / "5w.csv"
         rows_frame(hostile_rows()).to_csv(data, index=False)
         params = folder / "2020-09.yml"

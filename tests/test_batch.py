@@ -88,7 +88,7 @@ def test_index_lists_every_month_on_disk_escaped(tmp_path):
 # --------------------------------------------------------------------------- fixture notebooks
 
 def test_batch_on_fixture_notebooks_goes_on_after_failed_months(tmp_path):
-    params = copy_params(tmp_path / "p", broken={"2020-08": "base_personas: semanal\n"})
+    params = copy_params(tmp_path / "p" / "tacna", broken={"2020-08": "base_personas: semanal\n"})
     out = tmp_path / "reports"
     outcomes = batch.run_batch(params, out, first="2020-07", last="2020-10", jobs=2,
                                content=fixture_content("minimal", "fails_in_september"), progress=False)

@@ -237,7 +237,10 @@ def test_unknown_deduplicacion_key(layout, capsys, tmp_path):
 @pytest.mark.parametrize("key, value, shown", [
     ("destacados", "texto", "texto"),
     ("deduplicacion", "maximo", "maximo"),
-    ("region", ["Tacna"], "Tacna"),
+    ("region", {"Tacna": 1}, "Tacna"),
+    ("region", ["Tacna", 3], "3"),
+    ("mesa", "MDRM", "MDRM"),
+    ("cifras_clave", ["raciones"], "raciones"),
     ("hoja", 3, "3"),
     ("columnas", ["Beneficiarios"], "Beneficiarios"),
     ("mes", 202009, "202009"),

@@ -116,7 +116,7 @@ def test_readme_links_the_methodology_and_the_methodology_names_real_functions()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "](docs/metodologia.md)" in readme
     doc = (ROOT / "docs" / "metodologia.md").read_text(encoding="utf-8")
-    cited = set(re.findall(r"`(methodology|metrics|organizations|params|quality|rounding|load)\.([a-z_]+)`", doc))
+    cited = set(re.findall(r"`(methodology|metrics|organizations|params|quality|rounding|load|narrative|html|tables)\.([a-z_]+)`", doc))
     cited.discard(("metrics", "json"))  # the file metrics.json, not a function
     assert len(cited) >= 10
     for module, name in sorted(cited):

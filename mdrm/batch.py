@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, NotebookError
@@ -65,6 +65,7 @@ class MonthOutcome:
     error: str = ""
     month_dir: Path | None = None
     headline: int | None = None
+    warnings: list = field(default_factory=list)  # metrics.json "warnings" (SPEC §11)
 
 
 @dataclass
@@ -120,6 +121,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                 outcome = outcomes[month]
                 outcome.month_dir = run.plan.month_dir
                 outcome.headline = run.plan.metrics.get("people_reached", {}).get("total")
+                outcome.warnings = run.plan.metrics.get("warnings") or []
                 bar.update(1)
             else:
                 run.staging.discard()
@@ -196,6 +198,7 @@ def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
     for o in outcomes:
         if o.status == OK:
             lines.append(f"  {o.month}  escrito  {number(o.headline)} personas alcanzadas  {o.month_dir}")
+            lines += [f"           aviso {w['code']}: {w['message']}" for w in o.warnings]
         else:
             lines.append(f"  {o.month}  ERROR    ({o.params_file.name}) {o.error}")
     return "\n".join(lines)
@@ -236,13 +239,22 @@ def index_html(region_dir: Path) -> str:
     rows = []
     for month, metrics, folder in entries:
         total = (metrics or {}).get("people_reached", {}).get("total")
+        warnings = (metrics or {}).get("warnings") or []
+        codes = ", ".join(w.get("code", "") for w in warnings)
+        notice = (f'<td class="cifra" title="{e(codes)}">{len(warnings)} ({e(codes)})</td>' if warnings
+                  else '<td class="cifra">0</td>')
         links = " · ".join(
             f'<a href="{e(month)}/{e(name)}">{e(label)}</a>'
             for name, label in INDEX_LINKS if (folder / name).is_file())
+        sample = ' <span class="ejemplo">datos de ejemplo</span>' if (metrics or {}).get("sample") else ""
         rows.append(
-            f'<tr><td class="mes">{e(month_label(month))}</td>'
-            f'<td class="cifra">{e(number(total))}</td><td>{links or "—"}</td></tr>')
-    body = "\n".join(rows) or '<tr><td colspan="3">Todavía no hay reportes.</td></tr>'
+            f'<tr><td class="mes">{e(month_label(month))}{sample}</td>'
+            f'<td class="cifra">{e(number(total))}</td>{notice}<td>{links or "—"}</td></tr>')
+    body = "\n".join(rows) or '<tr><td colspan="4">Todavía no hay reportes.</td></tr>'
+    samples = sum(bool((m or {}).get("sample")) for _, m, _ in entries)
+    sample_note = (f'<p class="ejemplo-nota">{samples} de {len(entries)} meses hechos con los datos de ejemplo '
+                   "del kit (sintéticos, no son datos reales): marcados «datos de ejemplo».</p>"
+                   if samples else "")
     title = f"{region} — reportes de situación"
     return f"""<!DOCTYPE html>
 <html lang="es">
@@ -260,6 +272,8 @@ th, td {{ text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #cfd
 th {{ background: #eceff1; }}
 td.cifra, th.cifra {{ text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }}
 td.mes {{ white-space: nowrap; }}
+.ejemplo {{ background: #fff3cd; color: #7a5b00; border-radius: 3px; padding: 0 .35rem; font-size: .8rem;
+           font-weight: 600; margin-left: .4rem; }}
 a {{ color: #00467f; }}
 footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 </style>
@@ -267,8 +281,9 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 <body>
 <h1>{e(title)}</h1>
 <p>Mesa de Diálogo para Refugiados y Migrantes — reportes mensuales generados con mdrm.</p>
+{sample_note}
 <table>
-<thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th>Archivos</th></tr></thead>
+<thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th class="cifra">Avisos</th><th>Archivos</th></tr></thead>
 <tbody>
 {body}
 </tbody>

@@ -28,13 +28,17 @@ def _metrics(args) -> int:
 def _validate(args) -> int:
     from .validate import validate_file
 
-    sheet, columns = args.hoja, None
-    if args.params:  # take the sheet and header mappings of a params file
+    sheet, columns, params, data = args.hoja, None, None, args.data
+    if args.params:  # the sheet and header mappings of a params file; its region and months only
         from .params import load_params
 
         params = load_params(args.params)
         sheet, columns = sheet or params.sheet, params.columns
-    return validate_file(args.data, sheet=sheet, columns=columns, out=sys.stdout)
+        data = data or params.data_path
+    if not data:
+        raise InputError("indique el archivo 5W o --params")
+    return validate_file(data, sheet=sheet, columns=columns, out=sys.stdout, params=params, output=args.output,
+                         by_organization=args.por_organizacion, everything=args.todo)
 
 
 def _report(args) -> int:
@@ -75,9 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.set_defaults(run=_metrics)
 
     validate = commands.add_parser("validate", help="revisa un 5W completo y lista los problemas de calidad")
-    validate.add_argument("data", help="archivo 5W (.xlsx o .csv)")
+    validate.add_argument("data", nargs="?", help="archivo 5W (.xlsx o .csv); por defecto, el de --params")
     validate.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
-    validate.add_argument("--params", help="toma `hoja` y `columnas` de este archivo de parámetros")
+    validate.add_argument("--params", help="toma `datos`, `hoja` y `columnas` de este archivo de parámetros y "
+                                           "revisa solo su región y sus meses (de enero a `mes`, y el anterior)")
+    validate.add_argument("-o", "--output", metavar="ARCHIVO.xlsx",
+                          help="escribe un resumen y el detalle de los problemas en un Excel")
+    validate.add_argument("--por-organizacion", metavar="CARPETA",
+                          help="escribe un Excel por organización con sus problemas y sus filas")
+    validate.add_argument("--todo", action="store_true", help="lista en la terminal cada problema (no solo el resumen)")
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser(

@@ -18,10 +18,13 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import narrative, tables
+from . import warnings as warn
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES
+from .scope import area_label, by_admin1
 
+ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
 TITLE = "Intervenciones de la Mesa de Diálogo para Refugiados y Migrantes de la Región de {region} (MDRM)"
 
 CSS = """
@@ -65,6 +68,20 @@ CSS = """
 .mdrm p.mdrm-desc b{color:#00467f}
 .mdrm-footer{font-size:.82em;color:#546e7a;border-top:1px solid #cfd8dc;margin-top:24px;padding-top:8px}
 .mdrm-footer code{font-size:.95em;word-break:break-all}
+.mdrm-warnings{background:#fdecea;border:2px solid #c62828;color:#5f1414;padding:10px 16px;border-radius:6px;
+  margin:0 0 12px;break-inside:avoid}
+.mdrm-warnings h2{font-size:1.05em;margin:0 0 6px;color:#8e1b1b}
+.mdrm-warnings ul{margin:0;padding-left:1.2em}
+.mdrm-warnings li{margin:0 0 4px}
+.mdrm-annex table.mdrm-table{width:100%;table-layout:fixed}
+.mdrm-annex td{overflow-wrap:anywhere}
+@media print{
+  .mdrm-annex{break-before:page;break-after:page}
+  .mdrm-annex .mdrm table.mdrm-table{font-size:7pt;line-height:1.2}
+  .mdrm-annex .mdrm table.mdrm-table td,.mdrm-annex .mdrm table.mdrm-table th{padding:1px 4px;line-height:1.2;
+    white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+  .mdrm-annex .mdrm table.mdrm-table tr{break-inside:avoid}
+}
 .mdrm-swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.35em;vertical-align:baseline}
 """
 
@@ -103,7 +120,19 @@ def header(view, title: str | None = None, subtitle: str | None = None) -> str:
     title = title or f"{TITLE.format(region=m['region'])} — {_month(m)}"
     subtitle = subtitle or f"Reporte de situación mensual · {m['region']} · {_month(m)}"
     banner = sample_banner() if view.is_sample else ""
-    return _wrap(f'{banner}<div class="mdrm-title"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>')
+    return _wrap(f'{banner}<div class="mdrm-title"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>'
+                 f'{warnings_box(m)}')
+
+
+def warnings_box(metrics: dict) -> str:
+    """The month's warnings (SPEC §11), in a box shown under the title, before any figure."""
+    items = metrics.get("warnings") or []
+    if not items:
+        return ""
+    lines = "".join(f'<li><b>{esc(w["code"])}</b> {esc(w["message"])}</li>' for w in items)
+    word = "Aviso" if len(items) == 1 else "Avisos"
+    return (f'<div class="mdrm-warnings" role="alert"><h2>{word} antes de leer las cifras</h2>'
+            f'<ul>{lines}</ul></div>')
 
 
 def highlights_header(view) -> str:
@@ -114,15 +143,22 @@ def highlights_header(view) -> str:
                   subtitle=f"Lo más importante del mes · {m['region']} · {_month(m)}")
 
 
+def area_title(view) -> str:
+    """Title of the breakdown section: «Por provincia», or «Por región» in a report of several admin1s."""
+    return f"Por {area_label(view.params).lower()}"
+
+
 def section(title: str, subtitle: str | None = None) -> str:
     sub = f'<p class="mdrm-sub">{esc(subtitle)}</p>' if subtitle else ""
     return _wrap(f'<h2 class="mdrm-h2">{esc(title)}</h2>{sub}')
 
 
-def change_text(current, previous, previous_label: str) -> str:
-    """'▲ +67 (+2.3%) respecto de agosto de 2020' (plain text; escaped by the caller)."""
+def change_text(current, previous, previous_label: str, reason: str | None = None) -> str:
+    """'▲ +67 (+2.3%) respecto de agosto de 2020' (plain text; escaped by the caller).
+
+    Without a previous figure: 'Variación: — (reason)', by default that there is nothing to compare."""
     if previous is None:
-        return f"Sin datos de {previous_label} para comparar"
+        return f"Variación: {fmt.MISSING} ({reason or f'sin datos de {previous_label} para comparar'})"
     diff = fmt.change(current, previous)
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
     rel = fmt.relative_change(current, previous)
@@ -145,7 +181,7 @@ def headline(view) -> str:
         groups.append(
             f'<div class="mdrm-group" style="border-left-color:{color}"><b style="color:{color}">'
             f'{esc(fmt.number(value))}</b>{esc(catalog.population_label(g))}'
-            f'<div class="mdrm-change">{esc(change_text(value, before, prev_label))}</div></div>')
+            f'<div class="mdrm-change">{esc(change_text(value, before, prev_label, _no_change_reason(m)))}</div></div>')
     orgs = m.get("organizations") or {}
     ytd = (m.get("ytd") or {}).get("people_reached")
     months = (m.get("ytd") or {}).get("months") or [m["month"]]
@@ -157,19 +193,38 @@ def headline(view) -> str:
         side.append(f'<div class="mdrm-change">{esc(fmt.number(orgs["reporting"]))} organizaciones reportaron '
                     f'actividades en el 5W del mes</div>')
     if ytd is not None:
+        ytd_value = fmt.MISSING if warn.has(m, "W02") else fmt.number(ytd["total"])
         side.append(f'<div style="margin-top:12px"><span class="mdrm-big" style="font-size:2em">'
-                    f'{esc(fmt.number(ytd["total"]))}</span><div class="mdrm-biglabel">Personas alcanzadas en el '
+                    f'{esc(ytd_value)}</span><div class="mdrm-biglabel">Personas alcanzadas en el '
                     f'año</div><div class="mdrm-change">{esc(fmt.month_range(months[0], months[-1]))}, nuevos '
-                    f'beneficiarios</div></div>')
-    total_change = change_text(people["total"], prev.get("people_reached_total"), prev_label)
+                    f'beneficiarios{esc(_w02_reason(m))}</div></div>')
+    total_change = change_text(people["total"], prev.get("people_reached_total"), prev_label, _no_change_reason(m))
+    meaningless = warn.has(m, "W02") and m.get("basis") == "nuevos"
+    headline_value = fmt.MISSING if meaningless else fmt.number(people["total"])
+    if meaningless:
+        total_change = _w02_reason(m).strip(" ()")
     main = (f'<div class="mdrm-card" style="flex:1.2 1 260px"><h3>Población alcanzada en el mes de reporte</h3>'
-            f'<div class="mdrm-big">{esc(fmt.number(people["total"]))}</div>'
+            f'<div class="mdrm-big">{esc(headline_value)}</div>'
             f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
             f'<div class="mdrm-change">{esc(total_change)}</div></div>')
     by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{"".join(groups)}</div>'
     others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros de la Mesa y acumulado</h3>'
               f'{"".join(side)}</div>')
     return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
+
+
+def _no_change_reason(metrics: dict) -> str | None:
+    """Why no change is shown under W03 (the previous month has rows but none counted), else None."""
+    if not warn.has(metrics, "W03"):
+        return None
+    return f"{_prev_month(metrics)} no tiene filas contadas para personas, aviso W03"
+
+
+def _w02_reason(metrics: dict) -> str:
+    """' (—: los nuevos beneficiarios del mes son 0 en todas las filas contadas)' under W02, else ''."""
+    if not warn.has(metrics, "W02"):
+        return ""
+    return f" ({fmt.MISSING}: los nuevos beneficiarios del mes son 0 en todas las filas contadas, aviso W02)"
 
 
 def key_figures(view, table: pd.DataFrame | None = None) -> str:
@@ -184,7 +239,8 @@ def key_figures(view, table: pd.DataFrame | None = None) -> str:
         label, value, before = row[0], row[1], row[2]
         before = None if pd.isna(before) else int(before)
         cards.append(f'<div class="k"><div class="v">{esc(fmt.number(value))}</div><div class="l">{esc(label)}</div>'
-                     f'<div class="c">{esc(change_text(int(value), before, prev_label))}</div></div>')
+                     f'<div class="c">{esc(change_text(int(value), before, prev_label, _no_change_reason(view.metrics)))}'
+                     f'</div></div>')
     return _wrap(f'<div class="mdrm-kf">{"".join(cards)}</div>')
 
 
@@ -263,7 +319,9 @@ def caption_and_note(view, name: str) -> tuple[str, str | None]:
                               "Cada mes con la misma base y el mismo método que el mes del reporte. "
                               "«—»: mes sin filas en el 5W."),
         "Por provincia": (
-            f"Personas alcanzadas por provincia — {month}",
+            f"Personas alcanzadas por {area_label(view.params).lower()} — {month}",
+            f"Las regiones suman el total de {m['region']}: el doble conteo se elimina dentro de cada región."
+            if by_admin1(view.params) else
             "Las provincias suman el total de la región: el doble conteo se elimina dentro de cada provincia."
             if level == "admin2" else
             "El total de la región elimina el doble conteo entre provincias: la suma de las provincias puede "
@@ -287,6 +345,12 @@ def report_table(view, report_tables: dict[str, pd.DataFrame], name: str) -> str
     """One table of `tables.report_tables(view)` with its caption and note."""
     caption, note = caption_and_note(view, name)
     frame = report_tables[name]
+    if name in ("Acumulado del año", "Acumulado por sector") and warn.has(view.metrics, "W02"):
+        note = (f"{fmt.MISSING}: los nuevos beneficiarios del mes son 0 en todas las filas contadas (aviso W02); "
+                "el acumulado del año no significaría nada.")
+    if name in ("Variación mensual", "Cifras clave") and warn.has(view.metrics, "W03"):
+        note = (f"{fmt.MISSING}: sin variación, el mes anterior no tiene filas contadas para personas en el 5W "
+                "(aviso W03).")
     if name == "Calidad por organización":
         codes = [c for c in frame.columns if c in CODES]
         if frame.empty:
@@ -294,7 +358,29 @@ def report_table(view, report_tables: dict[str, pd.DataFrame], name: str) -> str
         note = " · ".join(f"{c}: {CODES[c]}" for c in codes)
     if name == "Calidad de datos" and frame.empty:
         return ""
+    if name == "Calidad de datos":
+        return annex_issues(frame, caption, note)
     return table(frame, caption, note)
+
+
+def annex_issues(frame: pd.DataFrame, caption: str, note: str | None) -> str:
+    """The annex's list of issues: at most `ANNEX_ISSUES`, saying how many more tablas.xlsx holds.
+
+    The code's label is in the note of «Calidad por organización», so each line shows only the
+    detail; printed, the list starts on its own page with one line per issue (the full message
+    stays in tablas.xlsx), so a month with 1,000 issues prints to as many pages as one with 10.
+    """
+    shown = frame.head(ANNEX_ISSUES).copy()
+    prefixes = [CODES.get(code, "") + ": " for code in shown["Código"]]
+    shown["Detalle"] = [text[len(p):] if text.startswith(p) else text for text, p in zip(shown["Detalle"], prefixes)]
+    if len(frame) > ANNEX_ISSUES:
+        more = len(frame) - ANNEX_ISSUES
+        note = (f"{note or ''} Se muestran los primeros {fmt.number(ANNEX_ISSUES)} de {fmt.number(len(frame))} "
+                f"problemas: {fmt.number(more)} más están en la hoja «Calidad de datos» de tablas.xlsx, que los "
+                f"tiene todos.").strip()
+    widths = '<colgroup><col style="width:10%"><col style="width:8%"><col style="width:27%"><col></colgroup>'
+    body = table(shown, caption, note).replace('<table class="mdrm-table">', f'<table class="mdrm-table">{widths}', 1)
+    return f'<div class="mdrm-annex">{body}</div>'
 
 
 def highlights(items: list[str], title: str | None = None) -> str:

@@ -119,6 +119,8 @@ MSG_BOOL = "se esperaba un número y hay un valor lógico (VERDADERO/FALSO)"
 MSG_DATE = "se esperaba un número y hay una fecha"
 MSG_AMBIGUOUS = ("número ambiguo: la coma no separa grupos de tres cifras (se usa el punto para "
                  "decimales y la coma para miles, p. ej. 1,234.5)")
+MSG_AMBIGUOUS_CSV = ("número ambiguo: no se puede saber si el punto o la coma separa los miles o los decimales; "
+                     "guarde el archivo como .xlsx (Libro de Excel) y úselo en lugar del CSV")
 MSG_NEGATIVE = "número negativo"
 MSG_INVALID = "número no válido"
 MSG_TOO_BIG = "número demasiado grande (más de 1,000,000,000)"
@@ -207,6 +209,7 @@ class _Table:
     above: list[str] = field(default_factory=list)  # the row above the header (a merged group title?)
     note: str = ""  # added to the hint of a missing column (e.g. how the file was read)
     unset_cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (row, col) -> (message, value)
+    decimal_comma: bool = False  # a `;` CSV: Spanish locale, the comma is the decimal mark (SPEC §11)
 
 
 class _HeaderMatcher:
@@ -415,7 +418,8 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
     try:
         raw = pd.read_csv(buffer, sep=delimiter, header=None, names=range(width), encoding=codec,
                           keep_default_na=False, na_values=[""], low_memory=False,
-                          skip_blank_lines=False, quotechar='"')
+                          skip_blank_lines=False, quotechar='"',
+                          dtype=str if delimiter == ";" else None)  # `;`: numbers read by parse_number_es
     except pd.errors.EmptyDataError:
         raw = pd.DataFrame(columns=range(width))
     except pd.errors.ParserError as exc:
@@ -431,7 +435,7 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
     names = names + [""] * len(extra)
     raw.index = pd.RangeIndex(h + 2, h + 2 + len(raw), name="excel_row")
     above = [_header_text(c) for c in records[h - 1]] if h else []
-    return _Table(raw, names, h + 1, None, above=above)
+    return _Table(raw, names, h + 1, None, above=above, decimal_comma=delimiter == ";")
 
 
 def _text_encoding(content: bytes) -> tuple[str, int]:
@@ -859,6 +863,42 @@ def parse_number(value) -> tuple[float, str | None]:
     return np.nan, MSG_TEXT
 
 
+_ES_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_ES_DECIMAL = re.compile(r"^[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?$|^[+-]?[0-9]+(?:[eE][+-]?[0-9]+)$")
+_ES_DOT_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$|^[+-]?[0-9]{1,3}(?:\.[0-9]{3}){2,}$")
+_ES_DOT_DECIMAL = re.compile(r"^[+-]?[0-9]*\.(?:[0-9]{1,2}|[0-9]{4,})$")
+
+
+def parse_number_es(value) -> tuple[float, str | None]:
+    """A numeric cell of a `;`-separated CSV (Spanish locale, as Excel in Spanish saves it).
+
+    The comma is the decimal mark: '1,25' = 1.25, '1250,5' = 1250.5, '12,4' = 12.4, and
+    '1,250' = 1.25 (never 1250). Dots group thousands only where that is certain:
+    '1.234.567' and '1.234,5'. A dot followed by exactly three digits alone ('1.250': 1250
+    or 1.25?) and a comma with a dot after it ('1,234.5') cannot be read without
+    guessing: error, whose message says to save the file as .xlsx. A dot with other than
+    three digits after it ('12.5') can only be a decimal point and is read as one. Other
+    cells (text, booleans, dates, Excel errors) give the messages of `parse_number`.
+    """
+    if not isinstance(value, str):
+        return parse_number(value)
+    text = value.translate(_SPACES).strip()
+    if not text:
+        return np.nan, None
+    if _ES_INTEGER.match(text) or _ES_DECIMAL.match(text):
+        number = float(text.replace(",", "."))
+    elif _ES_DOT_THOUSANDS.match(text):
+        number = float(text.replace(".", "").replace(",", "."))
+    elif _ES_DOT_DECIMAL.match(text):
+        number = float(text)
+    else:
+        number, message = parse_number(text)
+        if message is None or message == MSG_AMBIGUOUS:  # any other use of ',' and '.' is a guess
+            return np.nan, MSG_AMBIGUOUS
+        return number, message
+    return (number, None) if math.isfinite(number) else (np.nan, MSG_INVALID)
+
+
 def _distinct(column: pd.Series) -> tuple[np.ndarray, list]:
     """codes, distinct cells of a column; unlike `pd.factorize`, True is not 1 and False is not 0."""
     if pd.api.types.is_object_dtype(column):
@@ -917,7 +957,10 @@ def _coerce(data: pd.DataFrame, table: _Table, headers: dict[str, int]) -> pd.Da
             messages = np.where(np.isinf(numbers), MSG_INVALID, None)
         else:
             codes, uniques = _distinct(column)
-            parsed_cells = [parse_number(u) for u in uniques] + [(np.nan, None)]
+            parse = parse_number_es if table.decimal_comma else parse_number
+            parsed_cells = [parse(u) for u in uniques] + [(np.nan, None)]
+            if table.sheet is None:  # a text file: say what to do about an ambiguous number
+                parsed_cells = [(n, MSG_AMBIGUOUS_CSV if m == MSG_AMBIGUOUS else m) for n, m in parsed_cells]
             numbers = np.array([p[0] for p in parsed_cells], dtype="float64")[codes]
             messages = np.array([p[1] for p in parsed_cells], dtype=object)[codes]
         with np.errstate(invalid="ignore"):

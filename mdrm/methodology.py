@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .scope import country_keys
 from .text import normalize_series
 
 BASIS_COLUMN = {"mensual": "total_monthly", "nuevos": "new_beneficiaries"}
@@ -23,37 +24,43 @@ EXCLUDED_NO_PEOPLE_SUBGROUP = "servicios_comunes"
 EXCLUSION_LABELS = {
     EXCLUDED_DUPLICATE: "Fila duplicada (se cuenta solo la primera)",
     EXCLUDED_NOT_RMRP: "Actividad fuera del RMRP (Actividad RMRP = No)",
-    EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información): no cuentan personas",
+    EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información, coordinación, comunicación…): "
+                                 "no cuentan personas",
 }
 
 
-def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir") -> pd.DataFrame:
     """Add the derived columns the methodology needs, from distinct values.
 
-    sector_key (sector normalized), sector_id and subgroup (catalog), admin1_key,
-    admin2_key ('(sin dato)' when blank), org_key / org (reporting organization:
-    implementing partner, else appealing org), activity_key, duplicate_of
+    sector_key (sector normalized), sector_id and subgroup (catalog), country_key
+    (R4V country id, '' when blank), admin1_key, admin2_key ('(sin dato)' when
+    blank), org_key / org (reporting organization: implementing partner, else
+    appealing org), activity_key, duplicate_of
     (Excel row of the first copy, or 0), exclusion (reason or None), counted.
+    `copy_of` is the Excel row of the first copy of an exact copy (Q08) whatever
+    `duplicates`; with `duplicates="contar"` (params `duplicados: contar`) the
+    copies are counted like any row, so `duplicate_of` stays 0.
     """
     df = data.copy()
-    index = catalog.sector_index()
     df["sector_key"] = normalize_series(df["sector"])
     sector_codes, sector_uniques = pd.factorize(df["sector_key"])
-    ids = [index.get(k, (None, SIN_SUBGRUPO)) for k in sector_uniques]
+    ids = [catalog.sector_of(k) for k in sector_uniques]
     df["sector_id"] = pd.Index([i[0] for i in ids] + [None], dtype=object).take(sector_codes)
     df["subgroup"] = pd.Index([i[1] for i in ids] + [SIN_SUBGRUPO], dtype=object).take(sector_codes)
+    df["country_key"] = country_keys(df["country"], catalog)
     df["admin1_key"] = normalize_series(df["admin1"])
     df["admin2_key"] = normalize_series(df["admin2"], blank=SIN_DATO)
     partner = df["implementing_partner"].astype(object).where(
         df["implementing_partner"].notna(), df["appealing_org"].astype(object))
-    df["org"] = partner
     df["org_key"] = normalize_series(partner)
+    df["org"] = organization_labels(partner, df["org_key"])
     df["activity_key"] = normalize_series(df["activity_name"])
 
     identity = [c for c in data.columns if c not in IDENTITY_FIELDS_EXCLUDE]
     row_hash = pd.util.hash_pandas_object(data[identity], index=False)
     first_row = df["excel_row"].groupby(row_hash.to_numpy()).transform("first")
-    df["duplicate_of"] = np.where(first_row.to_numpy() != df["excel_row"].to_numpy(), first_row.to_numpy(), 0)
+    df["copy_of"] = np.where(first_row.to_numpy() != df["excel_row"].to_numpy(), first_row.to_numpy(), 0)
+    df["duplicate_of"] = df["copy_of"] if duplicates == "excluir" else 0
 
     no_people = {sg.id for sg in catalog.subgroups.values() if not sg.counts_people}
     exclusion = pd.Series(None, index=df.index, dtype=object)
@@ -63,6 +70,29 @@ def classify(data: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     df["exclusion"] = exclusion
     df["counted"] = exclusion.isna()
     return df
+
+
+def organization_labels(names: pd.Series, keys: pd.Series) -> pd.Series:
+    """The label of each row's reporting organization: the most frequent spelling of its key.
+
+    Names are compared normalized (case, accents and punctuation aside), so
+    «AsociacIón Scalabrinianos» and «Asociación Scalabrinianos» are one
+    organization; it is shown as most rows write it (the first written on a
+    tie). Blank names stay missing.
+    """
+    name_codes, name_uniques = pd.factorize(names.astype(object), use_na_sentinel=True)
+    key_codes, _ = pd.factorize(keys.astype(object), use_na_sentinel=True)
+    present = name_codes >= 0
+    if not present.any():
+        return names.astype(object)
+    pairs = pd.DataFrame({"key": key_codes[present], "name": name_codes[present]})
+    tally = pairs.groupby(["key", "name"], sort=False).size().rename("n").reset_index()
+    best = tally.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
+    label_code = np.full(key_codes.max() + 2, -1, dtype="int64")
+    label_code[best["key"].to_numpy()] = best["name"].to_numpy()
+    chosen = np.where(present, label_code[key_codes], -1)
+    labels = pd.Index(list(name_uniques) + [None], dtype=object).take(np.where(chosen >= 0, chosen, len(name_uniques)))
+    return pd.Series(labels, index=names.index, dtype=object)
 
 
 def group_values(df: pd.DataFrame, basis: str, catalog: Catalog) -> pd.DataFrame:
@@ -102,11 +132,15 @@ def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: 
     """People reached without double counting (SPEC §5.3), one row per `by` value.
 
     maximo: per group, Σ over admin units of the max over sectors of the
-    unit-sector sum. suma: plain sum. cono_sur: max over the basic-needs sectors
-    plus Protection (General) plus the sum of CBI, Integration, Health, Education.
+    unit-sector sum. A unit is country + admin1 (+ admin2 at level admin2: blank
+    admin2 cells form one unit '(sin dato)' within their admin1). suma: plain
+    sum. cono_sur: max over the basic-needs sectors plus Protection (General)
+    plus the sum of CBI, Integration, Health, Education.
     """
     by_key = _by_key(df, by).rename("_by")
     units = [df["admin1_key"].rename("_a1")]
+    if "country_key" in df and df["country_key"].nunique() > 1:  # one country: the key changes nothing
+        units.insert(0, df["country_key"].rename("_c"))
     if level == "admin2":
         units.append(df["admin2_key"].rename("_a2"))
     cols = list(values.columns)

@@ -7,6 +7,7 @@ from here, rounded once (SPEC §5.7).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catal
 from .errors import InputError
 from .load import FiveW, read_5w
 from .methodology import (
-    EXCLUSION_LABELS, classify, group_values, headline_values, key_figure_values,
+    EXCLUSION_LABELS, classify, group_values, headline_values, key_figure_masks, key_figure_values,
     sector_figures, sex_age_values, subgroup_values,
 )
 from .organizations import by_subgroup, read_registry, reporting_count
@@ -25,7 +26,9 @@ from .params import Params
 from .quality import counts as quality_counts
 from .quality import find_issues
 from .rounding import half_up, largest_remainder
-from .text import normalize, normalize_series
+from .scope import area_columns, by_admin1, is_sample, mesa_rows
+from .text import normalize
+from .warnings import month_warnings
 
 SCHEMA = "mdrm.metrics/1"
 
@@ -50,6 +53,10 @@ class MonthData:
     region: pd.DataFrame  # classified rows of the region, months January..month and the previous month
     registry: pd.DataFrame | None
     catalog: Catalog = field(default_factory=load_catalog)
+    # SPEC §11 (mdrm.warnings): the level the params asked for (W04: admin2 without admin2 in the
+    # export is computed at admin1) and the key figures matching no activity of the region (W06).
+    level_requested: str | None = None
+    key_figures_unmatched: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -62,11 +69,11 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
     catalog = params.adapt(catalog or load_catalog())
     fivew = fivew or read_5w(params.data_path, params.sheet, params.columns, catalog)
     data = fivew.data
-    in_region = normalize_series(data["admin1"]) == normalize(params.region)
+    in_region = mesa_rows(fivew, params, catalog, params.month)
     used_months = set(months_to_date(params.month)) | {previous_month(params.month)}
     in_scope = in_region & (data["month"].isna() | data["month"].isin(used_months))
     fivew.check_cells(in_scope)
-    region = classify(data[in_scope], catalog)
+    region = classify(data[in_scope], catalog, params.duplicates)
     if not (region["month"] == params.month).any():
         regions = sorted({r for r in data["admin1"].dropna().unique()})
         months = sorted(set(data.loc[in_region, "month"].dropna()))
@@ -76,7 +83,24 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
                          file=fivew.source.path, sheet=fivew.source.sheet, column=f"{fivew.source.headers['admin1']} / {fivew.source.headers['month']}",
                          hint=hint)
     registry = read_registry(params.organizations_path, catalog) if params.organizations_path else None
-    return MonthData(params, fivew, region, registry, catalog)
+    requested = params.level
+    if params.level == "admin2" and not has_admin2(fivew, region):
+        params = dataclasses.replace(params, level="admin1")
+    return MonthData(params, fivew, region, registry, catalog, level_requested=requested,
+                     key_figures_unmatched=unmatched_key_figures(data[in_region], catalog))
+
+
+def has_admin2(fivew: FiveW, rows: pd.DataFrame) -> bool:
+    """The export has an admin2 column with some value among the region's rows."""
+    return "admin2" in fivew.source.headers and bool(rows["admin2"].notna().any())
+
+
+def unmatched_key_figures(region_rows: pd.DataFrame, catalog: Catalog) -> list[str]:
+    """Key figures with patterns that match no activity of the region in any month of the file (W06)."""
+    distinct = region_rows.drop_duplicates([c for c in ("activity_name", "indicator") if c in region_rows.columns])
+    masks = key_figure_masks(classify(distinct, catalog), catalog)  # a few hundred distinct activities
+    return [kf_id for kf_id, kf in catalog.key_figures.items()
+            if kf.patterns and not bool(masks[kf_id].any())]
 
 
 def _publish_groups(raw: pd.Series, catalog: Catalog) -> dict[str, int]:
@@ -140,6 +164,9 @@ def headline_by_month(md: MonthData) -> dict[str, dict | None]:
 def headline_by_province(md: MonthData) -> tuple[pd.DataFrame, bool]:
     """People reached in the month per province (admin2), same basis and method.
 
+    A report of several admin1s (a list, or the whole country) is broken down
+    by admin1 instead (`scope.by_admin1`): the admin1s always add up.
+
     Returns (table, adds_up): one row per province with people (index: the
     province as first reported, '(sin dato)' for a blank one), one column per
     published population group, largest province first. Each province is
@@ -152,15 +179,16 @@ def headline_by_province(md: MonthData) -> tuple[pd.DataFrame, bool]:
     catalog, p = md.catalog, md.params
     counted = md.rows[md.rows["counted"]]
     published = _figure(_one(headline(md, md.rows, p.basis)), catalog)["by_population"]
+    adds_up = p.level == "admin2" or by_admin1(p)  # admin1s partition the headline at either level
     if counted.empty:
-        return pd.DataFrame(columns=list(published), dtype="int64"), p.level == "admin2"
-    key = counted["admin2_key"].astype(str)
-    names = counted["admin2"].astype(object).where(counted["admin2"].notna(), SIN_DATO)
+        return pd.DataFrame(columns=list(published), dtype="int64"), adds_up
+    key_column, name_column = area_columns(p)
+    key = counted[key_column].astype(str)
+    names = counted[name_column].astype(object).where(counted[name_column].notna(), SIN_DATO)
     name_of = names.groupby(key.to_numpy(), sort=False).first()
     raw = headline(md, counted.assign(_province=key), p.basis, by="_province")
     raw = raw.reindex(list(name_of.index), fill_value=0.0)
     groups = [g for g in raw.columns if g in published or half_up(raw[g].sum()) != 0]
-    adds_up = p.level == "admin2"
     if adds_up:
         table = pd.DataFrame({
             g: pd.Series(largest_remainder(raw[g].to_dict(), published.get(g, 0), list(raw.index)))
@@ -191,7 +219,7 @@ def by_organization(md: MonthData) -> pd.DataFrame:
     grouped = rows.groupby(key.to_numpy(), sort=False)
     table = pd.DataFrame({
         "organization": grouped["org"].first().astype(str),
-        "provinces": grouped["admin2"].agg(lambda s: sorted({SIN_DATO if pd.isna(v) else str(v) for v in s},
+        "provinces": grouped[area_columns(p)[1]].agg(lambda s: sorted({SIN_DATO if pd.isna(v) else str(v) for v in s},
                                                             key=normalize)),
         "activities": grouped["activity_key"].agg(lambda s: int(s.astype(str).nunique())),
         "rows": grouped.size(),
@@ -232,7 +260,7 @@ def compute(md: MonthData) -> dict:
     ytd_sectors = sector_figures(ytd_rows[ytd_rows["counted"]], "nuevos")
 
     prev_rows = md.region[md.region["month"] == previous_month(p.month)]
-    if len(prev_rows):
+    if prev_rows["counted"].any():
         prev_people = _figure(_one(headline(md, prev_rows, p.basis)), catalog)
         previous = {
             "month": previous_month(p.month),
@@ -240,13 +268,12 @@ def compute(md: MonthData) -> dict:
             "people_reached": prev_people,
             "subgroups": {sg: f["total"] for sg, f in subgroup_figures(md, prev_rows, p.basis).items()},
         }
-    else:
-        previous = {"month": previous_month(p.month), "people_reached_total": None,
-                    "people_reached": None, "subgroups": {}}
+    else:  # W03: nothing to compare with (SPEC §11: null, never "+100 %")
+        previous = None
 
     issues = find_issues(rows, catalog, md.fivew.source.headers)
     source = md.fivew.source
-    return {
+    metrics = {
         "schema": SCHEMA,
         "region": p.region,
         "month": p.month,
@@ -285,6 +312,11 @@ def compute(md: MonthData) -> dict:
             ],
         },
         "source": {"file": source.path.name, "sheet": source.sheet, "sha256": source.sha256},
+        "scope": {"country": catalog.country_label(p.country) if p.country else None,
+                  "regions": list(p.regions), "national": p.national},
+        "sample": is_sample(p),
         "generated_by": {"kit": "mdrm", "version": __version__,
                          "date": dt.date.today().isoformat()},
     }
+    metrics["warnings"] = month_warnings(md, metrics)
+    return metrics

@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 from . import formatting as fmt
+from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .methodology import EXCLUDED_DUPLICATE, EXCLUDED_NO_PEOPLE_SUBGROUP, EXCLUDED_NOT_RMRP
@@ -151,7 +152,32 @@ def _group_phrase(label: str, group: str) -> str:
 
 def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: dict | None = None) -> list[str]:
     """Sentences the kit writes from the figures: headline and its change, population mix,
-    largest subgroups, CVA in USD, year to date, organizations."""
+    largest subgroups, CVA in USD, year to date, organizations.
+
+    Where a warning (SPEC §11) makes a figure meaningless the sentence says why instead
+    of drafting it: W01 (nothing counted), W02 (no new beneficiaries: year to date, basis
+    `nuevos`), W03 (the previous month counted nothing: no change).
+    """
+    sentences = _draft(metrics, catalog, previous_key_figures)
+    month = fmt.month_label(metrics["month"])
+    prev_label = fmt.month_label(_previous_month(metrics["month"]))
+    if warn.has(metrics, "W03"):
+        why = f"(no se compara con {prev_label}: ese mes no tiene filas contadas para personas en el 5W, aviso W03)"
+        sentences = [s.replace(f"(no hay datos de {prev_label} para comparar)", why) for s in sentences]
+    if warn.has(metrics, "W01"):
+        sentences[0] = (f"En {month} ninguna fila del 5W cuenta para personas (aviso W01): no se redacta una "
+                        f"cifra de personas alcanzadas.")
+    elif warn.has(metrics, "W02") and metrics.get("basis") == "nuevos":
+        sentences[0] = (f"En {month} los nuevos beneficiarios son 0 en todas las filas contadas (aviso W02): no "
+                        f"se redacta una cifra de personas alcanzadas sobre nuevos beneficiarios.")
+    if warn.has(metrics, "W02"):
+        sentences = [s for s in sentences if not s.startswith("En lo que va del año")]
+        sentences.append("El acumulado del año no se redacta: los nuevos beneficiarios del mes son 0 en todas las "
+                         "filas contadas (aviso W02).")
+    return sentences
+
+
+def _draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: dict | None = None) -> list[str]:
     catalog = catalog or load_catalog()
     month = fmt.month_label(metrics["month"])
     prev_label = fmt.month_label(_previous_month(metrics["month"]))
@@ -232,11 +258,14 @@ EXCLUSION_SHORT = {
 LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
 
 
-def method_text(method: str, level: str) -> str:
+def method_text(method: str, level: str, several_regions: bool = False) -> str:
     where = LEVEL_TEXT.get(level, level)
+    if several_regions and level == "admin1":
+        where = "en cada región (Admin1)"
     if method == "maximo":
         return (f"sin doble conteo, con el método de R4V (máximo): para cada grupo poblacional se toma, {where}, "
-                "el máximo entre sectores, y se suman" + (" las provincias" if level == "admin2" else ""))
+                "el máximo entre sectores, y se suman" + (" las provincias" if level == "admin2" else
+                                                          " las regiones" if several_regions else ""))
     if method == "suma":
         return ("con el método suma: se suman todos los sectores sin eliminar el doble conteo "
                 "(es una cota superior)")
@@ -247,6 +276,12 @@ def method_text(method: str, level: str) -> str:
     return f"con el método «{method}»"
 
 
+def _several_regions(metrics: dict) -> bool:
+    """A national or multi-region report (metrics' `scope`)."""
+    scope = metrics.get("scope") or {}
+    return bool(scope.get("national") or len(scope.get("regions") or []) > 1)
+
+
 def methodology_note(metrics: dict) -> list[str]:
     """Which basis and method produced the figures, and how each kind of figure is made."""
     month = fmt.month_label(metrics["month"])
@@ -255,7 +290,7 @@ def methodology_note(metrics: dict) -> list[str]:
     rows = metrics.get("rows") or {}
     note = [
         f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
-        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'))}. "
+        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics))}. "
         "Se cuentan las actividades RMRP de los subgrupos que atienden personas "
         "(no los servicios comunes, como el manejo de información).",
         "Subgrupos y sectores: suman las personas de cada fila del 5W; una persona asistida por varios "

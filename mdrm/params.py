@@ -22,6 +22,7 @@ from .text import slug
 BASES = ("mensual", "nuevos")
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
+DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (SPEC §11)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # key -> (type description, python types)
@@ -39,6 +40,7 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "deduplicacion": ("{metodo: ..., nivel: ...}", (dict,)),
     "columnas": ("{encabezado: campo}", (dict, type(None))),
     "destacados": ("lista de textos", (list, type(None))),
+    "duplicados": ("excluir o contar", (str,)),
 }
 _REQUIRED = ("mes", "datos")
 _MERGED = ("deduplicacion", "columnas", "mesa", "definiciones")  # merged key by key over region.yml
@@ -74,6 +76,7 @@ class Params:
     columns: dict[str, str] = field(default_factory=dict)
     highlights: list[str] = field(default_factory=list)
     source: Path | None = None
+    duplicates: str = "excluir"
 
     def __post_init__(self):
         if not self.regions and self.country is None:
@@ -197,6 +200,10 @@ def load_params(path: str | Path) -> Params:
     for item in highlights:
         if not isinstance(item, str):
             raise InputError("la clave «destacados» debe ser una lista de textos", file=origin["destacados"], value=item)
+    duplicates = merged.get("duplicados", "excluir")
+    if duplicates not in DUPLICATES:
+        raise InputError("la clave «duplicados» debe ser excluir o contar", file=origin["duplicados"],
+                         value=duplicates)
     catalog = load_catalog()
     country = _country(merged, origin, catalog)
     regions, label = _regions(merged, origin, path, country, catalog)
@@ -218,6 +225,7 @@ def load_params(path: str | Path) -> Params:
         columns={str(k): str(v) for k, v in columns.items()},
         highlights=list(highlights),
         source=path,
+        duplicates=duplicates,
     )
 
 

@@ -13,8 +13,8 @@ from .catalog import Catalog
 
 TOLERANCE = 1e-6
 CODES = {
-    "Q01": "La desagregación por tipo de población no suma los nuevos beneficiarios",
-    "Q02": "La desagregación por sexo y edad no suma los nuevos beneficiarios",
+    "Q01": "La desagregación por tipo de población no suma los nuevos beneficiarios ni el total mensual",
+    "Q02": "La desagregación por sexo y edad no suma los nuevos beneficiarios ni el total mensual",
     "Q03": "Nuevos beneficiarios mayor que el total mensual",
     "Q04": "CVA = Sí sin valor en USD mayor que 0",
     "Q05": "Valor en USD mayor que 0 con CVA = No",
@@ -22,7 +22,13 @@ CODES = {
     "Q07": "Personas alcanzadas sin desagregación por tipo de población (se cuentan en «Sin desagregar»)",
     "Q08": "Fila duplicada (se excluye la copia)",
     "Q09": "Número fraccionario de personas (se usa tal cual)",
+    "Q10": "Método de implementación con socio (Sí) sin socio implementador",
+    "Q11": "Falta el sector, el indicador o el nombre de la actividad",
+    "Q12": "Sector de transferencias multipropósito (MPC) con CVA = No",
+    "Q13": "CVA = Sí sin modalidad de entrega",
 }
+# Sectors of multipurpose cash (catalog sector ids), for Q12.
+MULTIPURPOSE_CASH = ("multipurpose_cash",)
 COLUMNS = ["code", "row", "organization", "message"]
 
 
@@ -40,6 +46,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
     """
     headers = headers or {}
     original = df["duplicate_of"] == 0
+    copy_of = df["copy_of"] if "copy_of" in df.columns else df["duplicate_of"]
     pops = catalog.population_ids
     ages = catalog.sex_age_ids
     new = df["new_beneficiaries"]
@@ -66,10 +73,17 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
             "message": CODES[code] + ": " + detail(rows),
         }))
 
-    add("Q01", (pop_sum > 0) & ((pop_sum - new).abs() > TOLERANCE),
-        lambda r: "suma " + _fmt(pop_sum[r.index]) + " frente a " + _fmt(r["new_beneficiaries"]) + " nuevos")
-    add("Q02", has_people & ((age_sum - new).abs() > TOLERANCE),
-        lambda r: "suma " + _fmt(age_sum[r.index]) + " frente a " + _fmt(r["new_beneficiaries"]) + " nuevos")
+    # SPEC §11: a split matching either the new beneficiaries (R4V since 2022) or the
+    # total monthly (the 2021 guidance) of its row is right.
+    def neither(split: pd.Series) -> pd.Series:
+        return ((split - new).abs() > TOLERANCE) & ((split - total).abs() > TOLERANCE)
+
+    def against(split: pd.Series):
+        return lambda r: ("suma " + _fmt(split[r.index]) + " frente a " + _fmt(r["new_beneficiaries"])
+                          + " nuevos y " + _fmt(r["total_monthly"]) + " en el mes")
+
+    add("Q01", (pop_sum > 0) & neither(pop_sum), against(pop_sum))
+    add("Q02", has_people & neither(age_sum), against(age_sum))
     add("Q03", new > total + TOLERANCE,
         lambda r: _fmt(r["new_beneficiaries"]) + " nuevos frente a " + _fmt(r["total_monthly"]) + " en el mes")
     add("Q04", cva_yes & ~(usd > 0), lambda r: "valor " + _fmt(r["cva_value_usd"]) + " USD")
@@ -78,10 +92,9 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
         + r["cva"].astype(object).map({True: "Sí", False: "No"}).fillna("vacío").astype(str) + "»")
     add("Q06", df["subgroup"].eq("sin_subgrupo") & df["sector"].notna(),
         lambda r: "«" + r["sector"].astype(str) + "»")
-    add("Q06", df["sector"].isna(), lambda r: pd.Series("sector vacío", index=r.index))
     add("Q07", has_people & ~(pop_sum > 0),
         lambda r: _fmt(r["total_monthly"]) + " en el mes, " + _fmt(r["new_beneficiaries"]) + " nuevos")
-    add("Q08", df["duplicate_of"] > 0, lambda r: "repite la fila " + r["duplicate_of"].astype(str))
+    add("Q08", copy_of > 0, lambda r: "repite la fila " + copy_of[r.index].astype(str))
     people_cols = ["total_monthly", "new_beneficiaries", *pops, *ages]
     people = df[people_cols].to_numpy(dtype="float64")
     fractional = np.abs(people - np.round(people)) > TOLERANCE
@@ -92,10 +105,52 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
         first_val = pd.Series(people[np.arange(len(df)), first], index=df.index)
         add("Q09", pd.Series(fractional.any(axis=1), index=df.index),
             lambda r: "«" + first_col[r.index] + "» = " + _fmt(first_val[r.index]))
+    _r4v_rules(df, add, cva_yes)
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})
     issues = pd.concat(found, ignore_index=True)
     return issues.sort_values(["row", "code"], kind="stable").reset_index(drop=True)[COLUMNS]
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """Missing or only spaces, decided once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    empty = np.array([not str(u).strip() for u in uniques] + [True], dtype=bool)
+    return pd.Series(empty[codes], index=values.index)
+
+
+def _present(df: pd.DataFrame, column: str) -> bool:
+    """The export has the column: found in the file and not blank in every row."""
+    return column in df.columns and bool(df[column].notna().any())
+
+
+def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
+    """R4V's own quality rules that the export's columns allow (SPEC §11: Q10–Q13)."""
+    blank = {c: _blank(df[c]) for c in ("sector", "indicator", "activity_name", "implementing_partner",
+                                         "delivery_mechanism") if c in df.columns}
+    if _present(df, "implementation_setup") and "implementing_partner" in blank:
+        add("Q10", df["implementation_setup"].eq(True).fillna(False).astype(bool) & blank["implementing_partner"],
+            lambda r: "«" + r["appealing_org"].fillna("").astype(str) + "» indica socio y no lo nombra")
+    missing = [c for c in ("sector", "indicator", "activity_name")
+               if c in blank and (c == "sector" or _present(df, c))]
+    labels = {"sector": "sector (se cuenta en «Sin subgrupo»)", "indicator": "indicador", "activity_name": "nombre de la actividad"}
+    if missing:
+        mask = pd.concat([blank[c] for c in missing], axis=1)
+
+        def words(r: pd.DataFrame) -> pd.Series:  # only the flagged rows
+            text = pd.Series("", index=r.index, dtype=object)
+            for c in missing:
+                word = pd.Series(np.where(blank[c][r.index], labels[c], ""), index=r.index, dtype=object)
+                text = text + np.where((text != "") & (word != ""), ", ", "") + word
+            return "falta " + text
+
+        add("Q11", mask.any(axis=1), words)
+    if "sector_id" in df.columns and "cva" in df.columns:
+        add("Q12", df["sector_id"].isin(MULTIPURPOSE_CASH) & df["cva"].eq(False).fillna(False).astype(bool),
+            lambda r: "«" + r["sector"].astype(str) + "»")
+    if _present(df, "delivery_mechanism"):
+        add("Q13", cva_yes & blank["delivery_mechanism"],
+            lambda r: "valor " + _fmt(r["cva_value_usd"]) + " USD")
 
 
 def counts(issues: pd.DataFrame) -> dict[str, int]:

@@ -19,9 +19,11 @@ from __future__ import annotations
 import pandas as pd
 
 from . import formatting as fmt
+from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
 from .methodology import EXCLUSION_LABELS
+from .scope import area_label
 from .text import normalize
 
 # The seed dashboard's order of the population groups; others follow in catalog order.
@@ -122,6 +124,8 @@ def organizations_by_subgroup(view) -> pd.DataFrame:
 def previous_key_figures(view) -> dict[str, int] | None:
     """The previous month's key figures (same rules), or None when that month has no rows."""
     md = view.data
+    if view.metrics.get("previous_month") is None:  # W03: no change shown anywhere
+        return None
     rows = md.region[md.region["month"] == previous_month(view.metrics["month"])]
     return key_figures_of(md, rows) if len(rows) else None
 
@@ -183,12 +187,14 @@ def year_to_date(view) -> pd.DataFrame:
     rows = [(catalog.population_label(g), ytd["by_population"][g], _share(ytd["by_population"][g], ytd["total"]))
             for g in population_order(ytd["by_population"], catalog)]
     rows.append((TOTAL, ytd["total"], _share(ytd["total"], ytd["total"])))
+    if warn.has(view.metrics, "W02"):  # no new beneficiaries in the month: "—" (the note says why)
+        rows = [(label, None, None) for label, _, _ in rows]
     frame = pd.DataFrame(rows, columns=["Grupo poblacional", column, "% del total"])
     return _floats(_ints(frame, [column]), ["% del total"])
 
 
 def _subgroup_of_sector(name: str, catalog: Catalog) -> str:
-    return catalog.sector_index().get(normalize(name), (None, SIN_SUBGRUPO))[1]
+    return catalog.sector_of(name)[1]
 
 
 def _sector_rows(sectors: dict, catalog: Catalog, value) -> list[tuple[str, str, dict]]:
@@ -203,7 +209,8 @@ def year_to_date_sectors(view) -> pd.DataFrame:
     catalog = _catalog(view)
     column = ytd_column(view).replace("Personas", "Nuevos beneficiarios")
     items = _sector_rows(view.metrics["ytd"]["sectors"], catalog, lambda v: v)
-    frame = pd.DataFrame([(name, catalog.subgroup_label(sg), v) for name, sg, v in items],
+    w02 = warn.has(view.metrics, "W02")
+    frame = pd.DataFrame([(name, catalog.subgroup_label(sg), None if w02 else v) for name, sg, v in items],
                          columns=["Sector", "Subgrupo", column])
     return _ints(frame, [column])
 
@@ -239,7 +246,10 @@ def trend(view) -> pd.DataFrame:
 
 
 def provinces(view) -> pd.DataFrame:
-    """People reached per province; last row the region's headline (the column sums at level admin2)."""
+    """People reached per province; last row the region's headline (the column sums at level admin2).
+
+    A report of several admin1s (a list or the whole country) shows admin1s, column «Región».
+    """
     catalog, people = _catalog(view), view.metrics["people_reached"]
     table, _ = headline_by_province(view.data)
     groups = groups_shown([people["by_population"], *(table.loc[i].to_dict() for i in table.index)], catalog)
@@ -248,7 +258,7 @@ def provinces(view) -> pd.DataFrame:
             for name in table.index]
     rows.append([f"{TOTAL} {view.metrics['region']}", *(people["by_population"].get(g, 0) for g in groups),
                  people["total"]])
-    frame = pd.DataFrame(rows, columns=["Provincia", *labels, TOTAL])
+    frame = pd.DataFrame(rows, columns=[area_label(view.params), *labels, TOTAL])
     return _ints(frame, [*labels, TOTAL])
 
 
@@ -260,7 +270,7 @@ def who_does_what(view) -> pd.DataFrame:
     labels = [catalog.subgroup_label(sg) for sg in subgroups]
     frame = pd.DataFrame({
         "Organización": table["organization"].tolist(),
-        "Provincias": [", ".join(p) for p in table["provinces"]],
+        area_label(view.params, plural=True): [", ".join(p) for p in table["provinces"]],
         "Actividades": table["activities"].tolist(),
         **{label: table[sg].tolist() for sg, label in zip(subgroups, labels)},
         "USD": table["usd"].tolist(),
@@ -269,7 +279,7 @@ def who_does_what(view) -> pd.DataFrame:
         types = dict(zip(md.registry["org_key"].astype(str), md.registry["type"]))
         frame.insert(1, "Tipo", [(types[k] or "Miembro") if k in types else "No miembro de la Mesa"
                                  for k in table.index])
-    total = {"Organización": TOTAL, "Provincias": "", "Tipo": "",
+    total = {"Organización": TOTAL, area_label(view.params, plural=True): "", "Tipo": "",
              "Actividades": int(md.rows.loc[md.rows["duplicate_of"] == 0, "activity_key"].astype(str).nunique()),
              **{label: int(table[sg].sum()) for sg, label in zip(subgroups, labels)}, "USD": int(table["usd"].sum())}
     frame = pd.concat([frame, pd.DataFrame([{k: total[k] for k in frame.columns}])], ignore_index=True)

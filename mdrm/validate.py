@@ -1,6 +1,22 @@
-"""`mdrm validate`: the whole file's quality issues as a table, hard errors last."""
+"""`mdrm validate`: the quality issues of a 5W, for the IMO who chases partners.
+
+Each issue carries the country, region and month of its row. With a params
+file the check is limited to the Mesa's region and the months its report reads
+(January to `mes`, and the month before). The terminal shows a summary first
+(per code, per organization); the long list only with `--todo`. `-o FILE.xlsx`
+writes a summary sheet and the detail; `--por-organizacion DIR` writes one
+workbook per organization with issues (its issues and its rows), ready to send.
+
+A cell that could not be read (text in a number, an ambiguous number...) is
+a hard error (exit 2, nothing written), never a quality issue: its row's
+issues are left out, since they would come from a value the file does not
+hold. The summary of the other rows is printed before the error.
+"""
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
@@ -9,27 +25,141 @@ from .catalog import load_catalog
 from .load import read_5w
 from .methodology import classify
 from .quality import CODES, counts, find_issues
+from .text import map_distinct, normalize, normalize_series, slug
+
+NO_ORGANIZATION = "(sin organización)"
+TOP_ORGANIZATIONS = 10
+DETAIL_COLUMNS = {"code": "Código", "row": "Fila", "country": "País", "admin1": "Región", "month": "Mes",
+                  "organization": "Organización", "message": "Problema"}
 
 
-def validate_file(path, sheet: str | None = None, columns: dict | None = None, out: TextIO | None = None) -> int:
-    """Print the issues of every row; raise the first hard error (exit 2) after them."""
+def scope_mask(data: pd.DataFrame, params, catalog) -> pd.Series:
+    """Rows a params file limits the check to: its region(s) (and country), January to its month
+    and the month before."""
+    from .metrics import months_to_date, previous_month
+
+    regions = getattr(params, "regions", None) or (() if getattr(params, "country", None) else (params.region,))
+    mask = pd.Series(True, index=data.index)
+    if regions:
+        mask &= normalize_series(data["admin1"]).isin({normalize(r) for r in regions})
+    country = getattr(params, "country", None)
+    if country:
+        mask &= map_distinct(data["country"], catalog.country_id) == country
+    months = set(months_to_date(params.month)) | {previous_month(params.month)}
+    return mask & data["month"].isin(months)
+
+
+def issues_table(path, sheet: str | None = None, columns: dict | None = None, params=None):
+    """(fivew, classified rows in scope, issues with country/region/month, scope mask)."""
     catalog = load_catalog()
     fivew = read_5w(path, sheet, columns, catalog)
-    rows = classify(fivew.data, catalog)
-    issues = find_issues(rows, catalog, fivew.source.headers)
+    data = fivew.data
+    scope = scope_mask(data, params, catalog) if params is not None else pd.Series(True, index=data.index)
+    rows = classify(data[scope], catalog, getattr(params, "duplicates", "excluir"))
+    unreadable = rows["excel_row"].isin(fivew.cell_errors["excel_row"])
+    issues = find_issues(rows[~unreadable], catalog, fivew.source.headers)
+    where = rows[["excel_row", "country", "admin1", "month"]].rename(columns={"excel_row": "row"})
+    where = where.assign(month=where["month"].astype(object))
+    issues = issues.merge(where, on="row", how="left")
+    issues["organization"] = issues["organization"].replace("", NO_ORGANIZATION)
+    return fivew, rows, issues[list(DETAIL_COLUMNS)], scope
+
+
+def summary_by_code(issues: pd.DataFrame) -> pd.DataFrame:
     tally = counts(issues)
-    lines = [f"Archivo: {fivew.source.path.name}" + (f" (hoja «{fivew.source.sheet}»)" if fivew.source.sheet else ""),
-             f"Filas leídas: {len(rows)}", ""]
+    return pd.DataFrame([(code, label, tally[code]) for code, label in CODES.items()],
+                        columns=["Código", "Problema", "Filas con el problema"])
+
+
+def summary_by_organization(issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues per organization and code, most first (the organization's label as most rows write it)."""
+    if issues.empty:
+        return pd.DataFrame(columns=["Organización", "Total"])
+    table = pd.crosstab(issues["organization"], issues["code"])
+    table["Total"] = table.sum(axis=1)
+    table = table.loc[sorted(table.index, key=lambda o: (-int(table.loc[o, "Total"]), normalize(o)))]
+    frame = table.reset_index().rename(columns={"organization": "Organización"})
+    frame.columns.name = None
+    return frame
+
+
+def _detail(issues: pd.DataFrame) -> pd.DataFrame:
+    return issues.rename(columns=DETAIL_COLUMNS).reset_index(drop=True)
+
+
+def _write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Through the report's own xlsx writer (text stays text), atomically."""
+    from .report import write_tables
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".validate-", suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    try:
+        write_tables(sheets, Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: Path) -> list[Path]:
+    """One workbook per organization with issues: «Problemas» (its issues) and «Filas» (its rows)."""
+    headers = fivew.source.headers
+    fields = [f for f in fivew.data.columns if f in headers]
+    shown = rows[["excel_row", *fields]].rename(columns={"excel_row": "Fila", **headers})
+    shown = shown.assign(**{c: shown[c].astype(object) for c in shown.columns if str(shown[c].dtype) == "category"})
+    label = rows["org"].astype(object).where(rows["org"].notna(), NO_ORGANIZATION)
+    written, used = [], set()
+    for organization, own in issues.groupby("organization", sort=True):
+        name = slug(organization) if organization != NO_ORGANIZATION else "sin-organizacion"
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        path = folder / f"{name}.xlsx"
+        _write_xlsx({"Problemas": _detail(own), "Filas": shown[(label == organization).to_numpy()]}, path)
+        written.append(path)
+    return written
+
+
+def validate_file(path, sheet: str | None = None, columns: dict | None = None, out: TextIO | None = None,
+                  params=None, output: str | Path | None = None, by_organization: str | Path | None = None,
+                  everything: bool = False) -> int:
+    """Print the summary (and the list with `everything`); write the workbooks; hard errors exit 2."""
+    fivew, rows, issues, scope = issues_table(path, sheet, columns, params)
+    by_code, by_org = summary_by_code(issues), summary_by_organization(issues)
+    source = fivew.source
+    lines = [f"Archivo: {source.path.name}" + (f" (hoja «{source.sheet}»)" if source.sheet else "")]
+    if params is not None:
+        lines.append(f"Ámbito: región {params.region}, meses hasta {params.month} (parámetros {params.source.name})")
+    lines += [f"Filas leídas: {len(rows)}", f"Problemas de calidad: {len(issues)}", "", "Resumen por código:"]
+    lines += [f"  {r['Código']}  {r['Filas con el problema']:>6}  {r['Problema']}" for _, r in by_code.iterrows()]
     if len(issues):
-        table = issues.rename(columns={"code": "código", "row": "fila", "organization": "organización",
-                                       "message": "problema"})
-        with pd.option_context("display.max_rows", None, "display.max_colwidth", 120, "display.width", 200):
-            lines.append(table.to_string(index=False))
+        lines += ["", "Organizaciones con más problemas:"]
+        for _, r in by_org.head(TOP_ORGANIZATIONS).iterrows():
+            codes = ", ".join(f"{c} {int(r[c])}" for c in by_org.columns if c in CODES and r[c])
+            lines.append(f"  {int(r['Total']):>6}  {r['Organización']} ({codes})")
+        if len(by_org) > TOP_ORGANIZATIONS:
+            lines.append(f"  … y {len(by_org) - TOP_ORGANIZATIONS} organizaciones más")
+        lines.append("")
+        if everything:
+            table = _detail(issues)
+            with pd.option_context("display.max_rows", None, "display.max_colwidth", 120, "display.width", 250):
+                lines.append(table.to_string(index=False))
+        else:
+            lines.append(f"Lista completa ({len(issues)} problemas): agregue --todo, o -o ARCHIVO.xlsx.")
     else:
-        lines.append("Sin problemas de calidad.")
-    lines += ["", "Resumen por código:"]
-    lines += [f"  {code}  {tally[code]:>6}  {label}" for code, label in CODES.items()]
+        lines += ["", "Sin problemas de calidad."]
     if out is not None:
         out.write("\n".join(lines) + "\n")
-    fivew.check_cells()
+    fivew.check_cells(scope)  # a cell that could not be read: its hard error, nothing written
+    if output:
+        _write_xlsx({"Resumen": by_code, "Por organización": by_org, "Problemas": _detail(issues)}, Path(output))
+        if out is not None:
+            out.write(f"Escrito: {output}\n")
+    if by_organization:
+        files = organization_files(fivew, rows, issues, Path(by_organization))
+        if out is not None:
+            out.write(f"Escritos {len(files)} archivos por organización en {by_organization}\n")
     return 0

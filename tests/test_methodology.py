@@ -369,8 +369,8 @@ def test_previous_month_uses_the_same_method(metrics_of):
 
 def test_previous_month_without_rows_is_none(metrics_of):
     m = metrics_of([people(5)])
-    assert m["previous_month"]["people_reached_total"] is None
-    assert m["previous_month"]["subgroups"] == {}
+    assert m["previous_month"] is None  # SPEC §11 W03
+    assert "W03" in [w["code"] for w in m["warnings"]]
 
 
 def test_previous_month_of_january_is_december_of_last_year(metrics_of):

@@ -119,8 +119,7 @@ def test_drafted_sentences_from_the_figures():
 def test_drafted_sentences_without_previous_month_nor_cva():
     metrics = copy.deepcopy(METRICS)
     metrics["month"] = "2020-01"
-    metrics["previous_month"] = {"month": "2019-12", "people_reached_total": None, "people_reached": None,
-                                 "subgroups": {}}
+    metrics["previous_month"] = None
     metrics["key_figures"]["usd_distribuidos"] = 0
     sentences = narrative.draft(metrics)
     assert sentences[0] == ("En enero de 2020, los miembros de la Mesa alcanzaron a 2,953 personas "

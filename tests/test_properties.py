@@ -227,7 +227,7 @@ def test_published_parts_add_up_to_their_totals(rows, method, level, basis):
         assert figure["total"] == sum(figure["by_population"].values())
     ytd = m["ytd"]["people_reached"]
     assert ytd["total"] == sum(ytd["by_population"].values())
-    if m["previous_month"]["people_reached"] is not None:
+    if m["previous_month"] is not None:
         prev = m["previous_month"]["people_reached"]
         assert prev["total"] == sum(prev["by_population"].values()) == m["previous_month"]["people_reached_total"]
     counted = md.rows[md.rows["counted"]]
@@ -278,5 +278,10 @@ def test_splitting_a_file_by_month_gives_the_same_figures(rows, month, method, l
         for key in ("ytd", "previous_month"):
             from_whole.pop(key)
             from_own.pop(key)
+    # Warnings look beyond the month on purpose (W03: the previous month; W06: key-figure patterns
+    # against every month of the file), so they are compared apart from the figures.
+    warnings_whole, warnings_own = from_whole.pop("warnings"), from_own.pop("warnings")
+    if month == "2020-08":
+        assert [w for w in warnings_whole if w["code"] != "W06"] == [w for w in warnings_own if w["code"] != "W06"]
     # August: January..August holds only August in both files, so every figure is the same
     assert from_whole == from_own

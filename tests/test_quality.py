@@ -14,7 +14,7 @@ import pytest
 
 from mdrm.cli import main
 
-CODES = [f"Q0{i}" for i in range(1, 10)]
+CODES = [f"Q{i:02d}" for i in range(1, 14)]
 
 # A clean row: 10 people in the month, all new, all in destination, all adult women.
 CLEAN = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
@@ -70,7 +70,7 @@ def test_q01_population_split_differs_from_new(metrics_of):
     rows = [
         row(1),
         row(2, permanencia=6, transito=3, implementing_partner="Socio Implementador X"),  # 9 != 10
-        row(3, permanencia=8, acogida=4, total_monthly=12, new_beneficiaries=10),         # 12 != 10
+        row(3, permanencia=8, acogida=4, total_monthly=15, new_beneficiaries=10),         # 12: neither 10 nor 15
         row(4, permanencia=0, transito=10),                                               # fine
     ]
     m = metrics_of(rows)
@@ -82,10 +82,10 @@ def test_q01_population_split_differs_from_new(metrics_of):
     assert re.search(r"\b9\b", first["message"]) and re.search(r"\b10\b", first["message"])
     assert re.search(r"\b12\b", second["message"]) and re.search(r"\b10\b", second["message"])
     assert_rows(m, read=4, counted=4)
-    # the split is apportioned on the row's people: 10 × 6/9 and 10 × 3/9, and 12 × 8/12, 12 × 4/12
-    assert m["people_reached"]["by_population"] == {"permanencia": 10 + 7 + 8, "transito": 3 + 10,
-                                                    "acogida": 4}
-    assert m["people_reached"]["total"] == 42
+    # the split is apportioned on the row's people: 10 × 6/9 and 10 × 3/9, and 15 × 8/12, 15 × 4/12
+    assert m["people_reached"]["by_population"] == {"permanencia": 10 + 7 + 10, "transito": 3 + 10,
+                                                    "acogida": 5}
+    assert m["people_reached"]["total"] == 45
 
 
 def test_q01_not_raised_without_population_split(metrics_of):
@@ -179,12 +179,13 @@ def test_q06_sector_not_in_catalog_is_kept_as_sin_subgrupo(metrics_of):
         row(4, sector="", total_monthly=3, new_beneficiaries=3, permanencia=3, mujeres=3),
     ]
     m = metrics_of(rows)
-    assert_only(m, {"Q06": 2})
-    first, second = issues_of(m, "Q06")
+    assert_only(m, {"Q06": 1, "Q11": 1})  # a blank sector is R4V's «missing field» (Q11), not Q06
+    (first,) = issues_of(m, "Q06")
     assert (first["row"], first["organization"]) == (3, "Socio U")
     assert "Sector Inventado" in first["message"] and "Sin subgrupo" in first["message"]
+    (second,) = issues_of(m, "Q11")
     assert (second["row"], second["organization"]) == (5, "Org A")
-    assert "vacío" in second["message"]
+    assert "falta sector" in second["message"]
     # rows kept and counted
     assert_rows(m, read=4, counted=4)
     assert m["subgroups"]["sin_subgrupo"] == {
@@ -316,16 +317,18 @@ def test_validate_prints_issues_table_and_exits_0(five_w, capsys):
         row(1),                                                 # Q08 at row 5
         row(4, month="2020-11", sector="Inventado"),            # Q06 at row 6: a later month
     ])
-    code = main(["validate", str(data)])
+    code = main(["validate", str(data), "--todo"])
     out = capsys.readouterr().out
     assert code == 0
     assert "5w.csv" in out
     assert re.search(r"Filas leídas:\s*5\b", out)
-    # one line per issue: code, row, organization
-    assert re.search(r"^\s*Q01\s+3\s+Org A\b", out, re.M)
-    assert re.search(r"^\s*Q05\s+4\s+Org A\b", out, re.M)
-    assert re.search(r"^\s*Q08\s+5\s+Org A\b.*fila 2", out, re.M)
-    assert re.search(r"^\s*Q06\s+6\s+Org A\b.*Inventado", out, re.M)
+    # one line per issue: code, row, country, region, month, organization
+    assert re.search(r"^\s*Q01\s+3\s+Peru\s+Tacna\s+2020-09\s+Org A\b", out, re.M)
+    assert re.search(r"^\s*Q05\s+4\s+Peru\s+Puno\s+2020-09\s+Org A\b", out, re.M)
+    assert re.search(r"^\s*Q08\s+5\s+Peru\s+Tacna\s+2020-09\s+Org A\b.*fila 2", out, re.M)
+    assert re.search(r"^\s*Q06\s+6\s+Peru\s+Tacna\s+2020-11\s+Org A\b.*Inventado", out, re.M)
+    # the summary comes first, the long list after it
+    assert out.index("Resumen por código") < out.index("fila 2")
     # the summary per code
     for code_, n in {"Q01": 1, "Q05": 1, "Q06": 1, "Q08": 1, "Q02": 0, "Q09": 0}.items():
         assert re.search(rf"^\s*{code_}\s+{n}\b", out, re.M), code_
@@ -347,11 +350,11 @@ def test_validate_subprocess_exit_0_with_only_quality_issues(five_w):
     from conftest import ROOT
 
     data = five_w([row(1), row(2, new_beneficiaries=12, permanencia=12, mujeres=12)], name="5w.xlsx")
-    result = subprocess.run([sys.executable, "-m", "mdrm", "validate", str(data)], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "mdrm", "validate", str(data), "--todo"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "hoja «5W»" in result.stdout
-    assert re.search(r"^\s*Q03\s+3\s+Org A\b", result.stdout, re.M)
+    assert re.search(r"^\s*Q03\s+3\s+Peru\s+Tacna\s+2020-09\s+Org A\b", result.stdout, re.M)
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -1,0 +1,94 @@
+"""Warnings: figures that are right but would mislead (SPEC §11).
+
+`month_warnings(md, metrics)` is called once by `metrics.compute`; the list
+goes into `metrics.json` as `"warnings": [{"code", "message"}]` and every
+output (the box at the top of both HTML pages, `mdrm batch`, the region's
+index) shows it from there. `has(metrics, code)` is how the report decides to
+show "—" instead of a figure that a warning makes meaningless (W02, W03).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import formatting as fmt
+from .catalog import SIN_DESAGREGAR
+from .methodology import EXCLUSION_LABELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .metrics import MonthData
+
+UNSPLIT_SHARE = 0.25      # W05: sin_desagregar from this share of the headline
+DUPLICATE_SHARE = 0.05    # W07: exact copies from this share of the month's rows
+
+CODES = {
+    "W01": "Ninguna fila del mes cuenta para personas",
+    "W02": "Los nuevos beneficiarios son 0 en todas las filas contadas",
+    "W03": "El mes anterior no tiene filas contadas: no se muestra variación",
+    "W04": "Nivel admin2 pedido, pero el 5W no tiene Admin2: se calculó por región (admin1)",
+    "W05": "Una parte grande de las personas no tiene desagregación por tipo de población",
+    "W06": "Cifras clave que no corresponden a ninguna actividad de la región",
+    "W07": "Muchas copias exactas de filas en un 5W sin Admin2",
+}
+
+
+def has(metrics: dict, code: str) -> bool:
+    """The metrics carry warning `code`."""
+    return any(w.get("code") == code for w in metrics.get("warnings") or [])
+
+
+def message(metrics: dict, code: str) -> str | None:
+    """The message of warning `code`, or None."""
+    return next((w["message"] for w in metrics.get("warnings") or [] if w.get("code") == code), None)
+
+
+def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
+    """The warnings of the month, in code order, each with its Spanish message."""
+    from .metrics import has_admin2, previous_month
+
+    p, catalog = md.params, md.catalog
+    rows = md.rows
+    counted = rows[rows["counted"]]
+    month = fmt.month_label(p.month)
+    found: list[tuple[str, str]] = []
+
+    if counted.empty:
+        reasons = metrics["rows"].get("excluded_by_reason") or {}
+        why = "; ".join(f"{fmt.number(n)} por «{EXCLUSION_LABELS.get(r, r)}»" for r, n in reasons.items())
+        found.append(("W01", f"Ninguna de las {fmt.number(len(rows))} filas de {p.region} en {month} cuenta para "
+                             f"personas ({why}): las cifras de personas son 0 porque no hay qué contar, no "
+                             f"porque no se haya atendido a nadie."))
+    elif not (counted["new_beneficiaries"] > 0).any():
+        found.append(("W02", f"«Nuevos beneficiarios del mes» es 0 en las {fmt.number(len(counted))} filas contadas "
+                             f"de {month}: el acumulado del año y las cifras sobre nuevos beneficiarios no se "
+                             f"muestran («—»)."))
+    if metrics.get("previous_month") is None:
+        prev = fmt.month_label(previous_month(p.month))
+        found.append(("W03", f"{prev.capitalize()} no tiene filas contadas para personas en el 5W: no se muestra "
+                             f"la variación respecto de {prev} («—»)."))
+    if md.level_requested == "admin2" and p.level == "admin1":
+        found.append(("W04", "Los parámetros piden deduplicar por provincia (nivel admin2), pero el 5W no tiene "
+                             "Admin2 para esta región: las personas se calcularon por región (admin1)."))
+    total = metrics["people_reached"]["total"]
+    unsplit = metrics["people_reached"]["by_population"].get(SIN_DESAGREGAR, 0)
+    if total and unsplit >= UNSPLIT_SHARE * total:
+        found.append(("W05", f"{fmt.number(unsplit)} de las {fmt.number(total)} personas alcanzadas "
+                             f"({fmt.percent(unsplit / total)}) no tienen desagregación por tipo de población "
+                             f"(«Sin desagregar»): las cifras por grupo poblacional quedan cortas."))
+    if md.key_figures_unmatched:
+        labels = ", ".join(f"«{catalog.key_figures[k].label}»" for k in md.key_figures_unmatched
+                           if k in catalog.key_figures)
+        found.append(("W06", f"Las cifras clave {labels} no corresponden a ninguna actividad de {p.region} en "
+                             f"ningún mes del 5W: es un problema de configuración (sus patrones), no un cero. "
+                             f"Revise los patrones con `mdrm actividades`."))
+    copies = int((rows["copy_of"] > 0).sum()) if "copy_of" in rows.columns else 0
+    if len(rows) and copies >= DUPLICATE_SHARE * len(rows) and not has_admin2(md.fivew, md.region):
+        share = fmt.percent(copies / len(rows))
+        if p.duplicates == "contar":
+            what = "se cuentan como filas distintas (duplicados: contar)"
+        else:
+            what = ("se excluyen de todas las cifras; si son lugares distintos, `duplicados: contar` en los "
+                    "parámetros las cuenta")
+        found.append(("W07", f"{fmt.number(copies)} de las {fmt.number(len(rows))} filas del mes ({share}) son "
+                             f"copias exactas de otra fila y el 5W no tiene Admin2: pueden ser lugares distintos. "
+                             f"Las copias {what}."))
+    return [{"code": code, "message": text} for code, text in sorted(found)]

@@ -35,12 +35,12 @@ MUTATIONS = {
         'sector_figures(ytd_rows, "nuevos")'),
     "q01_no_tolerance": (
         "mdrm/quality.py",
-        'add("Q01", (pop_sum > 0) & ((pop_sum - new).abs() > TOLERANCE)',
-        'add("Q01", (pop_sum > 0) & ((pop_sum - new).abs() > 0)'),
+        'add("Q01", (pop_sum > 0) & neither(pop_sum), against(pop_sum))',
+        'add("Q01", (pop_sum > 0) & ((pop_sum - new).abs() > 0) & ((pop_sum - total).abs() > 0), against(pop_sum))'),
     "q02_no_tolerance": (
         "mdrm/quality.py",
-        'add("Q02", has_people & ((age_sum - new).abs() > TOLERANCE)',
-        'add("Q02", has_people & ((age_sum - new).abs() > 0)'),
+        'add("Q02", has_people & neither(age_sum), against(age_sum))',
+        'add("Q02", has_people & ((age_sum - new).abs() > 0) & ((age_sum - total).abs() > 0), against(age_sum))'),
     "limit_ge": (
         "mdrm/load.py",
         "(numbers > MAX_NUMBER)",

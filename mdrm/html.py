@@ -12,7 +12,6 @@ copies them into the shared file. Rules:
 from __future__ import annotations
 
 import html as _html
-import math
 import numbers
 
 import pandas as pd

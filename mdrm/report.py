@@ -37,10 +37,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .errors import NotebookError, RunError
 from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
@@ -85,7 +86,7 @@ class Content:
     tablero: Callable[..., object] | None = None  # (view, folder): writes tablero.pdf and tablero.png
 
     @classmethod
-    def default(cls) -> "Content":
+    def default(cls) -> Content:
         folder = notebooks_dir()
         return cls(
             notebooks={name: folder / f"{name}.ipynb" for name in NOTEBOOKS},
@@ -316,7 +317,7 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
     if not tables:
         raise RuntimeError("el reporte no tiene tablas para tablas.xlsx")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, (name, table) in zip(sheet_names(tables), tables.items()):
+        for sheet, table in zip(sheet_names(tables), tables.values()):
             frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
             frame.to_excel(writer, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
             _tidy_sheet(writer.sheets[sheet])

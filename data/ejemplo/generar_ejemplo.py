@@ -749,7 +749,11 @@ def write_registry() -> None:
             w.writerow([name, tipo, ";".join(subs)])
 
 
-def main() -> None:
+def sample_rows() -> list[dict]:
+    """Every row of the sample 5W, in file order (HEADERS keys plus the design's `_` keys).
+
+    The tests import this to derive the figures of every month independently of the kit.
+    """
     check_activity_names()
     rng = random.Random(2020)
     rows = []
@@ -758,6 +762,11 @@ def main() -> None:
     rows = plant(rows)
     messiness(rng, rows)
     check(rows)
+    return rows
+
+
+def main() -> None:
+    rows = sample_rows()
     write_xlsx(rows)
     write_registry()
     per_month = {}

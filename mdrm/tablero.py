@@ -156,11 +156,11 @@ def panel(w: Writer, box: Box, title: str, size: float = 10.5) -> float:
                                edgecolor=PANEL_EDGE, linewidth=0.8, zorder=0))
     w.fig.add_artist(Rectangle((box.x, box.top - 0.004), box.w, 0.004, transform=w.fig.transFigure,
                                facecolor=fmt.ACCENT_COLOR, edgecolor="none", zorder=1))
-    for size in (size, size - 0.5, size - 1.0):
-        lines = w.wrap(title, box.w - 2 * PAD_X, size, "bold")
+    for fitted in (size, size - 0.5, size - 1.0):
+        lines = w.wrap(title, box.w - 2 * PAD_X, fitted, "bold")
         if len(lines) == 1:
             break
-    return w.block(box.x + PAD_X, box.top - PAD_Y, lines, size, color=fmt.ACCENT_COLOR, fontweight="bold") - 0.006
+    return w.block(box.x + PAD_X, box.top - PAD_Y, lines, fitted, color=fmt.ACCENT_COLOR, fontweight="bold") - 0.006
 
 
 def fit_paragraphs(w: Writer, items: list[str], width: float, height: float, sizes=(8.5, 8.0, 7.5, 7.0),
@@ -365,7 +365,7 @@ def _subgroups(w: Writer, view, box: Box) -> None:
 
 
 def _organizations(w: Writer, view, box: Box) -> None:
-    catalog, orgs = view.data.catalog, view.metrics.get("organizations") or {}
+    orgs = view.metrics.get("organizations") or {}
     y = panel(w, box, "N° organizaciones por subgrupo")
     counts = orgs.get("by_subgroup") or {}
     members, reporting = orgs.get("members"), orgs.get("reporting")

@@ -13,7 +13,8 @@ Boundaries (no GIS stack: the GeoJSON rings become matplotlib paths):
 
 Names are matched normalized (`mdrm.text.normalize`: "Jorge Basadre" =
 "JORGE BASADRE"). The figures are those of "Por provincia"
-(`mdrm.tables.provinces`); a province of the 5W that matches no polygon, and
+(`mdrm.metrics.headline_by_province` at admin2, also in a national or
+multi-region report, whose table shows admin1s); a province of the 5W that matches no polygon, and
 «(sin dato)», is listed under the map with its people, never dropped.
 """
 from __future__ import annotations
@@ -236,17 +237,17 @@ def one_peruvian_admin1(view) -> bool:
 
 
 def map_data(view, boundaries: Boundaries | None = None) -> MapData | None:
-    """People per polygon from the "Por provincia" table, and the provinces left without a polygon."""
-    from . import tables
+    """People per polygon from the "Por provincia" figures, and the provinces left without a polygon."""
+    from .metrics import headline_by_province
 
     boundaries = boundaries or boundaries_for(view)
     if boundaries is None:
         return None
-    frame = tables.provinces(view).iloc[:-1]  # the last row is the region's total
+    table, _ = headline_by_province(view.data, area="admin2")  # provinces, whatever the report's table shows
     known = {a.key for a in boundaries.areas}
     people: dict[str, int] = {}
     unmatched: list[tuple[str, int]] = []
-    for name, total in zip(frame["Provincia"], frame[tables.TOTAL]):
+    for name, total in zip(table.index, table.sum(axis=1)):
         key = normalize(name)
         if key in known and name != SIN_DATO:
             people[key] = people.get(key, 0) + int(total)

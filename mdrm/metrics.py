@@ -162,11 +162,12 @@ def headline_by_month(md: MonthData) -> dict[str, dict | None]:
     }
 
 
-def headline_by_province(md: MonthData) -> tuple[pd.DataFrame, bool]:
+def headline_by_province(md: MonthData, area: str | None = None) -> tuple[pd.DataFrame, bool]:
     """People reached in the month per province (admin2), same basis and method.
 
     A report of several admin1s (a list, or the whole country) is broken down
     by admin1 instead (`scope.by_admin1`): the admin1s always add up.
+    `area` ("admin1" or "admin2") forces the breakdown (the province map).
 
     Returns (table, adds_up): one row per province with people (index: the
     province as first reported, '(sin dato)' for a blank one), one column per
@@ -180,10 +181,11 @@ def headline_by_province(md: MonthData) -> tuple[pd.DataFrame, bool]:
     catalog, p = md.catalog, md.params
     counted = md.rows[md.rows["counted"]]
     published = _figure(_one(headline(md, md.rows, p.basis)), catalog)["by_population"]
-    adds_up = p.level == "admin2" or by_admin1(p)  # admin1s partition the headline at either level
+    by_region = by_admin1(p) if area is None else area == "admin1"
+    adds_up = p.level == "admin2" or by_region  # admin1s partition the headline at either level
     if counted.empty:
         return pd.DataFrame(columns=list(published), dtype="int64"), adds_up
-    key_column, name_column = area_columns(p)
+    key_column, name_column = ("admin1_key", "admin1") if by_region else ("admin2_key", "admin2")
     key = counted[key_column].astype(str)
     names = counted[name_column].astype(object).where(counted[name_column].notna(), SIN_DATO)
     name_of = names.groupby(key.to_numpy(), sort=False).first()

@@ -305,3 +305,19 @@ def test_validate_takes_the_rows_the_report_takes(five_w, month_params):
     params = load_params(month_params(blank, region=None, pais="Perú"))
     _, rows, _, _ = issues_table(blank, params=params)
     assert len(rows) == 7  # no country column: every row is the country's, as in the report
+
+
+def test_national_map_is_by_province(five_w, month_params):
+    """The report's table shows admin1s; the map keeps provinces (Peru's INEI boundaries)."""
+    from mdrm import maps
+    from mdrm.view import MonthView
+
+    params = load_params(month_params(five_w(PERU), region=None, pais="Perú"))
+    data = load_month(params)
+    view = MonthView(params, data, compute(data))
+    found = maps.map_data(view)
+    # level admin1: Lima/Lima max(100, 70) + 20 host = 120; Callao/Callao max(50, 80) = 80; Tacna 30 in transit;
+    # the rows without admin2 (Lima Health 10, Callao Education 5, each in its own admin1) = 15, listed.
+    assert found.people == {"lima": 120, "callao": 80, "tacna": 30}
+    assert found.unmatched == [("(sin dato)", 15)]
+    assert len(found.boundaries.areas) > 150  # the whole country

@@ -246,10 +246,15 @@ def index_html(region_dir: Path) -> str:
         links = " · ".join(
             f'<a href="{e(month)}/{e(name)}">{e(label)}</a>'
             for name, label in INDEX_LINKS if (folder / name).is_file())
+        sample = ' <span class="ejemplo">datos de ejemplo</span>' if (metrics or {}).get("sample") else ""
         rows.append(
-            f'<tr><td class="mes">{e(month_label(month))}</td>'
+            f'<tr><td class="mes">{e(month_label(month))}{sample}</td>'
             f'<td class="cifra">{e(number(total))}</td>{notice}<td>{links or "—"}</td></tr>')
     body = "\n".join(rows) or '<tr><td colspan="4">Todavía no hay reportes.</td></tr>'
+    samples = sum(bool((m or {}).get("sample")) for _, m, _ in entries)
+    sample_note = (f'<p class="ejemplo-nota">{samples} de {len(entries)} meses hechos con los datos de ejemplo '
+                   "del kit (sintéticos, no son datos reales): marcados «datos de ejemplo».</p>"
+                   if samples else "")
     title = f"{region} — reportes de situación"
     return f"""<!DOCTYPE html>
 <html lang="es">
@@ -267,6 +272,8 @@ th, td {{ text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #cfd
 th {{ background: #eceff1; }}
 td.cifra, th.cifra {{ text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }}
 td.mes {{ white-space: nowrap; }}
+.ejemplo {{ background: #fff3cd; color: #7a5b00; border-radius: 3px; padding: 0 .35rem; font-size: .8rem;
+           font-weight: 600; margin-left: .4rem; }}
 a {{ color: #00467f; }}
 footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 </style>
@@ -274,6 +281,7 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 <body>
 <h1>{e(title)}</h1>
 <p>Mesa de Diálogo para Refugiados y Migrantes — reportes mensuales generados con mdrm.</p>
+{sample_note}
 <table>
 <thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th class="cifra">Avisos</th><th>Archivos</th></tr></thead>
 <tbody>

@@ -7,7 +7,7 @@ a Mesa can adapt names without touching code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
@@ -33,6 +33,7 @@ class Subgroup:
     description: str
     counts_people: bool
     sectors: dict[str, tuple[str, ...]]  # sector id -> names (en, es, aliases)
+    prefixes: dict[str, tuple[str, ...]] | None = None  # sector id -> normalized name prefixes
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,28 @@ class Catalog:
     def sex_age_ids(self) -> list[str]:
         return list(self.sex_age)
 
+    @cached_property
+    def _sector_index(self) -> dict[str, tuple[str, str]]:
+        return self.sector_index()
+
+    def sector_of(self, name: object) -> tuple[str | None, str]:
+        """(sector id, subgroup id) of a sector name as written in the 5W.
+
+        The name is compared normalized with every listed name; then with the
+        prefixes of the catalog (any `Common Services (…)` / `Servicios Comunes
+        (…)` sub-sector is a common service, listed or not); else
+        (None, 'sin_subgrupo') (quality issue Q06).
+        """
+        key = normalize(name)
+        found = self._sector_index.get(key)
+        if found is not None:
+            return found
+        for sg in self.subgroups.values():
+            for sector_id, prefixes in (sg.prefixes or {}).items():
+                if any(key == p or key.startswith(p + " ") for p in prefixes):
+                    return sector_id, sg.id
+        return None, SIN_SUBGRUPO
+
     def sector_index(self) -> dict[str, tuple[str, str]]:
         """Normalized sector name -> (sector id, subgroup id)."""
         index: dict[str, tuple[str, str]] = {}
@@ -124,6 +147,7 @@ def load_catalog() -> Catalog:
             description=spec["descripcion"],
             counts_people=spec.get("cuenta_personas", True),
             sectors=sectors,
+            prefixes={k: tuple(normalize(p) for p in v) for k, v in (spec.get("prefijos") or {}).items()},
         )
     key_figures = key_figures_from(_read("cifras_clave.yml")["cifras_clave"])
     return Catalog(

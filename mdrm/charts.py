@@ -20,6 +20,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from . import formatting as fmt
 from . import tables
 from .metrics import headline_by_month
+from .scope import area_label
 
 # House style: light grid, no top/right spines, left-aligned bold titles.
 # `text.parse_math` off: a "$" in a province or organization name is text, not TeX.
@@ -237,10 +238,11 @@ def trend(view) -> Figure:
 
 
 def provinces(view) -> Figure:
-    """People reached per province (admin2) by population group."""
+    """People reached per province (admin2) by population group; per admin1 in a multi-region report."""
     frame = tables.provinces(view).iloc[:-1]  # the last row is the region's total
-    return _grouped_bars(view, frame, "Provincia", tables.TOTAL,
-                         f"Personas alcanzadas por provincia — {_month(view)}", "Personas alcanzadas", 0.55)
+    area = area_label(view.params)
+    return _grouped_bars(view, frame, area, tables.TOTAL,
+                         f"Personas alcanzadas por {area.lower()} — {_month(view)}", "Personas alcanzadas", 0.55)
 
 CHARTS = {
     "Población alcanzada": population,

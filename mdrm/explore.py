@@ -63,14 +63,15 @@ import pandas as pd
 
 from . import formatting as fmt
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
-from .errors import InputError
 from .load import FiveW, read_5w
 from .methodology import EXCLUSION_LABELS, classify, group_values, headline_values, sex_age_values
 from .params import Params, load_params
 from .organizations import reporting_count
 from .quality import CODES, find_issues
 from .rounding import half_up, largest_remainder
-from .text import normalize, normalize_series, slug
+from .scope import area_columns, mesa_rows
+from .scope import area_label as scope_area_label
+from .text import normalize, slug
 from .view import SAMPLE_FOLDER
 
 ALL = "*"  # widget value meaning "no filter" (normalized keys never contain "*")
@@ -128,22 +129,22 @@ def load_exploration(params_path: str | Path, catalog: Catalog | None = None) ->
     catalog = params.adapt(catalog or load_catalog())
     fivew = read_5w(params.data_path, params.sheet, params.columns, catalog)
     data = fivew.data
-    in_region = normalize_series(data["admin1"]) == normalize(params.region)
+    in_region = mesa_rows(fivew, params, catalog)
     fivew.check_cells(in_region)
-    if not in_region.any():
-        regions = sorted({str(r) for r in data["admin1"].dropna().unique()})
-        raise InputError(f"no hay filas para la región «{params.region}»", file=fivew.source.path,
-                         sheet=fivew.source.sheet, column=fivew.source.headers["admin1"],
-                         hint="Regiones en el archivo: " + ", ".join(f"«{r}»" for r in regions[:20]))
     rows = classify(data[in_region], catalog, params.duplicates)
     rows["_month"] = rows["month"].astype(object)
     rows["_org_key"] = rows["org_key"].astype(object)
-    rows["_province"] = rows["admin2_key"].astype(object)
+    rows["_province"] = rows[area_columns(params)[0]].astype(object)  # admin1 in a multi-region exploration
     issues = find_issues(rows, catalog, fivew.source.headers)
     return Exploration(params, fivew, rows, issues, catalog)
 
 
 # ---------------------------------------------------------------- choices for the widgets
+
+def area_label(ex: Exploration) -> str:
+    """What the province filter and table are about: «Provincia», or «Región» when several admin1s."""
+    return scope_area_label(ex.params)
+
 
 def month_options(ex: Exploration) -> list[tuple[str, str]]:
     """('septiembre de 2020', '2020-09') for each month of the region."""
@@ -181,7 +182,7 @@ def options(ex: Exploration, field_name: str, subgroup: str | None = None) -> li
     if field_name == "organization":
         return [("Todas", ALL)] + _sorted_options(_first_names(rows, "_org_key", "org"))
     if field_name == "province":
-        names = _first_names(rows, "_province", "admin2")
+        names = _first_names(rows, "_province", area_columns(ex.params)[1])
         return [("Todas", ALL)] + _sorted_options(names)
     if field_name == "population":
         groups = [g for g in catalog.population_ids
@@ -395,14 +396,15 @@ def by_province(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = Non
     else:
         sums = measured[_measure_column(sel)].groupby(measured["_province"].to_numpy()).sum()
     counts = measured.groupby("_province").size()
-    names = _first_names(measured, "_province", "admin2")
+    names = _first_names(measured, "_province", area_columns(ex.params)[1])
     header = value_header(sel, "province", ex)
+    area = area_label(ex)
     table = pd.DataFrame({
-        "Provincia": names.reindex(sums.index).to_numpy(),
+        area: names.reindex(sums.index).to_numpy(),
         header: sums.map(half_up).astype("int64").to_numpy(),
         ROWS: counts.reindex(sums.index).fillna(0).astype("int64").to_numpy(),
     })
-    return _sort(table, header, "Provincia")
+    return _sort(table, header, area)
 
 
 def value_header(sel: Selection, table: str, ex: Exploration | None = None) -> str:
@@ -413,7 +415,8 @@ def value_header(sel: Selection, table: str, ex: Exploration | None = None) -> s
     if table == "organization":
         return f"Personas ({basis}; Σ de filas, sin deduplicar)"
     rule = METHOD_LABELS[ex.params.method] if ex else "regla R4V"
-    return f"Personas ({basis}; {rule} en la provincia, Σ de meses)"
+    where = area_label(ex).lower() if ex else "provincia"
+    return f"Personas ({basis}; {rule} en la {where}, Σ de meses)"
 
 
 def _sort(table: pd.DataFrame, value: str, name: str) -> pd.DataFrame:
@@ -512,10 +515,11 @@ def methodology_note(ex: Exploration, sel: Selection) -> str:
                 "duplicadas (Q08), sean o no actividades RMRP, como las cifras clave del reporte.")
     basis = "Total beneficiarios mensuales" if sel.measure == "personas_mensual" else "Nuevos beneficiarios del mes"
     level = "provincia" if ex.params.level == "admin2" else "región"
+    area = area_label(ex).lower()
     text = (f"Personas: «{basis}» de las filas contadas (actividad RMRP, sin servicios comunes ni copias "
             f"duplicadas). Por mes y en total: {METHOD_LABELS[ex.params.method]} por {level} y grupo de "
-            "población (regla R4V del archivo de parámetros). Por provincia: la misma regla dentro de cada "
-            "provincia. Por organización: suma simple de sus filas, sin deduplicar entre sectores (no suma el total).")
+            f"población (regla R4V del archivo de parámetros). Por {area}: la misma regla dentro de cada "
+            f"{area}. Por organización: suma simple de sus filas, sin deduplicar entre sectores (no suma el total).")
     if sel.measure == "personas_mensual":
         text += (" El total del periodo suma los meses: quien fue atendido en varios meses cuenta una vez por mes "
                  "(elija «nuevos» para el acumulado de R4V).")
@@ -528,6 +532,7 @@ def describe(ex: Exploration, sel: Selection) -> str:
     period = fmt.month_range(months[0], months[-1]) if months else "sin meses"
     parts = [f"{ex.params.region}, {period}"]
     for name, label in FILTER_LABELS.items():
+        label = area_label(ex) if name == "province" else label
         value = getattr(sel, name)
         if value is not None:
             parts.append(f"{label}: {_option_label(ex, name, value)}")
@@ -643,7 +648,8 @@ def summary_figure(summary: Summary, top: int = 10):
 
     _bars(axes[0, 1], summary.by_organization.head(top), "Organización",
           f"Por organización (las {top} mayores)" if len(summary.by_organization) > top else "Por organización")
-    _bars(axes[1, 0], summary.by_province, "Provincia", "Por provincia")
+    area = summary.by_province.columns[0]  # «Provincia», or «Región» when several admin1s
+    _bars(axes[1, 0], summary.by_province, area, f"Por {area.lower()}")
     ax = axes[1, 1]
     if sel.is_people and summary.by_sex_age["Personas"].sum() > 0:
         sns.barplot(data=summary.by_sex_age, y="Sexo y edad", x="Personas", ax=ax, color=fmt.ACCENT_COLOR)

@@ -23,6 +23,7 @@ from . import warnings as warn
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES
+from .scope import area_label, by_admin1
 
 ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
 TITLE = "Intervenciones de la Mesa de Diálogo para Refugiados y Migrantes de la Región de {region} (MDRM)"
@@ -141,6 +142,11 @@ def highlights_header(view) -> str:
     return header(view, title=f"Destacados de la Mesa de Diálogo para Refugiados y Migrantes de la Región de "
                               f"{m['region']} (MDRM) — {_month(m)}",
                   subtitle=f"Lo más importante del mes · {m['region']} · {_month(m)}")
+
+
+def area_title(view) -> str:
+    """Title of the breakdown section: «Por provincia», or «Por región» in a report of several admin1s."""
+    return f"Por {area_label(view.params).lower()}"
 
 
 def section(title: str, subtitle: str | None = None) -> str:
@@ -314,7 +320,9 @@ def caption_and_note(view, name: str) -> tuple[str, str | None]:
                               "Cada mes con la misma base y el mismo método que el mes del reporte. "
                               "«—»: mes sin filas en el 5W."),
         "Por provincia": (
-            f"Personas alcanzadas por provincia — {month}",
+            f"Personas alcanzadas por {area_label(view.params).lower()} — {month}",
+            f"Las regiones suman el total de {m['region']}: el doble conteo se elimina dentro de cada región."
+            if by_admin1(view.params) else
             "Las provincias suman el total de la región: el doble conteo se elimina dentro de cada provincia."
             if level == "admin2" else
             "El total de la región elimina el doble conteo entre provincias: la suma de las provincias puede "

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .scope import country_keys
 from .text import normalize_series
 
 BASIS_COLUMN = {"mensual": "total_monthly", "nuevos": "new_beneficiaries"}
@@ -23,28 +24,30 @@ EXCLUDED_NO_PEOPLE_SUBGROUP = "servicios_comunes"
 EXCLUSION_LABELS = {
     EXCLUDED_DUPLICATE: "Fila duplicada (se cuenta solo la primera)",
     EXCLUDED_NOT_RMRP: "Actividad fuera del RMRP (Actividad RMRP = No)",
-    EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información): no cuentan personas",
+    EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información, coordinación, comunicación…): "
+                                 "no cuentan personas",
 }
 
 
 def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir") -> pd.DataFrame:
     """Add the derived columns the methodology needs, from distinct values.
 
-    sector_key (sector normalized), sector_id and subgroup (catalog), admin1_key,
-    admin2_key ('(sin dato)' when blank), org_key / org (reporting organization:
-    implementing partner, else appealing org), activity_key, duplicate_of
+    sector_key (sector normalized), sector_id and subgroup (catalog), country_key
+    (R4V country id, '' when blank), admin1_key, admin2_key ('(sin dato)' when
+    blank), org_key / org (reporting organization: implementing partner, else
+    appealing org), activity_key, duplicate_of
     (Excel row of the first copy, or 0), exclusion (reason or None), counted.
     `copy_of` is the Excel row of the first copy of an exact copy (Q08) whatever
     `duplicates`; with `duplicates="contar"` (params `duplicados: contar`) the
     copies are counted like any row, so `duplicate_of` stays 0.
     """
     df = data.copy()
-    index = catalog.sector_index()
     df["sector_key"] = normalize_series(df["sector"])
     sector_codes, sector_uniques = pd.factorize(df["sector_key"])
-    ids = [index.get(k, (None, SIN_SUBGRUPO)) for k in sector_uniques]
+    ids = [catalog.sector_of(k) for k in sector_uniques]
     df["sector_id"] = pd.Index([i[0] for i in ids] + [None], dtype=object).take(sector_codes)
     df["subgroup"] = pd.Index([i[1] for i in ids] + [SIN_SUBGRUPO], dtype=object).take(sector_codes)
+    df["country_key"] = country_keys(df["country"], catalog)
     df["admin1_key"] = normalize_series(df["admin1"])
     df["admin2_key"] = normalize_series(df["admin2"], blank=SIN_DATO)
     partner = df["implementing_partner"].astype(object).where(
@@ -129,11 +132,15 @@ def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: 
     """People reached without double counting (SPEC §5.3), one row per `by` value.
 
     maximo: per group, Σ over admin units of the max over sectors of the
-    unit-sector sum. suma: plain sum. cono_sur: max over the basic-needs sectors
-    plus Protection (General) plus the sum of CBI, Integration, Health, Education.
+    unit-sector sum. A unit is country + admin1 (+ admin2 at level admin2: blank
+    admin2 cells form one unit '(sin dato)' within their admin1). suma: plain
+    sum. cono_sur: max over the basic-needs sectors plus Protection (General)
+    plus the sum of CBI, Integration, Health, Education.
     """
     by_key = _by_key(df, by).rename("_by")
     units = [df["admin1_key"].rename("_a1")]
+    if "country_key" in df and df["country_key"].nunique() > 1:  # one country: the key changes nothing
+        units.insert(0, df["country_key"].rename("_c"))
     if level == "admin2":
         units.append(df["admin2_key"].rename("_a2"))
     cols = list(values.columns)

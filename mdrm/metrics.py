@@ -26,8 +26,9 @@ from .params import Params
 from .quality import counts as quality_counts
 from .quality import find_issues
 from .rounding import half_up, largest_remainder
-from .warnings import month_warnings
+from .scope import area_columns, by_admin1, is_sample, mesa_rows
 from .text import normalize, normalize_series
+from .warnings import month_warnings
 
 SCHEMA = "mdrm.metrics/1"
 
@@ -68,7 +69,7 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
     catalog = params.adapt(catalog or load_catalog())
     fivew = fivew or read_5w(params.data_path, params.sheet, params.columns, catalog)
     data = fivew.data
-    in_region = normalize_series(data["admin1"]) == normalize(params.region)
+    in_region = mesa_rows(fivew, params, catalog, params.month)
     used_months = set(months_to_date(params.month)) | {previous_month(params.month)}
     in_scope = in_region & (data["month"].isna() | data["month"].isin(used_months))
     fivew.check_cells(in_scope)
@@ -163,6 +164,9 @@ def headline_by_month(md: MonthData) -> dict[str, dict | None]:
 def headline_by_province(md: MonthData) -> tuple[pd.DataFrame, bool]:
     """People reached in the month per province (admin2), same basis and method.
 
+    A report of several admin1s (a list, or the whole country) is broken down
+    by admin1 instead (`scope.by_admin1`): the admin1s always add up.
+
     Returns (table, adds_up): one row per province with people (index: the
     province as first reported, '(sin dato)' for a blank one), one column per
     published population group, largest province first. Each province is
@@ -175,15 +179,16 @@ def headline_by_province(md: MonthData) -> tuple[pd.DataFrame, bool]:
     catalog, p = md.catalog, md.params
     counted = md.rows[md.rows["counted"]]
     published = _figure(_one(headline(md, md.rows, p.basis)), catalog)["by_population"]
+    adds_up = p.level == "admin2" or by_admin1(p)  # admin1s partition the headline at either level
     if counted.empty:
-        return pd.DataFrame(columns=list(published), dtype="int64"), p.level == "admin2"
-    key = counted["admin2_key"].astype(str)
-    names = counted["admin2"].astype(object).where(counted["admin2"].notna(), SIN_DATO)
+        return pd.DataFrame(columns=list(published), dtype="int64"), adds_up
+    key_column, name_column = area_columns(p)
+    key = counted[key_column].astype(str)
+    names = counted[name_column].astype(object).where(counted[name_column].notna(), SIN_DATO)
     name_of = names.groupby(key.to_numpy(), sort=False).first()
     raw = headline(md, counted.assign(_province=key), p.basis, by="_province")
     raw = raw.reindex(list(name_of.index), fill_value=0.0)
     groups = [g for g in raw.columns if g in published or half_up(raw[g].sum()) != 0]
-    adds_up = p.level == "admin2"
     if adds_up:
         table = pd.DataFrame({
             g: pd.Series(largest_remainder(raw[g].to_dict(), published.get(g, 0), list(raw.index)))
@@ -214,7 +219,7 @@ def by_organization(md: MonthData) -> pd.DataFrame:
     grouped = rows.groupby(key.to_numpy(), sort=False)
     table = pd.DataFrame({
         "organization": grouped["org"].first().astype(str),
-        "provinces": grouped["admin2"].agg(lambda s: sorted({SIN_DATO if pd.isna(v) else str(v) for v in s},
+        "provinces": grouped[area_columns(p)[1]].agg(lambda s: sorted({SIN_DATO if pd.isna(v) else str(v) for v in s},
                                                             key=normalize)),
         "activities": grouped["activity_key"].agg(lambda s: int(s.astype(str).nunique())),
         "rows": grouped.size(),
@@ -307,6 +312,9 @@ def compute(md: MonthData) -> dict:
             ],
         },
         "source": {"file": source.path.name, "sheet": source.sheet, "sha256": source.sha256},
+        "scope": {"country": catalog.country_label(p.country) if p.country else None,
+                  "regions": list(p.regions), "national": p.national},
+        "sample": is_sample(p),
         "generated_by": {"kit": "mdrm", "version": __version__,
                          "date": dt.date.today().isoformat()},
     }

@@ -258,11 +258,14 @@ EXCLUSION_SHORT = {
 LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
 
 
-def method_text(method: str, level: str) -> str:
+def method_text(method: str, level: str, several_regions: bool = False) -> str:
     where = LEVEL_TEXT.get(level, level)
+    if several_regions and level == "admin1":
+        where = "en cada región (Admin1)"
     if method == "maximo":
         return (f"sin doble conteo, con el método de R4V (máximo): para cada grupo poblacional se toma, {where}, "
-                "el máximo entre sectores, y se suman" + (" las provincias" if level == "admin2" else ""))
+                "el máximo entre sectores, y se suman" + (" las provincias" if level == "admin2" else
+                                                          " las regiones" if several_regions else ""))
     if method == "suma":
         return ("con el método suma: se suman todos los sectores sin eliminar el doble conteo "
                 "(es una cota superior)")
@@ -273,6 +276,12 @@ def method_text(method: str, level: str) -> str:
     return f"con el método «{method}»"
 
 
+def _several_regions(metrics: dict) -> bool:
+    """A national or multi-region report (metrics' `scope`)."""
+    scope = metrics.get("scope") or {}
+    return bool(scope.get("national") or len(scope.get("regions") or []) > 1)
+
+
 def methodology_note(metrics: dict) -> list[str]:
     """Which basis and method produced the figures, and how each kind of figure is made."""
     month = fmt.month_label(metrics["month"])
@@ -281,7 +290,7 @@ def methodology_note(metrics: dict) -> list[str]:
     rows = metrics.get("rows") or {}
     note = [
         f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
-        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'))}. "
+        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics))}. "
         "Se cuentan las actividades RMRP de los subgrupos que atienden personas "
         "(no los servicios comunes, como el manejo de información).",
         "Subgrupos y sectores: suman las personas de cada fila del 5W; una persona asistida por varios "

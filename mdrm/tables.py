@@ -23,6 +23,7 @@ from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
 from .methodology import EXCLUSION_LABELS
+from .scope import area_label
 from .text import normalize
 
 # The seed dashboard's order of the population groups; others follow in catalog order.
@@ -193,7 +194,7 @@ def year_to_date(view) -> pd.DataFrame:
 
 
 def _subgroup_of_sector(name: str, catalog: Catalog) -> str:
-    return catalog.sector_index().get(normalize(name), (None, SIN_SUBGRUPO))[1]
+    return catalog.sector_of(name)[1]
 
 
 def _sector_rows(sectors: dict, catalog: Catalog, value) -> list[tuple[str, str, dict]]:
@@ -245,7 +246,10 @@ def trend(view) -> pd.DataFrame:
 
 
 def provinces(view) -> pd.DataFrame:
-    """People reached per province; last row the region's headline (the column sums at level admin2)."""
+    """People reached per province; last row the region's headline (the column sums at level admin2).
+
+    A report of several admin1s (a list or the whole country) shows admin1s, column «Región».
+    """
     catalog, people = _catalog(view), view.metrics["people_reached"]
     table, _ = headline_by_province(view.data)
     groups = groups_shown([people["by_population"], *(table.loc[i].to_dict() for i in table.index)], catalog)
@@ -254,7 +258,7 @@ def provinces(view) -> pd.DataFrame:
             for name in table.index]
     rows.append([f"{TOTAL} {view.metrics['region']}", *(people["by_population"].get(g, 0) for g in groups),
                  people["total"]])
-    frame = pd.DataFrame(rows, columns=["Provincia", *labels, TOTAL])
+    frame = pd.DataFrame(rows, columns=[area_label(view.params), *labels, TOTAL])
     return _ints(frame, [*labels, TOTAL])
 
 
@@ -266,7 +270,7 @@ def who_does_what(view) -> pd.DataFrame:
     labels = [catalog.subgroup_label(sg) for sg in subgroups]
     frame = pd.DataFrame({
         "Organización": table["organization"].tolist(),
-        "Provincias": [", ".join(p) for p in table["provinces"]],
+        area_label(view.params, plural=True): [", ".join(p) for p in table["provinces"]],
         "Actividades": table["activities"].tolist(),
         **{label: table[sg].tolist() for sg, label in zip(subgroups, labels)},
         "USD": table["usd"].tolist(),
@@ -275,7 +279,7 @@ def who_does_what(view) -> pd.DataFrame:
         types = dict(zip(md.registry["org_key"].astype(str), md.registry["type"]))
         frame.insert(1, "Tipo", [(types[k] or "Miembro") if k in types else "No miembro de la Mesa"
                                  for k in table.index])
-    total = {"Organización": TOTAL, "Provincias": "", "Tipo": "",
+    total = {"Organización": TOTAL, area_label(view.params, plural=True): "", "Tipo": "",
              "Actividades": int(md.rows.loc[md.rows["duplicate_of"] == 0, "activity_key"].astype(str).nunique()),
              **{label: int(table[sg].sum()) for sg, label in zip(subgroups, labels)}, "USD": int(table["usd"].sum())}
     frame = pd.concat([frame, pd.DataFrame([{k: total[k] for k in frame.columns}])], ignore_index=True)

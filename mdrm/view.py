@@ -12,8 +12,7 @@ from pathlib import Path
 
 from .metrics import MonthData, compute, load_month
 from .params import Params, load_params
-
-SAMPLE_FOLDER = "ejemplo"
+from .scope import SAMPLE_FOLDER
 
 
 @dataclass

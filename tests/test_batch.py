@@ -134,3 +134,38 @@ def test_batch_of_the_sample_year(tmp_path):
         assert f'href="{month}/situacion.html"' in index and f'href="{month}/destacados.html"' in index
         assert f"{total:,}" in text, month
     assert 'href="2020-05/' not in index
+
+
+def test_index_marks_sample_months(tmp_path):
+    region = tmp_path / "tacna"
+    for month, sample in (("2020-08", True), ("2020-09", False)):
+        (region / month).mkdir(parents=True)
+        (region / month / "metrics.json").write_text(json.dumps(
+            {"region": "Tacna", "month": month, "people_reached": {"total": 5}, "sample": sample}),
+            encoding="utf-8")
+    text = html_text(batch.refresh_index(region).read_text(encoding="utf-8"))
+    assert "agosto de 2020 datos de ejemplo" in text
+    assert "septiembre de 2020 datos de ejemplo" not in text
+    assert "1 de 2 meses hechos con los datos de ejemplo" in text
+
+
+def test_sample_and_real_data_never_share_an_index(tmp_path):
+    """params/tacna (sample) and params/tacna21 (the same file taken as real data) -> two folders."""
+    real_data = tmp_path / "datos" / "5w_tacna.xlsx"
+    real_data.parent.mkdir()
+    real_data.write_bytes((ROOT / "data" / "ejemplo" / "5w_tacna_2020.xlsx").read_bytes())
+    sample = copy_params(tmp_path / "p" / "tacna")
+    real = copy_params(tmp_path / "p" / "tacna21")
+    region = yaml.safe_load((real / "region.yml").read_text(encoding="utf-8"))
+    region["datos"] = str(real_data)
+    (real / "region.yml").write_text(yaml.safe_dump(region, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "reports"
+    for folder in (sample, real):
+        outcomes = batch.run_batch(folder, out, first="2020-09", last="2020-09", jobs=1,
+                                   content=fixture_content("minimal"), progress=False)
+        assert [o.status for o in outcomes] == ["ok"]
+    assert sorted(p.name for p in out.iterdir()) == ["tacna", "tacna21"]
+    assert json.loads((out / "tacna" / "2020-09" / "metrics.json").read_text(encoding="utf-8"))["sample"] is True
+    assert json.loads((out / "tacna21" / "2020-09" / "metrics.json").read_text(encoding="utf-8"))["sample"] is False
+    assert "datos de ejemplo" in html_text((out / "tacna" / "index.html").read_text(encoding="utf-8"))
+    assert "datos de ejemplo" not in html_text((out / "tacna21" / "index.html").read_text(encoding="utf-8"))

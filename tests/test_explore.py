@@ -262,7 +262,7 @@ def test_export_writes_the_selected_rows_as_csv_and_xlsx(ex, tmp_path):
     assert csv["Socio principal Nombre"].unique().tolist() == ["Org A"]
     assert csv["Cuenta para personas (kit)"].tolist() == ["Sí", "Sí", "Sí", "No", "No"]
     assert csv["Motivo de exclusión (kit)"].fillna("").tolist() == [
-        "", "", "", "Servicios comunes (manejo de información): no cuentan personas",
+        "", "", "", "Servicios comunes (manejo de información, coordinación, comunicación…): no cuentan personas",
         "Actividad fuera del RMRP (Actividad RMRP = No)"]
     sheets = pd.read_excel(paths[1], sheet_name=None, engine="calamine")
     assert list(sheets) == ["Filas", "Selección"]

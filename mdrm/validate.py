@@ -25,7 +25,7 @@ from .catalog import load_catalog
 from .load import read_5w
 from .methodology import classify
 from .quality import CODES, counts, find_issues
-from .text import map_distinct, normalize, normalize_series, slug
+from .text import normalize, slug
 
 NO_ORGANIZATION = "(sin organización)"
 TOP_ORGANIZATIONS = 10
@@ -33,20 +33,14 @@ DETAIL_COLUMNS = {"code": "Código", "row": "Fila", "country": "País", "admin1"
                   "organization": "Organización", "message": "Problema"}
 
 
-def scope_mask(data: pd.DataFrame, params, catalog) -> pd.Series:
-    """Rows a params file limits the check to: its region(s) (and country), January to its month
-    and the month before."""
+def scope_mask(fivew, params, catalog) -> pd.Series:
+    """Rows a params file limits the check to: the Mesa's rows (its country and admin1s, as the
+    report takes them: `scope.mesa_rows`), January to its month and the month before."""
     from .metrics import months_to_date, previous_month
+    from .scope import mesa_rows
 
-    regions = getattr(params, "regions", None) or (() if getattr(params, "country", None) else (params.region,))
-    mask = pd.Series(True, index=data.index)
-    if regions:
-        mask &= normalize_series(data["admin1"]).isin({normalize(r) for r in regions})
-    country = getattr(params, "country", None)
-    if country:
-        mask &= map_distinct(data["country"], catalog.country_id) == country
     months = set(months_to_date(params.month)) | {previous_month(params.month)}
-    return mask & data["month"].isin(months)
+    return mesa_rows(fivew, params, catalog) & fivew.data["month"].isin(months)
 
 
 def issues_table(path, sheet: str | None = None, columns: dict | None = None, params=None):
@@ -54,7 +48,9 @@ def issues_table(path, sheet: str | None = None, columns: dict | None = None, pa
     catalog = load_catalog()
     fivew = read_5w(path, sheet, columns, catalog)
     data = fivew.data
-    scope = scope_mask(data, params, catalog) if params is not None else pd.Series(True, index=data.index)
+    if params is not None:
+        catalog = params.adapt(catalog)
+    scope = scope_mask(fivew, params, catalog) if params is not None else pd.Series(True, index=data.index)
     rows = classify(data[scope], catalog, getattr(params, "duplicates", "excluir"))
     unreadable = rows["excel_row"].isin(fivew.cell_errors["excel_row"])
     issues = find_issues(rows[~unreadable], catalog, fivew.source.headers)

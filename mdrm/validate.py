@@ -104,6 +104,9 @@ def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: 
     fields = [f for f in fivew.data.columns if f in headers]
     shown = rows[["excel_row", *fields]].rename(columns={"excel_row": "Fila", **headers})
     shown = shown.assign(**{c: shown[c].astype(object) for c in shown.columns if str(shown[c].dtype) == "category"})
+    yes_no = {True: "Sí", False: "No"}  # as the export writes them, not TRUE/FALSE
+    shown = shown.assign(**{c: shown[c].astype(object).map(yes_no) for c in shown.columns
+                            if str(shown[c].dtype) == "boolean"})
     label = rows["org"].astype(object).where(rows["org"].notna(), NO_ORGANIZATION)
     written, used = [], set()
     for organization, own in issues.groupby("organization", sort=True):

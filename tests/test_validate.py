@@ -47,6 +47,7 @@ def test_por_organizacion_writes_one_file_per_organization_with_exactly_its_issu
         assert set(issues["Organización"]) == {issues["Organización"].iloc[0]}
         assert own_rows["Fila"].tolist() == rows, name
         assert "Socio principal Nombre" in own_rows.columns  # the file's own headers, ready to send
+        assert set(own_rows["Actividad RMRP"]) == {"Sí"}
     uno = read(folder / "socio-uno.xlsx")
     assert set(uno["Problemas"]["Organización"]) == {"Socio Uno"}  # the most frequent spelling
     assert "3 archivos" in capsys.readouterr().out

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, NotebookError
+from .errors import InputError, NotebookError, user_message
 from .execute import NotebookPool, TaskResult
 from .report import (
     Content, FiveWCache, MonthPlan, Staging, hold_interrupts, notebook_failure, prepare, sigterm_as_interrupt,
@@ -79,7 +79,7 @@ class _Running:
 
 def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str | None = None,
               last: str | None = None, jobs: int | None = None, content: Content | None = None,
-              progress: bool = True) -> list[MonthOutcome]:
+              progress: bool = True, timeout: float | None = None) -> list[MonthOutcome]:
     """Run every month of DIR; returns one outcome per month (never raises for one month)."""
     from tqdm import tqdm
 
@@ -96,7 +96,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
         outcome.kind = ("input" if isinstance(exc, InputError) else
                         "notebook" if isinstance(exc, NotebookError) else "other")
         if outcome.kind == "other":
-            outcome.error = f"{type(exc).__name__}: {exc}"
+            outcome.error = user_message(exc)
         bar.update(1)
         bar.set_postfix(errores=sum(o.status == FAILED for o in outcomes.values()))
 
@@ -142,7 +142,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                                          f"{plan.params.month}", file=path)
                     regions.add(plan.region_dir)
                     staging = Staging(plan)
-                    tasks = start_month(plan, staging, content, pool)
+                    tasks = start_month(plan, staging, content, pool, timeout)
                     running[month] = run = _Running(plan, staging, {t.key for t in tasks}, [])
                     try:
                         stage_tables(plan, staging, content)
@@ -152,7 +152,8 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                     if staging is not None and month not in running:
                         staging.discard()
                     raise
-                except Exception as exc:  # noqa: BLE001 - this month fails, the others go on
+                except BaseException as exc:  # noqa: BLE001 - this month fails, the others go on (also a
+                    # reader's panic: pyo3's PanicException is a BaseException)
                     if staging is not None and month not in running:
                         staging.discard()
                     fail(month, exc)
@@ -171,7 +172,11 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
         bar.close()
         for region_dir in sorted(regions):
             if region_dir.is_dir():  # not when every month failed in a new output folder
-                refresh_index(region_dir)
+                try:
+                    refresh_index(region_dir)
+                except Exception as exc:  # noqa: BLE001 - the months are written: the summary must still come
+                    print(f"Aviso: no se pudo actualizar {region_dir / 'index.html'} ({user_message(exc)})",
+                          file=sys.stderr)
     return [outcomes[f.stem] for f in files]
 
 
@@ -223,6 +228,8 @@ def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
 INDEX_LINKS = (
     ("situacion.html", "Reporte de situación"),
     ("destacados.html", "Destacados"),
+    ("tablero.pdf", "Tablero (PDF)"),
+    ("tablero.png", "Tablero (imagen)"),
     ("tablas.xlsx", "Tablas (Excel)"),
     ("metrics.json", "Cifras (JSON)"),
 )
@@ -235,6 +242,7 @@ def index_html(region_dir: Path) -> str:
 
     entries = _month_entries(region_dir)
     region = next((m.get("region") for _, m, _ in entries if m and m.get("region")), region_dir.name)
+    publisher = _index_publisher(entries, region)
     e = html.escape
     rows = []
     for month, metrics, folder in entries:
@@ -280,7 +288,7 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 </head>
 <body>
 <h1>{e(title)}</h1>
-<p>Mesa de Diálogo para Refugiados y Migrantes — reportes mensuales generados con mdrm.</p>
+<p>{e(publisher)} — reportes mensuales generados con mdrm.</p>
 {sample_note}
 <table>
 <thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th class="cifra">Avisos</th><th>Archivos</th></tr></thead>
@@ -294,6 +302,17 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 """
 
 
+def _index_publisher(entries: list, region: str) -> str:
+    """The Mesa of the newest month that records one (metrics.json `mesa`), else 'Mesa de <region>'."""
+    from .identity import full_name, mesa_of
+    from .params import Mesa
+
+    for _, metrics, _ in entries:
+        if metrics and isinstance(metrics.get("mesa"), dict) and metrics["mesa"].get("nombre"):
+            return full_name(mesa_of(metrics))
+    return full_name(Mesa(nombre=f"Mesa de {region}"))
+
+
 def refresh_index(region_dir: str | Path) -> Path:
     """(Re)write `<region>/index.html` from the months on disk (atomically)."""
     region_dir = Path(region_dir)
@@ -302,10 +321,12 @@ def refresh_index(region_dir: str | Path) -> Path:
     return path
 
 
-def run_batch_cli(params_dir, out, first, last, jobs) -> int:
+def run_batch_cli(params_dir, out, first, last, jobs, timeout: float | None = None) -> int:
     started = time.perf_counter()
-    outcomes = run_batch(params_dir, out, first=first, last=last, jobs=jobs)
-    print(summary(outcomes, time.perf_counter() - started))
+    outcomes = run_batch(params_dir, out, first=first, last=last, jobs=jobs, timeout=timeout)
+    from .text import printable
+
+    print(printable(summary(outcomes, time.perf_counter() - started)))
     regions = sorted({o.month_dir.parent for o in outcomes if o.month_dir})
     for region in regions:
         print(f"Índice: {region / 'index.html'}")

@@ -5,7 +5,8 @@ import argparse
 import sys
 
 from . import __version__
-from .errors import InputError, NotebookError
+from .errors import InputError, NotebookError, RunError, os_error_text, user_message
+from .text import printable
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_NOTEBOOK = 0, 1, 2, 3
 
@@ -41,10 +42,26 @@ def _validate(args) -> int:
                          by_organization=args.por_organizacion, everything=args.todo)
 
 
+def check_out_dir(out: str) -> None:
+    """`--out` must be a folder the kit can create or use (a symlink loop or a file is bad input)."""
+    from pathlib import Path
+
+    path = Path(out)
+    try:
+        path.resolve()
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13
+        why = os_error_text(exc) if isinstance(exc, OSError) else "bucle de enlaces simbólicos"
+        raise InputError(f"la carpeta de salida --out no se puede usar ({why})", file=path) from exc
+    if exists and not is_dir:
+        raise InputError("la carpeta de salida --out es un archivo, no una carpeta", file=path)
+
+
 def _report(args) -> int:
     from .report import run_report
 
-    result = run_report(args.params, args.out)
+    check_out_dir(args.out)
+    result = run_report(args.params, args.out, timeout=args.timeout)
     print(f"Escrito en {result.month_dir} ({result.seconds:.1f} s):", file=sys.stderr)
     for path in result.files:
         print(f"  {path.name}", file=sys.stderr)
@@ -67,7 +84,23 @@ def _print_warnings(metrics_path) -> None:
 def _batch(args) -> int:
     from .batch import run_batch_cli
 
-    return run_batch_cli(args.params_dir, args.out, args.first, args.last, args.jobs)
+    check_out_dir(args.out)
+    return run_batch_cli(args.params_dir, args.out, args.first, args.last, args.jobs, timeout=args.timeout)
+
+
+def _init(args) -> int:
+    from .scaffold import init_mesa, init_summary
+
+    result = init_mesa(args.datos, args.pais, args.region, args.dir, sheet=args.hoja, columns=args.columna)
+    print(init_summary(result))
+    return EXIT_OK
+
+
+def _activities(args) -> int:
+    from .scaffold import activities_text
+
+    sys.stdout.write(activities_text(args.params))
+    return EXIT_OK
 
 
 def _jobs(text: str) -> int:
@@ -80,9 +113,28 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"debe ser un número de segundos > 0: {text!r}")
+    return value
+
+
+def _timeout_option(command) -> None:
+    from .limits import NOTEBOOK_TIMEOUT
+
+    command.add_argument("--timeout", type=_seconds, default=NOTEBOOK_TIMEOUT, metavar="SEGUNDOS",
+                         help=f"tiempo máximo de cada celda de un cuaderno; pasado ese tiempo se detiene el "
+                              f"cuaderno y el mes falla (por defecto {NOTEBOOK_TIMEOUT} s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mdrm", description="Reporte de situación mensual de la MDRM a partir del 5W de R4V.")
+        prog="mdrm", description="Reporte de situación mensual de una Mesa de la respuesta R4V (GTRM, GIFMM, …) "
+                                  "a partir de la exportación 5W de R4V.")
     parser.add_argument("--version", action="version", version=f"mdrm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="comando")
 
@@ -108,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--params", required=True, help="archivo de parámetros del mes (YAML)")
     report.add_argument("--out", default="reports",
                         help="carpeta de salida (por defecto reports/); escribe en OUT/<región>/<AAAA-MM>/")
+    _timeout_option(report)
     report.set_defaults(run=_report)
 
     batch = commands.add_parser("batch", help="produce los reportes de muchos meses y el índice de la región")
@@ -118,7 +171,25 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=_jobs, default=None,
                        help="cuadernos en paralelo (por defecto, el número de CPU, hasta 4)")
     batch.add_argument("--out", default="reports", help="carpeta de salida (por defecto reports/)")
+    _timeout_option(batch)
     batch.set_defaults(run=_batch)
+
+    init = commands.add_parser(
+        "init", help="prepara la carpeta de parámetros de una Mesa nueva a partir de una exportación 5W")
+    init.add_argument("--datos", required=True, help="archivo 5W (.xlsx o .csv)")
+    init.add_argument("--pais", required=True, help="país de la región (p. ej. Perú, Colombia, Brasil)")
+    init.add_argument("--region", required=True, help="la región (Admin1) de la Mesa, p. ej. Tacna")
+    init.add_argument("--dir", required=True, help="carpeta a crear, p. ej. params/arequipa (no sobrescribe)")
+    init.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
+    init.add_argument("--columna", action="append", metavar="ENCABEZADO=campo",
+                      help="un encabezado del archivo que no es de R4V y su campo (se puede repetir)")
+    init.set_defaults(run=_init)
+
+    actividades = commands.add_parser(
+        "actividades", help="lista las actividades e indicadores de la región con su número de filas")
+    actividades.add_argument("--params", required=True,
+                             help="archivo de parámetros (un mes o region.yml de la carpeta)")
+    actividades.set_defaults(run=_activities)
     return parser
 
 
@@ -127,16 +198,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except InputError as exc:
-        print(f"Error en los datos de entrada: {exc}", file=sys.stderr)
+        print(printable(f"Error en los datos de entrada: {exc}"), file=sys.stderr)
         return EXIT_INPUT
     except NotebookError as exc:
-        print(f"Falló la ejecución de un cuaderno: {exc}", file=sys.stderr)
+        print(printable(f"Falló la ejecución de un cuaderno: {exc}"), file=sys.stderr)
         return EXIT_NOTEBOOK
     except KeyboardInterrupt as exc:
         why = f" ({exc})" if str(exc) else ""
         print(f"Interrumpido{why}: no se publicó ningún archivo a medio escribir.", file=sys.stderr)
         return EXIT_OTHER
+    except OSError as exc:  # disk full, read-only, permission, symlink loop...: in Spanish
+        import errno
+
+        print(f"Error del sistema de archivos: {os_error_text(exc)}", file=sys.stderr)
+        return EXIT_INPUT if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG) else EXIT_OTHER
+    except RunError as exc:  # the kit's own failure, already in Spanish
+        print(printable(f"Error: {exc}"), file=sys.stderr)
+        return EXIT_OTHER
+    except MemoryError as exc:
+        print(f"Error: {user_message(exc)}", file=sys.stderr)
+        return EXIT_OTHER
     except Exception as exc:  # noqa: BLE001 - last resort, still in Spanish
+        print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return EXIT_OTHER
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic in a library (pyo3's PanicException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)
         return EXIT_OTHER
 

@@ -45,3 +45,53 @@ class InputError(Exception):
 
 class NotebookError(Exception):
     """A report notebook failed to execute (exit code 3)."""
+
+
+class RunError(RuntimeError):
+    """A failure of the kit's own machinery (a worker process died...), already told in Spanish (exit 1)."""
+
+
+_OS_ERRORS = {
+    "ENOSPC": "no queda espacio en el disco",
+    "EDQUOT": "se superó la cuota de disco",
+    "EROFS": "el disco o la carpeta es de solo lectura",
+    "EACCES": "permiso denegado",
+    "EPERM": "operación no permitida",
+    "ELOOP": "bucle de enlaces simbólicos (un enlace apunta, directa o indirectamente, a sí mismo)",
+    "ENOENT": "no existe",
+    "ENOTDIR": "una parte de la ruta no es una carpeta",
+    "EISDIR": "es una carpeta, no un archivo",
+    "ENAMETOOLONG": "nombre de archivo demasiado largo",
+    "EIO": "error de lectura o escritura en el disco",
+    "EMFILE": "demasiados archivos abiertos",
+    "ENOMEM": "memoria insuficiente",
+    "EBUSY": "el archivo o la carpeta está en uso",
+    "EEXIST": "ya existe",
+    "ENOTEMPTY": "la carpeta no está vacía",
+    "EXDEV": "no se puede mover entre discos distintos",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OS error in Spanish, with the file it concerns (never the system's English text)."""
+    import errno
+
+    code = errno.errorcode.get(exc.errno or 0, "")
+    text = _OS_ERRORS.get(code) or (f"error del sistema ({code})" if code else "error del sistema")
+    names = [n for n in (exc.filename, getattr(exc, "filename2", None)) if n]
+    if names:
+        text += ": " + " → ".join(f"«{n}»" for n in names)
+    return text
+
+
+def user_message(exc: BaseException) -> str:
+    """Any exception as a Spanish message for the user (the kit's own errors keep theirs)."""
+    if isinstance(exc, (InputError, NotebookError, RunError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return os_error_text(exc)
+    if isinstance(exc, MemoryError):
+        return "memoria insuficiente para leer o calcular (vea los límites en el README)"
+    if isinstance(exc, RecursionError):
+        return "estructura demasiado anidada"
+    return f"error inesperado ({type(exc).__name__}: {exc})"

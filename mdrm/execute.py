@@ -92,7 +92,7 @@ def _cell_error(exc, name: str) -> NotebookError:
 
 def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = None,
                  output_path: str | Path | None = None, timeout: float | None = None,
-                 name: str | None = None, kernel: "WarmKernel | None" = None):
+                 name: str | None = None, kernel: WarmKernel | None = None):
     """Execute `source` with `parameters`; returns the executed notebook.
 
     Raises NotebookError for a missing `parameters` cell, a cell error, a dead
@@ -118,10 +118,13 @@ def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = 
             **warm,
         )
     except PapermillExecutionError as exc:
-        raise _cell_error(exc, name) from None
+        raise (_timeout_error(exc, name, timeout) or _cell_error(exc, name)) from None
     except NotebookError:
         raise
     except Exception as exc:  # noqa: BLE001 - dead kernel, timeout, kernel not found...
+        stuck = _timeout_error(exc, name, timeout)
+        if stuck is not None:
+            raise stuck from None
         raise NotebookError(f"el cuaderno «{name}» no se pudo ejecutar ({type(exc).__name__}: {exc})") from None
     finally:
         if kernel is not None:
@@ -173,6 +176,7 @@ class Task:
     title: str
     published: dict   # `parameters` as the saved notebook shows them (final paths, not staging ones)
     published_ipynb: str  # where the executed notebook will be (its metadata says so)
+    timeout: float | None = None  # seconds a cell may run (None: mdrm.limits.NOTEBOOK_TIMEOUT)
 
 
 @dataclass
@@ -218,7 +222,7 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
     kernel, _WARM = _WARM, None
     try:
         nb = run_notebook(task.source, task.parameters, cwd=task.cwd, name=Path(task.source).name,
-                          kernel=kernel)
+                          kernel=kernel, timeout=task.timeout or _default_timeout())
         if warm_next:
             _warm_up(task.cwd)
         html = notebook_to_html(nb, task.title)
@@ -229,9 +233,28 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
     except NotebookError as exc:
         return TaskResult(task.key, False, str(exc), "notebook", time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 - reported by the parent, exit code 1
-        return TaskResult(task.key, False, f"{type(exc).__name__}: {exc}", "other", time.perf_counter() - started)
+        from .errors import user_message
+
+        return TaskResult(task.key, False, user_message(exc), "other", time.perf_counter() - started)
     finally:
         _STAGING = None
+
+
+def _default_timeout() -> float:
+    from .limits import NOTEBOOK_TIMEOUT
+
+    return NOTEBOOK_TIMEOUT
+
+
+def _timeout_error(exc, name: str, timeout: float | None) -> NotebookError | None:
+    """A cell that ran past the timeout (a stuck kernel too), in Spanish; None for other errors."""
+    kind = getattr(exc, "ename", None) or type(exc).__name__
+    if kind not in ("CellTimeoutError", "TimeoutError") and "timed out" not in str(exc).lower():
+        return None
+    limit = f" de {timeout:g} s" if timeout else ""
+    return NotebookError(f"el cuaderno «{name}» superó el tiempo límite{limit} por celda (el kernel no "
+                         f"respondía o el cálculo es demasiado largo); se detuvo el kernel. Puede dar más "
+                         f"tiempo con --timeout SEGUNDOS")
 
 
 # --------------------------------------------------------------------------- worker processes
@@ -296,6 +319,10 @@ def _worker_init(parent: int, warm_cwd: str | None) -> None:
     global _PARENT
     _PARENT = parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    import logging
+
+    logging.disable(logging.CRITICAL)  # nbclient's English logs ("Timeout waiting for execute reply"):
+    # a failure reaches the user as the task's Spanish message, not as a log line
     signal.signal(signal.SIGTERM, _on_term)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before prctl

@@ -63,6 +63,7 @@ import pandas as pd
 
 from . import formatting as fmt
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .iorw import csv_safe, xlsx_text_only
 from .load import FiveW, read_5w
 from .methodology import EXCLUSION_LABELS, classify, group_values, headline_values, sex_age_values
 from .params import Params, load_params
@@ -564,13 +565,15 @@ def export_rows(ex: Exploration, sel: Selection, folder: str | Path, now: dt.dat
                      *filters, sel.measure, stamp])
     name = re.sub(r"[^0-9A-Za-z_.-]+", "-", name)[:150]
     csv_path, xlsx_path = folder / f"{name}.csv", folder / f"{name}.xlsx"
-    table.to_csv(csv_path, index=False, encoding="utf-8-sig")
+    csv_safe(table).to_csv(csv_path, index=False, encoding="utf-8-sig")  # no cell starts a formula
     about = pd.DataFrame({"Campo": ["Selección", "Archivo de datos", "Filas", "Exportado"],
                           "Valor": [describe(ex, sel), ex.fivew.source.path.name, len(table),
                                     (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")]})
     with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="Filas", index=False)
         about.to_excel(writer, sheet_name="Selección", index=False)
+        for sheet in writer.sheets.values():
+            xlsx_text_only(sheet)  # names like "=HYPERLINK(...)" stay text
     return [csv_path, xlsx_path]
 
 
@@ -592,6 +595,18 @@ def export_table(ex: Exploration, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- display
+
+def intro_html(ex: Exploration) -> str:
+    """The notebook's first line (region, file, rows, months) as HTML, every text escaped: a region or
+    file name holding `<script>` or Markdown is shown as written, never run or interpreted."""
+    months = month_options(ex)
+    span = f" · {html.escape(months[0][0])} a {html.escape(months[-1][0])}" if months else ""
+    sample = " <strong>Datos de ejemplo (ficticios).</strong>" if ex.is_sample else ""
+    return (f"<p><strong>{html.escape(ex.params.mesa.nombre)}</strong> · "
+            f"<strong>{html.escape(str(ex.params.region))}</strong> · archivo "
+            f"<code>{html.escape(ex.fivew.source.path.name)}</code> · {fmt.number(len(ex.rows))} filas "
+            f"de la región{span}.{sample}</p>")
+
 
 def table_html(table: pd.DataFrame, css_class: str = "mdrm-tabla", empty: str = "Sin filas en la selección.") -> str:
     """A small HTML table: text escaped, integers with thousands commas, total row in bold."""

@@ -32,3 +32,58 @@ def _umask() -> int:
 
 def dumps_metrics(metrics: dict) -> str:
     return json.dumps(metrics, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- cells a spreadsheet must not run
+
+# A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
+# (OWASP, "CSV Injection"): = + - @, tab and carriage return, and their full-width forms.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralize(value):
+    """A cell value made inert for a spreadsheet: text that could start a formula gets a leading
+    apostrophe (OWASP's advice for CSV); anything else is returned as it is.
+
+    The one rule of every file the kit writes for a person to open: `csv_safe`
+    applies it to a CSV's cells, `text_cell` to an xlsx cell (kept as text,
+    never a formula, with Excel's «'» prefix so that editing it keeps it text).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame):
+    """A copy of a table whose text cells and headers are neutralized (per distinct value)."""
+    import pandas as pd
+
+    out = frame.copy()
+    out.columns = [neutralize(c) for c in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column) \
+                or pd.api.types.is_bool_dtype(column):
+            continue
+        values = column.astype(object)
+        distinct = pd.unique(values.dropna())
+        changed = {v: neutralize(v) for v in distinct if isinstance(v, str) and v.startswith(FORMULA_START)}
+        if changed:
+            out.isetitem(position, values.map(lambda v, changed=changed: changed.get(v, v) if isinstance(v, str) else v))
+    return out
+
+
+def text_cell(cell) -> None:
+    """An openpyxl cell: text stays text. openpyxl turns any text starting with "=" into a formula;
+    such a cell, and any text `neutralize` would change, is stored as text with Excel's quote prefix."""
+    if cell.data_type == "f" or (cell.data_type == "s" and isinstance(cell.value, str)
+                                 and cell.value.startswith(FORMULA_START)):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def xlsx_text_only(sheet) -> None:
+    """Every cell of an openpyxl worksheet through `text_cell`."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            text_cell(cell)

@@ -73,6 +73,7 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError
+from .limits import check_file_size, check_workbook, reraise_interrupts
 from .text import map_distinct, normalize
 
 TEXT_FIELDS = (
@@ -247,9 +248,12 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
         raise InputError("formato de archivo no soportado (use .xlsx o .csv)", file=path)
+    check_file_size(path)  # limits (mdrm.limits): refused before reading, never killed for memory
     content = path.read_bytes()
     matcher = _HeaderMatcher(catalog, columns or {})
     kind = _sniff(content, path)
+    if kind == "excel":
+        check_workbook(content, path, sheet)
     table = _read_workbook(content, path, sheet, matcher) if kind == "excel" else _read_delimited(content, path, matcher)
     if kind == "text" and suffix in EXCEL_SUFFIXES:
         table.note = f"El archivo no es un libro de Excel (pese a la extensión {suffix}): se leyó como texto delimitado"
@@ -346,7 +350,8 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         except getattr(python_calamine, "PasswordError", ()) as exc:
             raise InputError("no se puede leer el archivo: está protegido con contraseña", file=path) from exc
-        except Exception as exc:  # noqa: BLE001 - the reader's own message, in a Spanish frame
+        except BaseException as exc:  # noqa: BLE001 - the reader's own message, in a Spanish frame
+            reraise_interrupts(exc)
             if content.startswith(_ZIP):
                 raise InputError(f"el libro de Excel está dañado o incompleto ({type(exc).__name__}: {exc})",
                                  file=path) from exc
@@ -360,7 +365,8 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
         sheet_name = sheet if sheet is not None else names[0]
         try:
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001
+            reraise_interrupts(exc)
             raise InputError(f"no se puede leer la hoja ({type(exc).__name__}: {exc})", file=path,
                              sheet=sheet_name) from exc
     finally:

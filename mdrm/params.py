@@ -8,6 +8,7 @@ error naming the key, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ import yaml
 from babel.lists import format_list
 
 from .catalog import Catalog, KeyFigure, key_figures_from, load_catalog
-from .errors import InputError
+from .errors import InputError, os_error_text
 from .text import slug
 
 BASES = ("mensual", "nuevos")
@@ -40,6 +41,8 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "deduplicacion": ("{metodo: ..., nivel: ...}", (dict,)),
     "columnas": ("{encabezado: campo}", (dict, type(None))),
     "destacados": ("lista de textos", (list, type(None))),
+    "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
+    "limites_nombre": ("texto o null", (str, type(None))),
     "duplicados": ("excluir o contar", (str,)),
 }
 _REQUIRED = ("mes", "datos")
@@ -76,6 +79,8 @@ class Params:
     columns: dict[str, str] = field(default_factory=dict)
     highlights: list[str] = field(default_factory=list)
     source: Path | None = None
+    boundaries_path: Path | None = None  # `limites`: the provinces' GeoJSON for the map (mdrm.maps)
+    boundaries_name: str | None = None   # `limites_nombre`: the property holding a province's name
     duplicates: str = "excluir"
 
     def __post_init__(self):
@@ -110,14 +115,18 @@ class Params:
 
 
 def _read_yaml(path: Path) -> dict:
+    from .safeyaml import load_params_yaml  # no aliases, bounded sizes (mdrm.limits)
+
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = load_params_yaml(path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"YAML no válido ({getattr(exc, 'problem', exc)})", file=path,
                          row=(mark.line + 1) if mark else None) from exc
     except OSError as exc:
-        raise InputError(f"no se puede leer el archivo de parámetros ({exc.strerror})", file=path) from exc
+        raise InputError(f"no se puede leer el archivo de parámetros ({os_error_text(exc)})", file=path) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("el archivo de parámetros no está en UTF-8", file=path) from exc
     if content is None:
         return {}
     if not isinstance(content, dict):
@@ -138,8 +147,20 @@ def _check_keys(content: dict, path: Path) -> None:
 def _resolve(value: str | None, base: Path, key: str, path: Path) -> Path | None:
     if value is None:
         return None
-    resolved = (base / value).resolve() if not Path(value).is_absolute() else Path(value)
-    if not resolved.is_file():
+    try:
+        resolved = (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+        is_file = resolved.is_file()
+    except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
+        why = os_error_text(exc) if isinstance(exc, OSError) else "bucle de enlaces simbólicos"
+        raise InputError(f"la clave «{key}» apunta a una ruta que no se puede abrir ({why})", file=path,
+                         value=value) from exc
+    if not is_file and Path(os.path.abspath(resolved)).is_symlink():  # a loop: is_file() says False
+        try:
+            os.stat(resolved)
+        except OSError as exc:
+            raise InputError(f"la clave «{key}» apunta a una ruta que no se puede abrir ({os_error_text(exc)})",
+                             file=path, value=value) from exc
+    if not is_file:
         raise InputError(f"la clave «{key}» apunta a un archivo que no existe", file=path,
                          value=value)
     return resolved
@@ -192,7 +213,7 @@ def load_params(path: str | Path) -> Params:
     fields = load_catalog().fields
     columns = merged.get("columnas") or {}
     for header, name in columns.items():
-        if name not in fields:
+        if not isinstance(name, str) or name not in fields:  # a nested value is not a field either
             raise InputError(f"la clave «columnas» asigna «{header}» a un campo desconocido",
                              file=origin["columnas"], value=name,
                              hint="Campos: " + ", ".join(fields))
@@ -200,6 +221,10 @@ def load_params(path: str | Path) -> Params:
     for item in highlights:
         if not isinstance(item, str):
             raise InputError("la clave «destacados» debe ser una lista de textos", file=origin["destacados"], value=item)
+    if bool(merged.get("limites")) != bool(merged.get("limites_nombre")):
+        key = "limites_nombre" if merged.get("limites") else "limites"
+        raise InputError(f"falta la clave «{key}»: «limites» y «limites_nombre» van juntas",
+                         file=origin.get("limites", origin.get("limites_nombre", path)))
     duplicates = merged.get("duplicados", "excluir")
     if duplicates not in DUPLICATES:
         raise InputError("la clave «duplicados» debe ser excluir o contar", file=origin["duplicados"],
@@ -225,6 +250,9 @@ def load_params(path: str | Path) -> Params:
         columns={str(k): str(v) for k, v in columns.items()},
         highlights=list(highlights),
         source=path,
+        boundaries_path=_resolve(merged.get("limites"), origin.get("limites", path).parent, "limites",
+                                 origin.get("limites", path)),
+        boundaries_name=merged.get("limites_nombre"),
         duplicates=duplicates,
     )
 

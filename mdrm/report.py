@@ -37,14 +37,15 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-from .errors import NotebookError
+from .errors import NotebookError, RunError
 from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
-from .iorw import dumps_metrics
+from .iorw import dumps_metrics, text_cell
 
 if TYPE_CHECKING:  # imported where used: `mdrm report` starts its workers before loading pandas
     import pandas as pd
@@ -82,18 +83,21 @@ class Content:
     notebooks: dict[str, Path]
     tables: Callable[[MonthView], dict[str, pd.DataFrame]] | None = None
     highlights: Callable[..., object] | None = None  # (highlights, metrics, source=params file)
+    tablero: Callable[..., object] | None = None  # (view, folder): writes tablero.pdf and tablero.png
 
     @classmethod
-    def default(cls) -> "Content":
+    def default(cls) -> Content:
         folder = notebooks_dir()
         return cls(
             notebooks={name: folder / f"{name}.ipynb" for name in NOTEBOOKS},
             tables=_lazy("mdrm.tables", "report_tables"),
             highlights=_lazy("mdrm.narrative", "fill_highlights"),
+            tablero=_lazy("mdrm.tablero", "write"),
         )
 
     def outputs(self) -> tuple[str, ...]:
         names = [f"{n}.{ext}" for n in self.notebooks for ext in ("html", "ipynb")] + ["metrics.json"]
+        names += ["tablero.pdf", "tablero.png"] if self.tablero is not None else []
         return tuple(names + (["tablas.xlsx"] if self.tables is not None else []))
 
 
@@ -160,6 +164,10 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
+        from .maps import read_geojson
+
+        read_geojson(params.boundaries_path, params.boundaries_name)
     data = load_month(params, cache.get(params) if cache else None)
     metrics = compute(data)
     if content.highlights is not None:
@@ -294,8 +302,7 @@ def _tidy_sheet(sheet) -> None:
     widths: dict[str, int] = {}
     for row in sheet.iter_rows():
         for cell in row:
-            if cell.data_type == "f":  # openpyxl reads any text starting with "=" as a formula
-                cell.data_type = "s"
+            text_cell(cell)  # openpyxl reads any text starting with "=" as a formula
             if cell.value is not None:
                 widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), len(str(cell.value)))
     for letter, width in widths.items():
@@ -310,7 +317,7 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
     if not tables:
         raise RuntimeError("el reporte no tiene tablas para tablas.xlsx")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, (name, table) in zip(sheet_names(tables), tables.items()):
+        for sheet, table in zip(sheet_names(tables), tables.values()):
             frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
             frame.to_excel(writer, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
             _tidy_sheet(writer.sheets[sheet])
@@ -318,7 +325,7 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def tasks_for(plan: MonthPlan, staging: Staging, content: Content) -> list[Task]:
+def tasks_for(plan: MonthPlan, staging: Staging, content: Content, timeout: float | None = None) -> list[Task]:
     metrics_path = staging.path / "metrics.json"
     parameters = {"parametros": str(plan.params_path), "metricas": str(metrics_path)}
     published = {**parameters, "metricas": str(plan.month_dir / "metrics.json")}
@@ -326,31 +333,34 @@ def tasks_for(plan: MonthPlan, staging: Staging, content: Content) -> list[Task]
         Task(key=f"{plan.params.month}/{name}", source=str(Path(source).resolve()), parameters=parameters,
              cwd=str(Path(source).resolve().parent), staging=str(staging.path), ipynb=f"{name}.ipynb",
              html=f"{name}.html", title=plan.title, published=published,
-             published_ipynb=str(plan.month_dir / f"{name}.ipynb"))
+             published_ipynb=str(plan.month_dir / f"{name}.ipynb"), timeout=timeout)
         for name, source in content.notebooks.items()
     ]
 
 
-def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: NotebookPool) -> list[Task]:
-    """Write metrics.json and start the month's notebooks."""
+def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: NotebookPool,
+                timeout: float | None = None) -> list[Task]:
+    """Write metrics.json and start the month's notebooks (`timeout`: seconds per cell)."""
     _write_synced(staging.path / "metrics.json", dumps_metrics(plan.metrics))
-    tasks = tasks_for(plan, staging, content)
+    tasks = tasks_for(plan, staging, content, timeout)
     for task in tasks:
         pool.submit(task)
     return tasks
 
 
 def stage_tables(plan: MonthPlan, staging: Staging, content: Content) -> None:
-    """Write tablas.xlsx (while the notebooks run)."""
+    """Write tablas.xlsx and the one-page tablero (while the notebooks run)."""
     if content.tables is not None:
         write_tables(content.tables(plan.view), staging.path / "tablas.xlsx")
+    if content.tablero is not None:
+        content.tablero(plan.view, staging.path)
 
 
 def notebook_failure(results: list[TaskResult]) -> Exception | None:
     """The first failure among a month's notebook runs, as the exception to raise."""
     for result in results:
         if not result.ok:
-            return NotebookError(result.error) if result.kind == "notebook" else RuntimeError(result.error)
+            return NotebookError(result.error) if result.kind == "notebook" else RunError(result.error)
     return None
 
 
@@ -408,7 +418,8 @@ class ReportResult:
 
 
 def run_report(params_path: str | Path, out: str | Path = "reports", *, content: Content | None = None,
-               jobs: int = 2, index: bool = True, pool: NotebookPool | None = None) -> ReportResult:
+               jobs: int = 2, index: bool = True, pool: NotebookPool | None = None,
+               timeout: float | None = None) -> ReportResult:
     """Produce one month's six files atomically; raises InputError / NotebookError.
 
     `pool`, if given (workers already starting: see `start_pool`), is used and closed.
@@ -417,6 +428,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
     content = content or Content.default()
     with sigterm_as_interrupt():
         staging = None
+        region_dir = None  # known once the month is prepared
         try:
             if not Path(params_path).is_file():  # the commonest mistake, told before any process starts
                 from .params import load_params
@@ -426,7 +438,8 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
             plan = prepare(params_path, out, content)
             timings = {"preparar": time.perf_counter() - started}
             staging = Staging(plan)
-            tasks = start_month(plan, staging, content, pool)
+            region_dir = plan.region_dir
+            tasks = start_month(plan, staging, content, pool, timeout)
             stage_tables(plan, staging, content)
             timings["tablas"] = time.perf_counter() - started
             results: list[TaskResult] = []
@@ -445,16 +458,25 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
                     pool.terminate()
                 if staging is not None:
                     staging.discard()
+            if index and region_dir is not None and isinstance(sys.exc_info()[1], Exception) \
+                    and region_dir.is_dir():
+                _refresh_index(region_dir)  # a month published by a run killed before its index shows too
             raise
         if index:  # the region's index.html lists this month too (never fails the report)
-            from .batch import refresh_index
-
-            try:
-                refresh_index(plan.region_dir)
-            except Exception as exc:  # noqa: BLE001
-                print(f"Aviso: no se pudo actualizar index.html ({type(exc).__name__}: {exc})", file=sys.stderr)
+            _refresh_index(plan.region_dir)
     return ReportResult(plan.month_dir, [plan.month_dir / n for n in content.outputs()],
                         time.perf_counter() - started, timings)
+
+
+def _refresh_index(region_dir: Path) -> None:
+    """Rewrite the region's index.html from the months on disk; a failure is only a warning."""
+    from .batch import refresh_index
+    from .errors import user_message
+
+    try:
+        refresh_index(region_dir)
+    except Exception as exc:  # noqa: BLE001
+        print(f"Aviso: no se pudo actualizar index.html ({user_message(exc)})", file=sys.stderr)
 
 
 def notebooks_cwd(content: Content) -> str | None:

@@ -55,3 +55,13 @@ def repair_mojibake(values: pd.Series) -> pd.Series:
 def slug(text: str) -> str:
     """File-system name of a region ('Madre de Dios' -> 'madre-de-dios')."""
     return normalize(text).replace(" ", "-") or "region"
+
+
+_TERMINAL_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: escape sequences (colors, cursor moves, window titles) and
+    control characters removed, also bidirectional overrides; line breaks and tabs kept."""
+    return _CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", str(text)))

@@ -25,7 +25,7 @@ from .catalog import load_catalog
 from .load import read_5w
 from .methodology import classify
 from .quality import CODES, counts, find_issues
-from .text import normalize, slug
+from .text import normalize, printable, slug
 
 NO_ORGANIZATION = "(sin organización)"
 TOP_ORGANIZATIONS = 10
@@ -151,7 +151,7 @@ def validate_file(path, sheet: str | None = None, columns: dict | None = None, o
     else:
         lines += ["", "Sin problemas de calidad."]
     if out is not None:
-        out.write("\n".join(lines) + "\n")
+        out.write(printable("\n".join(lines)) + "\n")  # names from the 5W never drive the terminal
     fivew.check_cells(scope)  # a cell that could not be read: its hard error, nothing written
     if output:
         _write_xlsx({"Resumen": by_code, "Por organización": by_org, "Problemas": _detail(issues)}, Path(output))

@@ -1,0 +1,302 @@
+"""Limits on what the kit reads and runs, in one place, and the checks made before loading.
+
+Every limit is far above a real R4V export (the regional 5W has about 30 columns
+and tens of thousands of rows; the benchmark has 1,000,000 rows) and below what
+a 2-core, 8–16 GB machine holds while it reads (about 100 bytes per cell read:
+60,000,000 cells take about 6 GB). A file past a limit is refused
+before it is read, with a Spanish message naming the file, the sheet and the
+limit (`InputError`, exit code 2), instead of the process being killed for
+memory (or aborted by the Excel reader, which allocates rows × columns at once).
+
+The checks read only what a workbook declares or holds cheaply: the zip
+directory (uncompressed sizes), the sheet's XML (cell references, scanned at C
+speed, about 1 s per GB) and the shared-strings table. A CSV is checked by its
+size on disk. The README's «Límites y entradas dañadas» says the values.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+from .errors import InputError
+
+# --- the limits -----------------------------------------------------------------------------------
+
+MAX_COLUMNS = 702                  # columns A..ZZ of a sheet (an R4V export has about 30)
+MAX_ROWS = 1_048_576               # Excel's own last row
+MAX_CELLS = 60_000_000             # rows × columns of the area read (2 × the 1,000,000 × 29 benchmark)
+MAX_SHEET_XML_BYTES = 3 << 30      # uncompressed XML of the sheet read (1,000,000 × 29 cells ≈ 1 GB)
+MAX_SHARED_STRINGS_BYTES = 1 << 30  # uncompressed shared-strings table
+MAX_TEXT_BYTES = 2 << 30           # text the cells expand to (a long string repeated in every cell)
+MAX_CSV_BYTES = 1 << 30            # a CSV on disk (the 1,000,000-row benchmark CSV is about 0.15 GB)
+MAX_WORKBOOK_BYTES = 1 << 30       # an .xlsx on disk (compressed)
+
+MAX_PARAMS_BYTES = 1 << 20         # a params YAML file
+MAX_PARAMS_VALUE = 20_000          # characters of one text value of a params file (a highlight)
+MAX_PARAMS_ITEMS = 10_000          # values in one params file (keys, list items)
+
+NOTEBOOK_TIMEOUT = 600             # seconds a notebook cell may run (`--timeout` changes it)
+
+
+def _gb(size: int) -> str:
+    from .formatting import number
+
+    return f"{number(round(size / (1 << 30), 1))} GB" if size >= 1 << 30 else f"{number(size >> 20)} MB"
+
+
+def _n(value: int) -> str:
+    from .formatting import number
+
+    return number(value)
+
+
+def reraise_interrupts(exc: BaseException) -> None:
+    """Re-raise what must stop the program; anything else the Excel reader raised (also a Rust panic,
+    pyo3's PanicException, which is a BaseException) is then told as a damaged file, never a crash."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+        raise exc
+
+
+# --- files on disk --------------------------------------------------------------------------------
+
+def check_file_size(path: Path) -> None:
+    """Refuse a CSV or a workbook heavier than its limit, before reading it (the kind from its first bytes)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:  # permission denied, a symlink loop, an unreadable disk: bad input (exit 2)
+        from .errors import os_error_text
+
+        raise InputError(f"no se puede leer el archivo de datos ({os_error_text(exc)})", file=path) from exc
+    excel = head.startswith((b"PK\x03\x04", _OLE))
+    limit = MAX_WORKBOOK_BYTES if excel else MAX_CSV_BYTES
+    if size > limit:
+        what = "el libro de Excel" if excel else "el archivo de texto (CSV)"
+        raise InputError(f"{what} pesa {_gb(size)}, más que el límite de {_gb(limit)}", file=path,
+                         hint="Exporte solo los meses y la región que necesita (filtre el 5W antes de guardarlo)")
+
+
+# --- workbooks ------------------------------------------------------------------------------------
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# Scanned with patterns that start with a literal (`r="`, `<row r="`): the regex engine then
+# skips to each occurrence at C speed (about 1 s per GB of XML, once per pattern).
+_ROW_REF = re.compile(rb'<row r="([0-9]+)"')
+_ANY_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_SHARED_CELL = re.compile(rb't="s"[^>]*><(?:[\w.-]+:)?v>([0-9]+)<')
+_SI_START = re.compile(rb"<(?:[\w.-]+:)?si[ >]")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
+    """What the workbook declares and holds, against the limits: raises InputError (exit 2).
+
+    A password-protected workbook (an OLE file holding an `EncryptedPackage`)
+    is named as such. For an .xlsx: the uncompressed size of the sheet read and
+    of the shared strings, a value in a cell past column ZZ or past the last
+    row (the Excel reader would allocate every cell up to it), the area read
+    (last row × last column) and the text the cells expand to. Other formats
+    (.xls, .ods, .xlsb) are only checked for encryption and their size on disk.
+    """
+    if content.startswith(_OLE):
+        if _ENCRYPTED in content[:1 << 22] or _ENCRYPTED in content[-(1 << 22):]:
+            raise InputError(
+                "el libro de Excel está protegido con contraseña (cifrado) y no se puede leer", file=path,
+                hint="Ábralo en Excel, quite la contraseña (Archivo > Información > Proteger libro > Cifrar con "
+                     "contraseña, deje la contraseña en blanco) y guárdelo como .xlsx")
+        return
+    try:
+        book = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return  # the reader names a damaged workbook
+    with book:
+        located = _sheet_member(book, sheet)
+        if located is None:
+            return  # no such sheet or not an .xlsx: the reader says so
+        name, member = located
+        info = book.getinfo(member)
+        if info.file_size > MAX_SHEET_XML_BYTES:
+            raise InputError(
+                f"la hoja ocupa {_gb(info.file_size)} sin comprimir, más que el límite de "
+                f"{_gb(MAX_SHEET_XML_BYTES)}", file=path, sheet=name, hint=_SMALLER)
+        strings = _shared_strings(book, path, name)
+        xml = _read_member(book, member, MAX_SHEET_XML_BYTES, path, name)
+    _check_area(xml, path, name)
+    if strings is not None:
+        _check_text(xml, strings, path, name)
+
+
+_SMALLER = "Guarde en un libro aparte solo la región y los meses que necesita"
+
+
+def _read_member(book: zipfile.ZipFile, member: str, limit: int, path: Path, sheet: str) -> bytes:
+    """A zip member, read in blocks and never past `limit` bytes (its declared size may lie)."""
+    parts, total = [], 0
+    with book.open(member) as handle:
+        while True:
+            block = handle.read(1 << 24)
+            if not block:
+                break
+            total += len(block)
+            if total > limit:
+                raise InputError(f"la hoja ocupa más que el límite de {_gb(limit)} sin comprimir",
+                                 file=path, sheet=sheet, hint=_SMALLER)
+            parts.append(block)
+    return b"".join(parts)
+
+
+def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str] | None:
+    """(sheet name, zip member of its XML) of the sheet the loader will read: `sheet`, else the first."""
+    try:
+        workbook = ElementTree.fromstring(_read_small(book, "xl/workbook.xml"))
+        rels = ElementTree.fromstring(_read_small(book, "xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 - not an .xlsx (an .ods, a damaged file): the reader decides
+        return None
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    sheets = [(s.get("name"), s.get(_NS_REL)) for s in workbook.iter() if s.tag.endswith("}sheet")]
+    chosen = [(n, r) for n, r in sheets if n == sheet] if sheet is not None else sheets[:1]
+    if not chosen:
+        return None
+    name, rel = chosen[0]
+    target = targets.get(rel, "")
+    member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return (name, member) if member in book.namelist() else None
+
+
+def _read_small(book: zipfile.ZipFile, member: str) -> bytes:
+    with book.open(member) as handle:
+        data = handle.read((64 << 20) + 1)
+    if len(data) > 64 << 20:
+        raise ValueError("too large")
+    return data
+
+
+def _shared_strings(book: zipfile.ZipFile, path: Path, sheet: str) -> list[int] | None:
+    """Size in bytes of each shared string's XML element (its text and tags; None when there are none)."""
+    member = next((n for n in book.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if member is None:
+        return None
+    if book.getinfo(member).file_size > MAX_SHARED_STRINGS_BYTES:
+        raise InputError(
+            f"la tabla de textos del libro (sharedStrings.xml) ocupa {_gb(book.getinfo(member).file_size)} "
+            f"sin comprimir, más que el límite de {_gb(MAX_SHARED_STRINGS_BYTES)}", file=path, sheet=sheet,
+            hint=_SMALLER)
+    xml = _read_member(book, member, MAX_SHARED_STRINGS_BYTES, path, sheet)
+    starts = [m.start() for m in _SI_START.finditer(xml)]
+    if not starts:
+        return []
+    ends = starts[1:] + [len(xml)]
+    return [end - begin for begin, end in zip(starts, ends)]
+
+
+def _beyond(column: int) -> bytes:
+    """Regex alternatives for the letters of a column past `column` (up to ZZ)."""
+    letters = _column_letters(column)
+    if len(letters) == 1:
+        one = f"[{chr(ord(letters) + 1)}-Z]" if letters != "Z" else "(?!)"
+        return f"{one}|[A-Z][A-Z]".encode()
+    first, second = letters
+    same = f"{first}[{chr(ord(second) + 1)}-Z]" if second != "Z" else "(?!)"
+    later = f"[{chr(ord(first) + 1)}-Z][A-Z]" if first != "Z" else "(?!)"
+    return f"{same}|{later}".encode()
+
+
+_FAR_COLUMN = re.compile(rb'r="[A-Z]{3}')          # a cell past column ZZ
+_FAR_ROW = re.compile(rb'r="[A-Z]{1,3}[0-9]{7}')    # a cell on row 1,000,000 or after
+
+
+def _check_area(xml: bytes, path: Path, sheet: str) -> None:
+    """Cells with a value past column ZZ or past the last row, and the area read, against the limits.
+
+    Each pass over the XML is a search for a literal followed by a class (about
+    1 s per GB); in a real export it finds nothing. The last column is looked
+    for only when the rows are so many that the area could pass the limit.
+    """
+    start = max(xml.find(b"sheetData"), 0)
+    far, last_row = [], 0
+    for pattern in (_FAR_COLUMN, _FAR_ROW):
+        for match in pattern.finditer(xml, start):
+            ref = _ANY_REF.match(xml, match.start())
+            if ref is None:
+                continue
+            close = xml.find(b">", match.end())
+            if close != -1 and xml[close - 1:close] == b"/":
+                continue  # an empty cell (formatting only): the reader skips it
+            letters, row = ref.group(1), int(ref.group(2))
+            if _column_number(letters) > MAX_COLUMNS or row > MAX_ROWS:
+                far.append(f"{letters.decode()}{row}")
+            last_row = max(last_row, row)
+    if far:
+        far = list(dict.fromkeys(far))
+        shown = ", ".join(far[:5]) + (f" y {len(far) - 5} más" if len(far) > 5 else "")
+        raise InputError(
+            f"hay datos en celdas muy lejos del resto ({shown}); el kit lee hasta la columna "
+            f"{_column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas) y la fila {_n(MAX_ROWS)}",
+            file=path, sheet=sheet,
+            hint="Borre esas celdas (o las columnas y filas vacías hasta ellas) y guarde el libro")
+    # the last row: the last <row> element and the last cell (rows are in order in any real file)
+    tail = xml.rfind(b'<row r="')
+    found = _ROW_REF.match(xml, tail) if tail != -1 else None
+    if found:
+        last_row = max(last_row, int(found.group(1)))
+    tail = xml.rfind(b' r="', start)
+    found = _ANY_REF.match(xml, tail + 1) if tail != -1 else None
+    if found:
+        last_row = max(last_row, int(found.group(2)))
+    if last_row * MAX_COLUMNS <= MAX_CELLS:
+        return  # whatever the last column (at most ZZ), the area is within the limit
+    # the last column: the first row's (the header's) last cell, then any cell beyond it
+    first_close = xml.find(b"</row>", start)
+    head = xml.rfind(b' r="', start, first_close) if first_close != -1 else -1
+    found = _ANY_REF.match(xml, head + 1) if head != -1 else None
+    last_column = _column_number(found.group(1)) if found else 1
+    if last_column < MAX_COLUMNS:
+        beyond = re.compile(rb'r="(' + _beyond(last_column) + rb')[0-9]')
+        last_column = max([last_column, *(_column_number(m) for m in set(beyond.findall(xml, start)))])
+    area = last_row * last_column
+    if area > MAX_CELLS:
+        raise InputError(
+            f"la hoja abarca {_n(last_row)} filas × {_n(last_column)} columnas ({_n(area)} celdas), más que el "
+            f"límite de {_n(MAX_CELLS)} celdas", file=path, sheet=sheet,
+            hint=_SMALLER + "; o borre las filas y columnas vacías al final de la hoja")
+
+
+def _check_text(xml: bytes, lengths: list[int], path: Path, sheet: str) -> None:
+    """The text the sheet's cells expand to (each cell is read as its own copy of its shared string)."""
+    if not lengths:
+        return
+    cells = xml.count(b't="s"')
+    if cells * max(lengths) <= MAX_TEXT_BYTES:
+        return
+    import numpy as np
+
+    # exact: the length of the string each cell refers to (slow, only for suspicious books)
+    sizes = np.asarray(lengths, dtype=np.int64)
+    indexes = np.fromiter((int(m) for m in _SHARED_CELL.findall(xml)), dtype=np.int64)
+    indexes = indexes[(indexes >= 0) & (indexes < len(sizes))]
+    total = int(sizes[indexes].sum())
+    if total > MAX_TEXT_BYTES:
+        raise InputError(
+            f"las celdas de texto suman {_gb(total)} al leerlas (un mismo texto largo repetido en "
+            f"{_n(len(indexes))} celdas), más que el límite de {_gb(MAX_TEXT_BYTES)}", file=path, sheet=sheet,
+            hint=_SMALLER)

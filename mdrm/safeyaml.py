@@ -1,0 +1,61 @@
+"""A YAML reader for params files that cannot be made to explode.
+
+PyYAML's `safe_load` runs no code, but it still expands aliases: a 1 KB file
+of nested `&a [*b, *b, ...]` ("billion laughs") builds a structure of 10^9
+items. A params file needs no alias, so this loader refuses them (an anchor
+alone is harmless and allowed), and it refuses a file larger than
+`MAX_PARAMS_BYTES`, a text value longer than `MAX_PARAMS_VALUE` characters and
+more than `MAX_PARAMS_ITEMS` values.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from yaml.events import AliasEvent
+
+from . import limits
+
+
+class RefusedYAML(yaml.YAMLError):
+    """A params file the kit will not read (message in Spanish)."""
+
+    def __init__(self, problem: str, mark=None):
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._items = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise RefusedYAML(f"no se admiten alias de YAML («*{event.anchor}»): escriba el valor completo",
+                              event.start_mark)
+        self._items += 1
+        if self._items > limits.MAX_PARAMS_ITEMS:
+            raise RefusedYAML(f"el archivo tiene más de {limits.MAX_PARAMS_ITEMS} valores",
+                              self.peek_event().start_mark)
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.ScalarNode) and len(node.value) > limits.MAX_PARAMS_VALUE:
+            raise RefusedYAML(f"un valor tiene {len(node.value)} caracteres, más que el límite de "
+                              f"{limits.MAX_PARAMS_VALUE}", node.start_mark)
+        return node
+
+
+def load_params_yaml(path: Path):
+    """Read and parse a params file (no aliases, bounded sizes); raises yaml.YAMLError, OSError."""
+    with open(path, "rb") as handle:
+        data = handle.read(limits.MAX_PARAMS_BYTES + 1)
+    if len(data) > limits.MAX_PARAMS_BYTES:
+        raise RefusedYAML(f"el archivo pesa más que el límite de {limits.MAX_PARAMS_BYTES // 1024} KB "
+                          "para un archivo de parámetros")
+    loader = _NoAliasLoader(data.decode("utf-8"))
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()

@@ -56,7 +56,7 @@ def mesa_title(view) -> str:
     """The Mesa's name as the HTML report titles it (the same constant of `mdrm.html`)."""
     from . import html
 
-    return html.TITLE.format(region=view.metrics["region"])
+    return html.report_title(view)
 
 
 # --------------------------------------------------------------------------- text that fits

@@ -191,7 +191,8 @@ def test_init_on_the_2024_export_then_batch_runs_unedited(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     month = out / "nuevo-leon" / "2023-01"
     assert sorted(p.name for p in month.iterdir() if not p.name.startswith(".")) == [
-        "destacados.html", "destacados.ipynb", "metrics.json", "situacion.html", "situacion.ipynb", "tablas.xlsx"]
+        "destacados.html", "destacados.ipynb", "metrics.json", "situacion.html", "situacion.ipynb", "tablas.xlsx",
+        "tablero.pdf", "tablero.png"]
     metrics = json.loads((month / "metrics.json").read_text(encoding="utf-8"))
     assert (metrics["region"], metrics["mesa"]["nombre"], metrics["rows"]["read"]) == (
         "Nuevo León", "Mesa de Nuevo León", 6)

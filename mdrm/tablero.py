@@ -53,7 +53,7 @@ RC = {
 
 
 def mesa_title(view) -> str:
-    """The Mesa's name as the HTML report titles it (`mdrm.html.report_title`, from the params' `mesa:`)."""
+    """The Mesa's name as the HTML report titles it (`mdrm.html.report_title`, from the params' Mesa)."""
     from . import html
 
     return html.report_title(view)

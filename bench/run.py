@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -133,7 +132,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    for name, r in results.items():
+    for r in results.values():
         r["ok"] = r["ratio"] >= r["target"] if r.get("higher_is_better") else r["ratio"] <= r["target"]
     out_file = ROOT / "reports" / "bench.json"
     out_file.parent.mkdir(parents=True, exist_ok=True)

@@ -1,3 +1,3 @@
-"""mdrm: monthly situation report of the MDRM Tacna from the R4V 5W export."""
+"""mdrm: monthly situation report of a local coordination group (Mesa) of the R4V response, from the 5W export."""
 
 __version__ = "0.1.0"

@@ -228,6 +228,8 @@ def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
 INDEX_LINKS = (
     ("situacion.html", "Reporte de situación"),
     ("destacados.html", "Destacados"),
+    ("tablero.pdf", "Tablero (PDF)"),
+    ("tablero.png", "Tablero (imagen)"),
     ("tablas.xlsx", "Tablas (Excel)"),
     ("metrics.json", "Cifras (JSON)"),
 )
@@ -240,6 +242,7 @@ def index_html(region_dir: Path) -> str:
 
     entries = _month_entries(region_dir)
     region = next((m.get("region") for _, m, _ in entries if m and m.get("region")), region_dir.name)
+    publisher = _index_publisher(entries, region)
     e = html.escape
     rows = []
     for month, metrics, folder in entries:
@@ -285,7 +288,7 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 </head>
 <body>
 <h1>{e(title)}</h1>
-<p>Mesa de Diálogo para Refugiados y Migrantes — reportes mensuales generados con mdrm.</p>
+<p>{e(publisher)} — reportes mensuales generados con mdrm.</p>
 {sample_note}
 <table>
 <thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th class="cifra">Avisos</th><th>Archivos</th></tr></thead>
@@ -297,6 +300,17 @@ footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
 </body>
 </html>
 """
+
+
+def _index_publisher(entries: list, region: str) -> str:
+    """The Mesa of the newest month that records one (metrics.json `mesa`), else 'Mesa de <region>'."""
+    from .identity import full_name, mesa_of
+    from .params import Mesa
+
+    for _, metrics, _ in entries:
+        if metrics and isinstance(metrics.get("mesa"), dict) and metrics["mesa"].get("nombre"):
+            return full_name(mesa_of(metrics))
+    return full_name(Mesa(nombre=f"Mesa de {region}"))
 
 
 def refresh_index(region_dir: str | Path) -> Path:

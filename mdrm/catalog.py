@@ -167,7 +167,7 @@ def key_figures_from(specs: dict) -> dict[str, KeyFigure]:
     """Key figures from their YAML shape (the packaged file or a Mesa's `cifras_clave:`)."""
     return {
         kf_id: KeyFigure(kf_id, spec["etiqueta"], spec["valor"],
-                         tuple(normalize(p) for p in spec.get("patrones") or []),
-                         tuple(normalize(p) for p in spec.get("indicadores") or []))
+                         tuple(n for n in (normalize(p) for p in spec.get("patrones") or []) if n),
+                         tuple(n for n in (normalize(p) for p in spec.get("indicadores") or []) if n))
         for kf_id, spec in specs.items()
     }

@@ -210,7 +210,7 @@ def trend(view) -> Figure:
     groups = tables.groups_shown([f["by_population"] for f in months.values() if f], catalog)
     order = list(months)
     records = []
-    for position, (m, figure) in enumerate(months.items()):
+    for position, figure in enumerate(months.values()):
         if figure is None:  # a month without rows: a gap, not a zero
             continue
         for g in groups:

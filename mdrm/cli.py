@@ -75,6 +75,21 @@ def _batch(args) -> int:
     return run_batch_cli(args.params_dir, args.out, args.first, args.last, args.jobs, timeout=args.timeout)
 
 
+def _init(args) -> int:
+    from .scaffold import init_mesa, init_summary
+
+    result = init_mesa(args.datos, args.pais, args.region, args.dir, sheet=args.hoja, columns=args.columna)
+    print(init_summary(result))
+    return EXIT_OK
+
+
+def _activities(args) -> int:
+    from .scaffold import activities_text
+
+    sys.stdout.write(activities_text(args.params))
+    return EXIT_OK
+
+
 def _jobs(text: str) -> int:
     try:
         value = int(text)
@@ -105,7 +120,8 @@ def _timeout_option(command) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mdrm", description="Reporte de situación mensual de la MDRM a partir del 5W de R4V.")
+        prog="mdrm", description="Reporte de situación mensual de una Mesa de la respuesta R4V (GTRM, GIFMM, …) "
+                                  "a partir de la exportación 5W de R4V.")
     parser.add_argument("--version", action="version", version=f"mdrm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="comando")
 
@@ -144,6 +160,23 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", default="reports", help="carpeta de salida (por defecto reports/)")
     _timeout_option(batch)
     batch.set_defaults(run=_batch)
+
+    init = commands.add_parser(
+        "init", help="prepara la carpeta de parámetros de una Mesa nueva a partir de una exportación 5W")
+    init.add_argument("--datos", required=True, help="archivo 5W (.xlsx o .csv)")
+    init.add_argument("--pais", required=True, help="país de la región (p. ej. Perú, Colombia, Brasil)")
+    init.add_argument("--region", required=True, help="la región (Admin1) de la Mesa, p. ej. Tacna")
+    init.add_argument("--dir", required=True, help="carpeta a crear, p. ej. params/arequipa (no sobrescribe)")
+    init.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
+    init.add_argument("--columna", action="append", metavar="ENCABEZADO=campo",
+                      help="un encabezado del archivo que no es de R4V y su campo (se puede repetir)")
+    init.set_defaults(run=_init)
+
+    actividades = commands.add_parser(
+        "actividades", help="lista las actividades e indicadores de la región con su número de filas")
+    actividades.add_argument("--params", required=True,
+                             help="archivo de parámetros (un mes o region.yml de la carpeta)")
+    actividades.set_defaults(run=_activities)
     return parser
 
 

@@ -92,7 +92,7 @@ def _cell_error(exc, name: str) -> NotebookError:
 
 def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = None,
                  output_path: str | Path | None = None, timeout: float | None = None,
-                 name: str | None = None, kernel: "WarmKernel | None" = None):
+                 name: str | None = None, kernel: WarmKernel | None = None):
     """Execute `source` with `parameters`; returns the executed notebook.
 
     Raises NotebookError for a missing `parameters` cell, a cell error, a dead

@@ -602,7 +602,8 @@ def intro_html(ex: Exploration) -> str:
     months = month_options(ex)
     span = f" · {html.escape(months[0][0])} a {html.escape(months[-1][0])}" if months else ""
     sample = " <strong>Datos de ejemplo (ficticios).</strong>" if ex.is_sample else ""
-    return (f"<p><strong>{html.escape(str(ex.params.region))}</strong> · archivo "
+    return (f"<p><strong>{html.escape(ex.params.mesa.nombre)}</strong> · "
+            f"<strong>{html.escape(str(ex.params.region))}</strong> · archivo "
             f"<code>{html.escape(ex.fivew.source.path.name)}</code> · {fmt.number(len(ex.rows))} filas "
             f"de la región{span}.{sample}</p>")
 

@@ -12,13 +12,12 @@ copies them into the shared file. Rules:
 from __future__ import annotations
 
 import html as _html
-import math
 import numbers
 
 import pandas as pd
 
 from . import formatting as fmt
-from . import narrative, tables
+from . import identity, narrative, tables
 from . import warnings as warn
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
@@ -26,7 +25,7 @@ from .quality import CODES
 from .scope import area_label, by_admin1
 
 ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
-TITLE = "Intervenciones de la Mesa de Diálogo para Refugiados y Migrantes de la Región de {region} (MDRM)"
+TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de la Mesa de Lima (ML)"
 
 CSS = """
 .mdrm{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#263238;
@@ -115,11 +114,28 @@ def sample_banner() -> str:
             'real.</div>')
 
 
+def mesa(view) -> identity.Mesa:
+    """The Mesa that publishes the report (metrics.json's, else the params')."""
+    return identity.mesa_of(view.metrics, getattr(view, "params", None))
+
+
+def report_title(view) -> str:
+    """'Intervenciones de la Mesa … (SIGLA)': the report's title, from the params' Mesa."""
+    who = mesa(view)
+    return TITLE.format(of_mesa=identity.of(identity.full_name(who), who))
+
+
+def _subtitle(view, what: str) -> str:
+    m, who = view.metrics, mesa(view)
+    platform = f" · {who.plataforma}" if who.plataforma else ""
+    return f"{what} · {m['region']} · {_month(m)}{platform}"
+
+
 def header(view, title: str | None = None, subtitle: str | None = None) -> str:
     """Title band (what, where, when) and the "datos de ejemplo" banner when the data is the sample."""
     m = view.metrics
-    title = title or f"{TITLE.format(region=m['region'])} — {_month(m)}"
-    subtitle = subtitle or f"Reporte de situación mensual · {m['region']} · {_month(m)}"
+    title = title or f"{report_title(view)} — {_month(m)}"
+    subtitle = subtitle or _subtitle(view, "Reporte de situación mensual")
     banner = sample_banner() if view.is_sample else ""
     return _wrap(f'{banner}<div class="mdrm-title"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>'
                  f'{warnings_box(m)}')
@@ -138,10 +154,9 @@ def warnings_box(metrics: dict) -> str:
 
 def highlights_header(view) -> str:
     """Title band of destacados.html."""
-    m = view.metrics
-    return header(view, title=f"Destacados de la Mesa de Diálogo para Refugiados y Migrantes de la Región de "
-                              f"{m['region']} (MDRM) — {_month(m)}",
-                  subtitle=f"Lo más importante del mes · {m['region']} · {_month(m)}")
+    who = mesa(view)
+    return header(view, title=f"Destacados {identity.of(identity.full_name(who), who)} — {_month(view.metrics)}",
+                  subtitle=_subtitle(view, "Lo más importante del mes"))
 
 
 def area_title(view) -> str:
@@ -187,9 +202,11 @@ def headline(view) -> str:
     ytd = (m.get("ytd") or {}).get("people_reached")
     months = (m.get("ytd") or {}).get("months") or [m["month"]]
     side = []
+    who = mesa(view)
+    of_mesa = identity.of(identity.short_name(who), who)  # "de la MDRM"
     if orgs.get("members") is not None:
         side.append(f'<div><span class="mdrm-big" style="font-size:2em">{esc(fmt.number(orgs["members"]))}</span>'
-                    f'<div class="mdrm-biglabel">Organizaciones miembros de la Mesa</div></div>')
+                    f'<div class="mdrm-biglabel">Organizaciones miembros {esc(of_mesa)}</div></div>')
     if orgs.get("reporting") is not None:
         side.append(f'<div class="mdrm-change">{esc(fmt.number(orgs["reporting"]))} organizaciones reportaron '
                     f'actividades en el 5W del mes</div>')
@@ -209,7 +226,7 @@ def headline(view) -> str:
             f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
             f'<div class="mdrm-change">{esc(total_change)}</div></div>')
     by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{"".join(groups)}</div>'
-    others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros de la Mesa y acumulado</h3>'
+    others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros {esc(of_mesa)} y acumulado</h3>'
               f'{"".join(side)}</div>')
     return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
 
@@ -434,6 +451,9 @@ def footer(view) -> str:
         sheet = f" (hoja «{esc(source['sheet'])}»)" if source.get("sheet") else ""
         parts.append(f"Fuente: archivo 5W <b>{esc(source['file'])}</b>{sheet}, SHA-256 "
                      f"<code>{esc(source.get('sha256', ''))}</code>.")
+    who = mesa(view)
+    platform = f", {who.plataforma}" if who.plataforma else ""
+    parts.append(f"Publicado por {esc(identity.the(identity.full_name(who), who))}{esc(platform)}.")
     if made:
         date = made.get("date")
         when = f" el {esc(fmt.date_label(date))}" if date else ""

@@ -69,7 +69,7 @@ def csv_safe(frame):
         distinct = pd.unique(values.dropna())
         changed = {v: neutralize(v) for v in distinct if isinstance(v, str) and v.startswith(FORMULA_START)}
         if changed:
-            out.isetitem(position, values.map(lambda v: changed.get(v, v) if isinstance(v, str) else v))
+            out.isetitem(position, values.map(lambda v, changed=changed: changed.get(v, v) if isinstance(v, str) else v))
     return out
 
 

@@ -191,16 +191,34 @@ def sector_figures(df: pd.DataFrame, basis: str) -> pd.DataFrame:
 
 
 def key_figure_masks(df: pd.DataFrame, catalog: Catalog) -> dict[str, pd.Series]:
-    """Rows feeding each key figure: normalized activity name contains a pattern."""
+    """Rows feeding each key figure.
+
+    A row matches when its normalized activity name contains any of the key
+    figure's `patrones`, or its normalized indicator any of its `indicadores`;
+    a key figure with neither matches every row. Patterns are tried on the
+    distinct values only.
+    """
     codes, uniques = pd.factorize(df["activity_key"])
+    indicator = None  # (codes, uniques) of the normalized indicator, computed once when needed
     masks = {}
     for kf in catalog.key_figures.values():
-        if not kf.patterns:
+        if not kf.patterns and not kf.indicator_patterns:
             masks[kf.id] = pd.Series(True, index=df.index)
             continue
-        hit = np.array([any(p in u for p in kf.patterns) for u in uniques] + [False], dtype=bool)
-        masks[kf.id] = pd.Series(hit[codes], index=df.index)
+        hit = np.zeros(len(df), dtype=bool)
+        if kf.patterns:
+            hit |= _contains_any(uniques, kf.patterns)[codes]
+        if kf.indicator_patterns:
+            if indicator is None:
+                indicator = pd.factorize(normalize_series(df["indicator"]))
+            hit |= _contains_any(indicator[1], kf.indicator_patterns)[indicator[0]]
+        masks[kf.id] = pd.Series(hit, index=df.index)
     return masks
+
+
+def _contains_any(uniques, patterns: tuple[str, ...]) -> np.ndarray:
+    """Per distinct value, whether it contains a pattern; one more False for missing (code -1)."""
+    return np.array([any(p in str(u) for p in patterns) for u in uniques] + [False], dtype=bool)
 
 
 def key_figure_values(df: pd.DataFrame, basis: str, catalog: Catalog) -> dict[str, float]:

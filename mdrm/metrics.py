@@ -16,6 +16,7 @@ import pandas as pd
 from . import __version__
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
+from .identity import mesa_dict
 from .load import FiveW, read_5w
 from .methodology import (
     EXCLUSION_LABELS, classify, group_values, headline_values, key_figure_masks, key_figure_values,
@@ -100,7 +101,7 @@ def unmatched_key_figures(region_rows: pd.DataFrame, catalog: Catalog) -> list[s
     distinct = region_rows.drop_duplicates([c for c in ("activity_name", "indicator") if c in region_rows.columns])
     masks = key_figure_masks(classify(distinct, catalog), catalog)  # a few hundred distinct activities
     return [kf_id for kf_id, kf in catalog.key_figures.items()
-            if kf.patterns and not bool(masks[kf_id].any())]
+            if (kf.patterns or kf.indicator_patterns) and not bool(masks[kf_id].any())]
 
 
 def _publish_groups(raw: pd.Series, catalog: Catalog) -> dict[str, int]:
@@ -276,6 +277,7 @@ def compute(md: MonthData) -> dict:
     metrics = {
         "schema": SCHEMA,
         "region": p.region,
+        "mesa": mesa_dict(p.mesa),
         "month": p.month,
         "basis": p.basis,
         "dedup": {"method": p.method, "level": p.level},

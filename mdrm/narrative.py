@@ -10,7 +10,8 @@ Placeholders in a highlight (params `destacados:`):
 - a dotted path into metrics.json, e.g. `{people_reached.total}`,
   `{people_reached.by_population.transito}`, `{subgroups.proteccion.total}`,
   `{organizations.reporting}`, `{ytd.people_reached.total}`;
-- `{mes}` -> "septiembre de 2020", `{mes_anterior}` -> "agosto de 2020", `{region}` -> "Tacna";
+- `{mes}` -> "septiembre de 2020", `{mes_anterior}` -> "agosto de 2020", `{region}` -> the region;
+- `{mesa}` -> the Mesa's acronym (or its name), `{mesa.nombre}`, `{mesa.sigla}`, `{mesa.plataforma}`;
 - `{{` and `}}` for literal braces.
 
 Anything else (an unknown name, a path to a table instead of a figure, a
@@ -23,6 +24,7 @@ import re
 from pathlib import Path
 
 from . import formatting as fmt
+from . import identity
 from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
@@ -32,7 +34,7 @@ _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
 
 PLACEHOLDER_HELP = (
-    "Marcadores válidos: {mes}, {mes_anterior}, {region}, {kf.<cifra clave>} (p. ej. {kf.raciones_comida}) "
+    "Marcadores válidos: {mes}, {mes_anterior}, {region}, {mesa}, {kf.<cifra clave>} (p. ej. {kf.raciones_comida}) "
     "o una ruta de metrics.json hasta una cifra (p. ej. {people_reached.total}, "
     "{people_reached.by_population.transito}, {subgroups.proteccion.total}, {organizations.reporting}, "
     "{ytd.people_reached.total}); para una llave literal escriba {{ o }}"
@@ -57,6 +59,8 @@ def resolve(name: str, metrics: dict) -> str:
         return fmt.month_label(_previous_month(metrics["month"]))
     if name == "region":
         return str(metrics["region"])
+    if name == "mesa":
+        return identity.short_name(identity.mesa_of(metrics))
     if not _PATH.match(name):
         raise _Unknown("no es un nombre ni una ruta de metrics.json")
     parts = name.split(".")
@@ -186,7 +190,10 @@ def _draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: 
     previous = metrics.get("previous_month") or {}
     sentences = []
 
-    headline = f"En {month}, los miembros de la Mesa alcanzaron a {fmt.people(total)}"
+    mesa = identity.mesa_of(metrics)
+    the_mesa = identity.the(identity.short_name(mesa), mesa)  # "la MDRM", "el GIFMM Cúcuta"
+    of_mesa = identity.of(identity.short_name(mesa), mesa)  # "de la MDRM"
+    headline = f"En {month}, los miembros {of_mesa} alcanzaron a {fmt.people(total)}"
     sentences.append(f"{headline}{_with_change(total, previous.get('people_reached_total'), prev_label)}.")
 
     if total:
@@ -215,7 +222,7 @@ def _draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: 
     usd = metrics.get("key_figures", {}).get("usd_distribuidos")
     if usd is not None:
         if usd:
-            text = (f"Los miembros de la Mesa distribuyeron {fmt.usd(usd)} en transferencias monetarias "
+            text = (f"Los miembros {of_mesa} distribuyeron {fmt.usd(usd)} en transferencias monetarias "
                     f"(CVA) en {month}")
             if previous_key_figures is not None and previous_key_figures.get("usd_distribuidos") is not None:
                 text += _with_change(usd, previous_key_figures["usd_distribuidos"], prev_label, "USD")
@@ -227,7 +234,7 @@ def _draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: 
     if ytd is not None:
         months = metrics["ytd"].get("months") or [metrics["month"]]
         sentences.append(
-            f"En lo que va del año ({fmt.month_range(months[0], months[-1])}), la Mesa alcanzó a "
+            f"En lo que va del año ({fmt.month_range(months[0], months[-1])}), {the_mesa} alcanzó a "
             f"{fmt.people(ytd['total'])} (suma de los nuevos beneficiarios de cada mes, sin doble conteo "
             f"dentro de cada mes).")
 
@@ -237,7 +244,7 @@ def _draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: 
         text = (f"{fmt.number(n)} {'organización reportó' if n == 1 else 'organizaciones reportaron'} "
                 f"actividades en el 5W de {month}")
         if orgs.get("members") is not None:
-            text += f"; la Mesa cuenta con {fmt.number(orgs['members'])} organizaciones miembros"
+            text += f"; {the_mesa} cuenta con {fmt.number(orgs['members'])} organizaciones miembros"
         sentences.append(text + ".")
     return sentences
 

@@ -41,6 +41,8 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "deduplicacion": ("{metodo: ..., nivel: ...}", (dict,)),
     "columnas": ("{encabezado: campo}", (dict, type(None))),
     "destacados": ("lista de textos", (list, type(None))),
+    "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
+    "limites_nombre": ("texto o null", (str, type(None))),
     "duplicados": ("excluir o contar", (str,)),
 }
 _REQUIRED = ("mes", "datos")
@@ -77,6 +79,8 @@ class Params:
     columns: dict[str, str] = field(default_factory=dict)
     highlights: list[str] = field(default_factory=list)
     source: Path | None = None
+    boundaries_path: Path | None = None  # `limites`: the provinces' GeoJSON for the map (mdrm.maps)
+    boundaries_name: str | None = None   # `limites_nombre`: the property holding a province's name
     duplicates: str = "excluir"
 
     def __post_init__(self):
@@ -217,6 +221,10 @@ def load_params(path: str | Path) -> Params:
     for item in highlights:
         if not isinstance(item, str):
             raise InputError("la clave «destacados» debe ser una lista de textos", file=origin["destacados"], value=item)
+    if bool(merged.get("limites")) != bool(merged.get("limites_nombre")):
+        key = "limites_nombre" if merged.get("limites") else "limites"
+        raise InputError(f"falta la clave «{key}»: «limites» y «limites_nombre» van juntas",
+                         file=origin.get("limites", origin.get("limites_nombre", path)))
     duplicates = merged.get("duplicados", "excluir")
     if duplicates not in DUPLICATES:
         raise InputError("la clave «duplicados» debe ser excluir o contar", file=origin["duplicados"],
@@ -242,6 +250,9 @@ def load_params(path: str | Path) -> Params:
         columns={str(k): str(v) for k, v in columns.items()},
         highlights=list(highlights),
         source=path,
+        boundaries_path=_resolve(merged.get("limites"), origin.get("limites", path).parent, "limites",
+                                 origin.get("limites", path)),
+        boundaries_name=merged.get("limites_nombre"),
         duplicates=duplicates,
     )
 

@@ -37,10 +37,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .errors import NotebookError, RunError
 from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
@@ -82,18 +83,21 @@ class Content:
     notebooks: dict[str, Path]
     tables: Callable[[MonthView], dict[str, pd.DataFrame]] | None = None
     highlights: Callable[..., object] | None = None  # (highlights, metrics, source=params file)
+    tablero: Callable[..., object] | None = None  # (view, folder): writes tablero.pdf and tablero.png
 
     @classmethod
-    def default(cls) -> "Content":
+    def default(cls) -> Content:
         folder = notebooks_dir()
         return cls(
             notebooks={name: folder / f"{name}.ipynb" for name in NOTEBOOKS},
             tables=_lazy("mdrm.tables", "report_tables"),
             highlights=_lazy("mdrm.narrative", "fill_highlights"),
+            tablero=_lazy("mdrm.tablero", "write"),
         )
 
     def outputs(self) -> tuple[str, ...]:
         names = [f"{n}.{ext}" for n in self.notebooks for ext in ("html", "ipynb")] + ["metrics.json"]
+        names += ["tablero.pdf", "tablero.png"] if self.tablero is not None else []
         return tuple(names + (["tablas.xlsx"] if self.tables is not None else []))
 
 
@@ -160,6 +164,10 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
+        from .maps import read_geojson
+
+        read_geojson(params.boundaries_path, params.boundaries_name)
     data = load_month(params, cache.get(params) if cache else None)
     metrics = compute(data)
     if content.highlights is not None:
@@ -309,7 +317,7 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
     if not tables:
         raise RuntimeError("el reporte no tiene tablas para tablas.xlsx")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, (name, table) in zip(sheet_names(tables), tables.items()):
+        for sheet, table in zip(sheet_names(tables), tables.values()):
             frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
             frame.to_excel(writer, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
             _tidy_sheet(writer.sheets[sheet])
@@ -341,9 +349,11 @@ def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: Noteb
 
 
 def stage_tables(plan: MonthPlan, staging: Staging, content: Content) -> None:
-    """Write tablas.xlsx (while the notebooks run)."""
+    """Write tablas.xlsx and the one-page tablero (while the notebooks run)."""
     if content.tables is not None:
         write_tables(content.tables(plan.view), staging.path / "tablas.xlsx")
+    if content.tablero is not None:
+        content.tablero(plan.view, staging.path)
 
 
 def notebook_failure(results: list[TaskResult]) -> Exception | None:

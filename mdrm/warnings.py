@@ -41,7 +41,7 @@ def message(metrics: dict, code: str) -> str | None:
     return next((w["message"] for w in metrics.get("warnings") or [] if w.get("code") == code), None)
 
 
-def month_warnings(md: "MonthData", metrics: dict) -> list[dict]:
+def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
     """The warnings of the month, in code order, each with its Spanish message."""
     from .metrics import has_admin2, previous_month
 

@@ -91,13 +91,25 @@ def five_w(tmp_path):
     return write
 
 
+def sample_key_figures() -> dict:
+    """The ten key figures of the sample Mesa (params/tacna/region.yml), as written there."""
+    region = yaml.safe_load((ROOT / "params" / "tacna" / "region.yml").read_text(encoding="utf-8"))
+    return region["cifras_clave"]
+
+
 @pytest.fixture
 def month_params(tmp_path):
-    """Write a params YAML pointing at `data`; extra keys override the defaults."""
+    """Write a params YAML pointing at `data`; extra keys override the defaults.
+
+    The hand-made tables are Tacna's: by default they use the sample Mesa's key
+    figures (`cifras_clave` of params/tacna/region.yml); give `cifras_clave=None`
+    for the packaged set.
+    """
 
     def write(data: Path, name: str = "2020-09.yml", **keys) -> Path:
-        content = {"region": "Tacna", "mes": "2020-09", "datos": str(data)}
+        content = {"region": "Tacna", "mes": "2020-09", "datos": str(data), "cifras_clave": sample_key_figures()}
         content.update(keys)
+        content = {k: v for k, v in content.items() if not (k == "cifras_clave" and v is None)}
         path = tmp_path / name
         path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
         return path

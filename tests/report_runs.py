@@ -11,7 +11,7 @@ test_report_browser.py look at the same runs instead of making their own:
 
 Also `html_text(html)`: the text a reader sees (tags stripped, style and
 script contents left out), and `fixture_content()`: the report made from the
-fixture notebooks in tests/notebooks/ (fast; no dependency on the content).
+fixture notebooks in tests/notebooks/ (fast; no dependency on the content), with the kit's tablero.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ MDRM = [PY, "-m", "mdrm"]
 FIXTURE_NOTEBOOKS = ROOT / "tests" / "notebooks"
 SAMPLE_PARAMS = ROOT / "params" / "tacna" / "2020-09.yml"
 OUTPUTS = ("situacion.html", "destacados.html", "situacion.ipynb", "destacados.ipynb",
-           "metrics.json", "tablas.xlsx")
+           "metrics.json", "tablas.xlsx", "tablero.pdf", "tablero.png")
 
 HOSTILE_ORG = "<script>alert(1)</script>"
 HOSTILE_PROVINCE = "<img src=x onerror=alert(2)>"
@@ -107,6 +107,7 @@ def fixture_content(situacion: str = "scripted_outputs", destacados: str = "mini
     """The report's content made of fixture notebooks, a one-sheet table and no highlight check."""
     import pandas as pd
 
+    from mdrm import tablero
     from mdrm.report import Content
 
     def tables(view):
@@ -115,7 +116,7 @@ def fixture_content(situacion: str = "scripted_outputs", destacados: str = "mini
 
     return Content(notebooks={"situacion": FIXTURE_NOTEBOOKS / f"{situacion}.ipynb",
                               "destacados": FIXTURE_NOTEBOOKS / f"{destacados}.ipynb"},
-                   tables=tables, highlights=None)
+                   tables=tables, highlights=None, tablero=tablero.write)
 
 
 class _Text(HTMLParser):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from conftest import ROOT, SPANISH_HEADERS, rows_frame
 from mdrm.cli import main
 
-MDRM = ROOT / ".venv" / "bin" / "mdrm"
+MDRM = [sys.executable, "-m", "mdrm"]  # the CLI of the Python running the tests
 
 GOOD = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
 
@@ -36,7 +37,7 @@ def rows_with(bad: dict, at: int = 2, n: int = 4) -> list[dict]:
 
 def run_cli(*args) -> subprocess.CompletedProcess:
     """The real command line, as the user runs it from the repository."""
-    return subprocess.run([str(MDRM), *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([*MDRM, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import errno
-import io
 import json
 import os
 import re
@@ -27,7 +26,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, rows_frame
-from report_runs import FIXTURE_NOTEBOOKS, OUTPUTS, fixture_content
+from report_runs import OUTPUTS, fixture_content
 
 from mdrm import explore, limits
 from mdrm.errors import user_message

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
@@ -81,23 +82,75 @@ def test_table_formats_numbers_in_spanish_and_marks_totals():
     assert "nota &amp; más" in fragment
 
 
+class _Chunks(HTMLParser):
+    """The text of every element, one chunk per text node (tags are boundaries)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+
+    def handle_data(self, data):
+        if data.strip():
+            self.chunks.append(" ".join(data.split()))
+
+
+def chunks(fragment: str) -> list[str]:
+    parser = _Chunks()
+    parser.feed(fragment)
+    return parser.chunks
+
+
+def figure_of(fragment: str, label: str) -> str:
+    """The whole text of the element just before the element whose text is `label`.
+
+    Anchored: «16» must be the figure's whole element text, right before its
+    label, so «16» inside «16,282», or another card's 16, does not pass.
+    """
+    found = chunks(fragment)
+    assert found.count(label) == 1, f"«{label}» {found.count(label)} veces en {found}"
+    return found[found.index(label) - 1]
+
+
+def change_of(fragment: str, label: str) -> str:
+    """The text of the element just after the element whose text is `label` (its change)."""
+    found = chunks(fragment)
+    return found[found.index(label) + 1]
+
+
+# The previous month (August 2020) of the sample: its figures are checked against the
+# generator's definitions in test_sample_months.py; here, how the card words the change.
+AUGUST = "respecto de agosto de 2020"
+
+
 def test_headline_card_has_the_seed_figures_labels_and_change(september):
     card = html.headline(september)
-    for text in ("2,953", "Personas alcanzadas", "686", "RyM en Permanencia", "69", "Comunidad de Acogida",
-                 "2,198", "RyM en Tránsito", "16", "16,282"):
-        assert text in card
-    prev = september.metrics["previous_month"]["people_reached_total"]
-    diff = 2953 - prev
-    assert f"{'+' if diff > 0 else ''}{diff}" in card and "respecto de agosto de 2020" in card
+    assert figure_of(card, "Personas alcanzadas") == "2,953"
+    assert change_of(card, "Personas alcanzadas") == f"▲ +67 (+2.3%) {AUGUST}"
+    assert figure_of(card, "RyM en Permanencia") == "686"
+    assert figure_of(card, "Comunidad de Acogida") == "69"
+    assert figure_of(card, "RyM en Tránsito") == "2,198"
+    assert change_of(card, "RyM en Permanencia") == f"▼ -22 (-3.1%) {AUGUST}"
+    assert figure_of(card, "Organizaciones miembros de la Mesa") == "16"
+    assert figure_of(card, "Personas alcanzadas en el año") == "16,282"
+    assert "19 organizaciones reportaron actividades en el 5W del mes" in chunks(card)
     # the seed's order of the groups
     assert card.index("RyM en Permanencia") < card.index("Comunidad de Acogida") < card.index("RyM en Tránsito")
 
 
+SEED_KEY_FIGURE_CARDS = {
+    "Kits de higiene distribuidos": "27", "Personas capacitadas para el autoempleo": "54",
+    "Casos de protección acompañados": "150", "Raciones de comidas distribuidas": "1,490",
+    "Personas apoyadas con albergue en ACT u hoteles": "244", "Orientaciones brindadas": "2,251",
+    "USD distribuidos por los miembros del GTRM": "86,348", "Refrigerios distribuidos": "454",
+    "Consultas de atención primaria de salud": "620", "Atenciones psicosociales": "255",
+}
+
+
 def test_key_figure_cards_show_the_seed_values(september):
     cards = html.key_figures(september)
-    for text in ("27", "54", "150", "1,490", "244", "2,251", "86,348", "454", "620", "255",
-                 "Raciones de comidas distribuidas", "USD distribuidos por los miembros del GTRM"):
-        assert text in cards
+    shown = {label: figure_of(cards, label) for label in SEED_KEY_FIGURE_CARDS}
+    assert shown == SEED_KEY_FIGURE_CARDS
+    assert change_of(cards, "Kits de higiene distribuidos") == f"▼ -1 (-3.6%) {AUGUST}"
 
 
 def test_header_title_and_sample_banner(september, hostile):

@@ -1,6 +1,6 @@
 """The exploration notebook in a real JupyterLab, driven by Debian's Chromium.
 
-Starts `.venv/bin/jupyter lab` on 127.0.0.1 (a free port, a random token,
+Starts `jupyter lab` (of the Python running the tests) on 127.0.0.1 (a free port, a random token,
 `--no-browser`, root = the repo), opens `notebooks/explorar.ipynb`, runs every
 cell from the menu (Run › Run All Cells), changes the «Organización» dropdown
 and checks that the table shown changes to the figures of that organization
@@ -17,12 +17,14 @@ fails (its log is then shown).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -33,7 +35,7 @@ import pytest
 from browser import chromium, require_chromium
 from conftest import ROOT
 
-JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
+JUPYTER = [sys.executable, "-m", "jupyterlab"]  # the Python running the tests
 NOTEBOOK = "notebooks/explorar.ipynb"
 SCREENSHOT = ROOT / "reports" / "screenshots" / "explorar.png"
 ORGANIZATION = "Red Frontera Humanitaria"
@@ -113,7 +115,7 @@ def _start(tmp: Path, settings: Path, env: dict) -> tuple[subprocess.Popen, str,
     for attempt in range(3):
         port, token = _free_port(), secrets.token_hex(16)
         command = [
-            str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+            *JUPYTER, "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
             f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
             "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -233,8 +235,8 @@ def expected_total(organization: str) -> str:
 
 def test_explorar_in_jupyterlab(tmp_path):
     require_chromium()
-    if not JUPYTER.exists():
-        pytest.fail(f"falta {JUPYTER} (make test crea .venv/)")
+    if importlib.util.find_spec("jupyterlab") is None:
+        pytest.fail("falta jupyterlab en el Python de las pruebas (make test lo instala en .venv/)")
     from playwright.sync_api import expect
 
     wanted = expected_total(ORGANIZATION)

@@ -108,7 +108,7 @@ def test_situacion_has_the_charts_as_png(executed):
 def test_destacados_fills_and_drafts(executed):
     page = _html(executed["destacados"])
     assert "03 jornadas interagenciales" in page
-    assert "En septiembre de 2020, los miembros de la Mesa alcanzaron a 2,953 personas" in page
+    assert "En septiembre de 2020, los miembros de la MDRM alcanzaron a 2,953 personas" in page  # the seed's Mesa
     assert "Necesidades básicas, con 3,446 personas" in page
     assert "86,348 USD" in page
     assert "Datos de ejemplo" in page

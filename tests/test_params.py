@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ from mdrm.cli import main
 from mdrm.errors import InputError
 from mdrm.params import load_params
 
-MDRM = ROOT / ".venv" / "bin" / "mdrm"
+MDRM = [sys.executable, "-m", "mdrm"]  # the CLI of the Python running the tests
 
 
 def row(i: int, **cells) -> dict:
@@ -160,7 +161,7 @@ def test_relative_paths_are_relative_to_the_file_not_the_cwd(layout, tmp_path):
                                        "organizaciones": "../../ref/organizaciones.csv"})
     month = write_yaml(folder / "2020-09.yml", {"mes": "2020-09"})
     out = tmp_path / "salida" / "metrics.json"
-    result = subprocess.run([str(MDRM), "metrics", "--params", str(month), "-o", str(out)], cwd=ROOT,
+    result = subprocess.run([*MDRM, "metrics", "--params", str(month), "-o", str(out)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     metrics = json.loads(out.read_text(encoding="utf-8"))
@@ -175,7 +176,7 @@ def test_relative_params_path_from_another_cwd(layout, tmp_path):
     """`--params params/tacna/2020-09.yml` given relative to the cwd, data relative to the file."""
     folder, _ = layout
     write_yaml(folder / "2020-09.yml", {"region": "Tacna", "mes": "2020-09", "datos": "../../datos/5w.csv"})
-    result = subprocess.run([str(MDRM), "metrics", "--params", "params/tacna/2020-09.yml"], cwd=tmp_path,
+    result = subprocess.run([*MDRM, "metrics", "--params", "params/tacna/2020-09.yml"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rows"]["read"] == 3
@@ -208,7 +209,7 @@ def test_unknown_key_subprocess(layout, tmp_path):
     month = write_yaml(folder / "2020-09.yml", {"region": "Tacna", "mes": "2020-09", "datos": str(data),
                                                 "bse_personas": "nuevos"})
     out = tmp_path / "metrics.json"
-    result = subprocess.run([str(MDRM), "metrics", "--params", str(month), "-o", str(out)], cwd=ROOT,
+    result = subprocess.run([*MDRM, "metrics", "--params", str(month), "-o", str(out)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert not out.exists()
@@ -413,7 +414,7 @@ def test_columnas_header_matched_normalized(tmp_path, capsys):
 
 
 def test_columnas_inherited_from_region_yml(tmp_path, capsys):
-    data = odd_header_file(tmp_path)
+    odd_header_file(tmp_path)
     folder = tmp_path / "params" / "tacna"
     write_yaml(folder / "region.yml", {"region": "Tacna", "datos": "../../datos/5w_raro.csv",
                                        "columnas": {ODD_HEADER: "total_monthly"}})

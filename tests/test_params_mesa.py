@@ -73,7 +73,8 @@ def test_definitions_override_the_catalog_notes(folder, capsys, tmp_path):
     catalog = params.adapt(load_catalog())
     assert catalog.populations["acogida"]["definicion"] == "La comunidad limeña."
     assert catalog.populations["transito"] == load_catalog().populations["transito"]
-    assert "tacneña" in load_catalog().populations["acogida"]["definicion"]  # the packaged file is untouched
+    assert load_catalog().populations["acogida"]["definicion"] == (  # the packaged note is untouched and neutral
+        "Es la comunidad que alberga a los refugiados y migrantes.")
     params_error(capsys, month_file(folder, region="Lima", definiciones={"acogidas": "x"}), tmp_path,
                  "acogidas", "permanencia")
 

@@ -40,3 +40,86 @@ def test_committed_notebooks_carry_no_outputs():
         for cell in notebook["cells"]:
             assert not cell.get("outputs"), f"{path.name} tiene salidas guardadas"
             assert not cell.get("execution_count"), f"{path.name} tiene contadores de ejecución"
+
+
+def _ci_copy(tmp_path, with_fixtures: bool):
+    """.ci/run in a throwaway project whose `make test` only leaves a mark."""
+    import shutil
+
+    project = tmp_path / "clon"
+    (project / ".ci").mkdir(parents=True)
+    shutil.copy2(ROOT / ".ci" / "run", project / ".ci" / "run")
+    (project / "Makefile").write_text("test:\n\ttouch make-test-ran\n")
+    if with_fixtures:
+        (tmp_path / "shared" / "fixtures" / "r4v").mkdir(parents=True)
+    return project
+
+
+def test_ci_fails_without_the_r4v_fixtures_whatever_the_environment(tmp_path):
+    import os
+    import subprocess
+
+    project = _ci_copy(tmp_path, with_fixtures=False)
+    for ci in (None, "false", "true"):
+        env = {k: v for k, v in os.environ.items() if k != "CI"}
+        if ci is not None:
+            env["CI"] = ci
+        done = subprocess.run([str(project / ".ci" / "run")], capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode != 0, ci
+        assert "falta la carpeta de los 5W reales de R4V" in done.stderr and "shared/fixtures/r4v" in done.stderr
+        assert not (project / "make-test-ran").exists(), "make test ran without the fixtures"
+
+
+def test_ci_runs_make_test_when_the_fixtures_are_there(tmp_path):
+    import subprocess
+
+    project = _ci_copy(tmp_path, with_fixtures=True)
+    done = subprocess.run([str(project / ".ci" / "run")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert (project / "make-test-ran").exists()
+
+
+def test_tests_run_the_cli_of_the_python_running_them():
+    # `sys.executable -m mdrm`, never a script of one virtual environment's bin folder
+    patterns = [".ve" 'nv" / "bin"', ".ve" "nv/bin/"]  # split so this file does not match itself
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not [p for p in patterns if p in text], path.name
+
+
+def test_make_test_runs_the_linter_before_pytest():
+    makefile = (ROOT / "Makefile").read_text()
+    test_target = re.search(r"^test:(.*)$", makefile, re.M).group(1).split()
+    assert "lint" in test_target
+    lint_recipe = re.search(r"^lint:.*\n\t(.*)$", makefile, re.M).group(1)
+    assert lint_recipe.split()[-3:] == ["ruff", "check", "."] or lint_recipe.endswith("ruff check .")
+
+
+def test_the_project_lint_rules_catch_an_unused_import_and_pass_the_project(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "malo.py"
+    bad.write_text("import os\n\n\ndef f(x=[]):\n    return x\n")
+    config = str(ROOT / "pyproject.toml")
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--config", config, str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "F401" in done.stdout and "B006" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout
+
+
+def test_readme_links_the_methodology_and_the_methodology_names_real_functions():
+    import importlib
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/metodologia.md)" in readme
+    doc = (ROOT / "docs" / "metodologia.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(methodology|metrics|organizations|params|quality|rounding|load|narrative|html|tables)\.([a-z_]+)`", doc))
+    cited.discard(("metrics", "json"))  # the file metrics.json, not a function
+    assert len(cited) >= 10
+    for module, name in sorted(cited):
+        assert hasattr(importlib.import_module(f"mdrm.{module}"), name), f"docs/metodologia.md cita {module}.{name}"
+    files = re.findall(r"`(mdrm/[\w/]+\.(?:py|yml))`", doc)
+    assert files and all((ROOT / f).is_file() for f in files), files

@@ -345,11 +345,12 @@ def test_validate_clean_file(five_w, capsys):
 
 def test_validate_subprocess_exit_0_with_only_quality_issues(five_w):
     import subprocess
+    import sys
 
     from conftest import ROOT
 
     data = five_w([row(1), row(2, new_beneficiaries=12, permanencia=12, mujeres=12)], name="5w.xlsx")
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "mdrm"), "validate", str(data), "--todo"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "mdrm", "validate", str(data), "--todo"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "hoja «5W»" in result.stdout

@@ -15,7 +15,7 @@ from conftest import rows_frame
 from report_runs import html_text, run_cli
 
 PEOPLE = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
-# One activity per patterned key figure of the packaged catalog, so W06 stays silent.
+# One activity per patterned key figure of the sample Mesa (month_params' default `cifras_clave`), so W06 stays silent.
 KEY_FIGURE_ACTIVITIES = [
     "Kits de higiene entregados", "Capacitación para el autoempleo", "Acompañamiento de casos (# de casos)",
     "Comida fría/caliente distribuida (# de raciones diarias)", "Alojamiento temporal en hoteles",

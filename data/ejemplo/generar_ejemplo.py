@@ -160,7 +160,7 @@ INDICATORS = {
 }
 
 # ---------------------------------------------------------------------------------------
-# Activities. `kf`: the key figures (mdrm/definitions/cifras_clave.yml) the name is meant
+# Activities. `kf`: the key figures (params/tacna/region.yml, cifras_clave) the name is meant
 # to feed; checked against the patterns at run time. `rec`: recurring beneficiaries
 # (total of the month well above the new ones). `sexo`: age/sex profile.
 # `mod`: delivery mechanism of cash rows (CVA "Si").
@@ -239,7 +239,7 @@ ACT = {
                         desc="Consolidado mensual del 5W y tablero de la Mesa", kf=set(), rec=False, sexo="adults"),
 }
 
-KF_PATTERNS = {  # copy of mdrm/definitions/cifras_clave.yml, used only to check the names
+KF_PATTERNS = {  # copy of the sample Mesa's cifras_clave (params/tacna/region.yml), used only to check the names
     "kits_higiene": ["kits de higiene", "kit de higiene"], "personas_autoempleo": ["autoempleo"],
     "casos_proteccion": ["acompanamiento de casos"], "raciones_comida": ["comida fria caliente distribuida"],
     "albergue_personas": ["alojamiento temporal"], "orientaciones": ["orientaciones"],
@@ -749,7 +749,11 @@ def write_registry() -> None:
             w.writerow([name, tipo, ";".join(subs)])
 
 
-def main() -> None:
+def sample_rows() -> list[dict]:
+    """Every row of the sample 5W, in file order (HEADERS keys plus the design's `_` keys).
+
+    The tests import this to derive the figures of every month independently of the kit.
+    """
     check_activity_names()
     rng = random.Random(2020)
     rows = []
@@ -758,6 +762,11 @@ def main() -> None:
     rows = plant(rows)
     messiness(rng, rows)
     check(rows)
+    return rows
+
+
+def main() -> None:
+    rows = sample_rows()
     write_xlsx(rows)
     write_registry()
     per_month = {}

@@ -1,0 +1,310 @@
+"""A new Mesa from an export: `mdrm init` and `mdrm actividades` (SPEC §10).
+
+`init_mesa` reads a 5W export, finds the rows of one admin1 of one country and
+writes a params folder that `mdrm batch --params-dir DIR` runs as it is:
+
+- `DIR/region.yml`: the data path (relative to DIR), the sheet, `pais`,
+  `region` (as written in the file), the header mappings given with
+  `--columna`, the de-duplication level (admin2 when the region's rows carry
+  provinces, else admin1), a `mesa:` block to fill, and the packaged key
+  figures as a `cifras_clave:` block, each with the number of rows of the
+  region it matches written as a YAML comment (a key figure matching no row
+  says so: a configuration problem, not a zero);
+- one `DIR/YYYY-MM.yml` per month of the region in the file.
+
+It never overwrites a file: when one of them exists, nothing is written (exit 2).
+
+`activities` lists the region's activity names and indicators with their row
+counts (all months of the file), most frequent first, to choose key-figure
+patterns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .catalog import Catalog, key_figures_from, load_catalog
+from .errors import InputError
+from .formatting import month_label, number
+from .iorw import write_atomic
+from .load import FiveW, read_5w
+from .methodology import key_figure_masks
+from .text import normalize, normalize_series
+
+REGION_FILE = "region.yml"
+
+
+@dataclass
+class Scope:
+    """The rows of a Mesa in a loaded 5W."""
+
+    mask: pd.Series  # over fivew.data
+    country: str | None  # R4V country id
+    regions: tuple[str, ...]  # admin1s as written in the file; () = the whole country
+    label: str  # what the messages call it
+
+
+def packaged_key_figure_specs() -> dict:
+    """The packaged key figures as written in mdrm/definitions/cifras_clave.yml (accents kept)."""
+    text = resources.files("mdrm").joinpath("definitions", "cifras_clave.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["cifras_clave"]
+
+
+def parse_columns(items: list[str] | None, catalog: Catalog) -> dict[str, str]:
+    """`--columna "ENCABEZADO=campo"` options -> {header: field}."""
+    columns: dict[str, str] = {}
+    for item in items or []:
+        header, sep, name = item.rpartition("=")
+        header, name = header.strip(), name.strip()
+        if not sep or not header or not name:
+            raise InputError("--columna debe tener la forma \"ENCABEZADO=campo\"", value=item)
+        if name not in catalog.fields:
+            raise InputError(f"--columna asigna «{header}» a un campo desconocido", value=name,
+                             hint="Campos: " + ", ".join(catalog.fields))
+        columns[header] = name
+    return columns
+
+
+def find_scope(fivew: FiveW, country_name: str | None, regions: list[str], catalog: Catalog) -> Scope:
+    """The rows of `regions` (admin1 names, matched normalized) in `country_name`: the report's own
+    scope (`mdrm.scope.mesa_rows`), so init, actividades and the reports take the same rows.
+
+    `regions` empty = the whole country. An unknown country is an InputError listing the R4V ones;
+    the scope's own errors (country absent from the file, region not found with suggestions, an
+    admin1 in several countries without a country) come from `mesa_rows`.
+    """
+    from types import SimpleNamespace
+
+    from .scope import mesa_rows
+
+    country = None
+    if country_name:
+        country = catalog.country_id(country_name)
+        if country is None:
+            raise InputError("--pais no es un país de R4V", value=country_name,
+                             hint="Países: " + ", ".join(catalog.country_label(c) for c in catalog.countries))
+    wanted = SimpleNamespace(country=country, regions=tuple(regions), national=not regions)
+    mask = mesa_rows(fivew, wanted, catalog)
+    admin1 = normalize_series(fivew.data["admin1"]).astype(str)
+    names = [str(fivew.data.loc[mask & (admin1 == normalize(r)), "admin1"].iloc[0]) for r in regions]
+    label = " y ".join(names) if names else (catalog.country_label(country) if country else "el archivo")
+    return Scope(mask=mask, country=country, regions=tuple(names), label=label)
+
+
+def key_figure_row_counts(rows: pd.DataFrame, specs: dict, catalog: Catalog) -> dict[str, int]:
+    """Rows matching each key figure (activity name or indicator, normalized 'contains')."""
+    import dataclasses
+
+    frame = rows.assign(activity_key=normalize_series(rows["activity_name"]))
+    adapted = dataclasses.replace(catalog, key_figures=key_figures_from(specs))
+    return {k: int(m.sum()) for k, m in key_figure_masks(frame, adapted).items()}
+
+
+# --- mdrm init ------------------------------------------------------------------------------------
+
+@dataclass
+class InitResult:
+    folder: Path
+    files: list[Path]
+    region: str
+    months: list[str]
+    counts: dict[str, int]  # key figure id -> rows of the region it matches
+    rows: int
+
+
+def _q(value) -> str:
+    """A YAML scalar or flow list (JSON is YAML): quotes and accents kept as written."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _key_figure_comment(kf_id: str, spec: dict, count: int, region: str) -> str:
+    if not spec.get("patrones") and not spec.get("indicadores"):
+        return f"# sin patrones: todas las filas de {region} ({number(count)} en el archivo)"
+    if count == 0:
+        return (f"# NINGUNA fila de {region} coincide en el archivo: cambie los patrones "
+                f"(vea «mdrm actividades») o borre esta cifra")
+    return f"# {number(count)} {'fila' if count == 1 else 'filas'} de {region} en el archivo"
+
+
+def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, region: str,
+                columns: dict[str, str], level: str, has_admin2: bool, specs: dict, counts: dict[str, int],
+                source_name: str, rows: int, months: list[str]) -> str:
+    """The text of a new Mesa's region.yml (comments in Spanish for the IMO who edits it)."""
+    today = dt.date.today().isoformat()
+    span = month_label(months[0]) + (f" a {month_label(months[-1])}" if len(months) > 1 else "")
+    level_note = ("el 5W trae provincias (Admin2): máximo por provincia" if has_admin2 else
+                  "el 5W de la región no trae Admin2: máximo por región (Admin1)")
+    lines = [
+        f"# Parámetros de la Mesa de {region}, escritos por «mdrm init» el {today} a partir de",
+        f"# {source_name} ({number(rows)} filas de {region}, {span}).",
+        "# Cada archivo AAAA-MM.yml de esta carpeta los hereda (gana el archivo del mes).",
+        "# Revise y complete: `mesa:` (nombre, sigla y plataforma de la Mesa: títulos, notas y pie de los",
+        "# reportes), `definiciones:` (p. ej. la comunidad de acogida del lugar), `cifras_clave:` (las",
+        "# actividades de la Mesa: «mdrm actividades --params <un mes>.yml» lista sus nombres) y",
+        "# `organizaciones:` (registro de miembros, opcional). Luego: mdrm batch --params-dir <esta carpeta>",
+        f"datos: {_q(data_rel)}",
+        f"hoja: {_q(sheet) if sheet else 'null'}",
+        f"pais: {_q(country_label) if country_label else 'null'}",
+        f"region: {_q(region)}",
+        "organizaciones: null          # registro de miembros (CSV: organizacion, tipo, subgrupos), opcional",
+        "base_personas: mensual        # mensual (Total beneficiarios mensuales) o nuevos",
+        f"deduplicacion: {{metodo: maximo, nivel: {level}}}   # {level_note}",
+    ]
+    if columns:
+        lines.append("columnas:                     # encabezados del archivo que no son los de R4V -> campo")
+        lines += [f"  {_q(header)}: {name}" for header, name in columns.items()]
+    else:
+        lines.append("columnas: {}                  # el archivo usa encabezados de R4V")
+    lines += [
+        "mesa:                         # complete: quién publica los reportes",
+        f"  nombre: {_q('Mesa de ' + region)}",
+        "  sigla: \"\"",
+        "  plataforma: \"\"              # p. ej. GTRM, GIFMM",
+        "definiciones: {}              # p. ej. {acogida: \"Es la comunidad ... que alberga a los refugiados y migrantes.\"}",
+        "# Cifras clave: las del kit (mdrm/definitions/cifras_clave.yml). `patrones`: fragmentos del nombre de",
+        "# la actividad; `indicadores`: del indicador (sin tildes ni mayúsculas). Con el número de filas de",
+        f"# {region} que cada una encuentra en el archivo (todos los meses).",
+        "cifras_clave:",
+    ]
+    for kf_id, spec in specs.items():
+        lines.append(f"  {kf_id}:   {_key_figure_comment(kf_id, spec, counts[kf_id], region)}")
+        lines.append(f"    etiqueta: {_q(spec['etiqueta'])}")
+        lines.append(f"    valor: {spec['valor']}")
+        lines.append(f"    patrones: {_q(list(spec.get('patrones') or []))}")
+        if spec.get("indicadores"):
+            lines.append(f"    indicadores: {_q(list(spec['indicadores']))}")
+    return "\n".join(lines) + "\n"
+
+
+def month_yaml(month: str, region: str) -> str:
+    return (f"# Reporte de {region}, {month_label(month)}; hereda region.yml.\n"
+            f"mes: {_q(month)}\n"
+            "destacados: []                # los destacados del mes, escritos por el/la IMO\n")
+
+
+def init_mesa(data: str | Path, country: str, region: str, folder: str | Path, *, sheet: str | None = None,
+              columns: list[str] | None = None) -> InitResult:
+    """Write DIR/region.yml and one DIR/YYYY-MM.yml per month of the region; never overwrites."""
+    catalog = load_catalog()
+    data, folder = Path(data), Path(folder)
+    mappings = parse_columns(columns, catalog)
+    try:
+        fivew = read_5w(data, sheet, mappings, catalog)
+    except InputError as exc:
+        if "columnas:" in (exc.hint or ""):
+            exc.hint += ". Con mdrm init: --columna \"ENCABEZADO=campo\""
+        raise
+    scope = find_scope(fivew, country, [region], catalog)
+    fivew.check_cells(scope.mask)
+    rows = fivew.data[scope.mask]
+    name = scope.regions[0]
+    months = sorted(rows["month"].dropna().astype(str).unique())
+    if not months:
+        raise InputError(f"las filas de «{name}» no tienen mes", file=fivew.source.path,
+                         column=fivew.source.headers.get("month"))
+    specs = packaged_key_figure_specs()
+    counts = key_figure_row_counts(rows, specs, catalog)
+    used = {h: f for h, f in mappings.items() if fivew.source.headers.get(f) is not None
+            and normalize(fivew.source.headers[f]) == normalize(h)}
+    has_admin2 = bool(rows["admin2"].notna().any())
+    texts = {folder / REGION_FILE: region_yaml(
+        data_rel=os.path.relpath(data.resolve(), folder.resolve()), sheet=fivew.source.sheet if sheet else None,
+        country_label=catalog.country_label(scope.country) if scope.country else None, region=name,
+        columns=used, level="admin2" if has_admin2 else "admin1", has_admin2=has_admin2, specs=specs,
+        counts=counts, source_name=data.name, rows=len(rows), months=months)}
+    texts.update({folder / f"{m}.yml": month_yaml(m, name) for m in months})
+    existing = [p for p in texts if p.exists()]
+    if existing:
+        more = f" (y {len(existing) - 1} más)" if len(existing) > 1 else ""
+        raise InputError(f"ya existe el archivo{more}: mdrm init no sobrescribe; no se escribió nada",
+                         file=existing[0], hint="Use otra carpeta (--dir) o borre los archivos de esa carpeta")
+    for path, text in texts.items():
+        write_atomic(path, text)
+    return InitResult(folder, list(texts), name, months, counts, len(rows))
+
+
+def init_summary(result: InitResult) -> str:
+    months = result.months
+    lines = [f"Escrito en {result.folder}: region.yml y {len(months)} "
+             f"{'mes' if len(months) == 1 else 'meses'} ({', '.join(months)}), "
+             f"{number(result.rows)} filas de {result.region}."]
+    zero = [k for k, n in result.counts.items() if n == 0]
+    lines.append("Cifras clave del kit y filas que encuentran: "
+                 + ", ".join(f"{k} {number(n)}" for k, n in result.counts.items()) + ".")
+    if zero:
+        lines.append(f"Sin ninguna fila: {', '.join(zero)}: cambie sus patrones en region.yml o bórrelas "
+                     f"(«mdrm actividades --params {result.folder / (months[0] + '.yml')}» lista las actividades).")
+    lines.append(f"Complete `mesa:` en region.yml y ejecute: mdrm batch --params-dir {result.folder}")
+    return "\n".join(lines)
+
+
+# --- mdrm actividades -----------------------------------------------------------------------------
+
+def _month_file_for(path: Path) -> Path:
+    """A region.yml alone has no `mes`: use the newest month file of its folder."""
+    if path.name != REGION_FILE or not path.is_file():
+        return path
+    from .params import _read_yaml  # the params' own reading: a YAML error is an InputError naming the line
+
+    if _read_yaml(path).get("mes"):
+        return path
+    months = sorted(p for p in path.parent.glob("*.yml") if p.name != REGION_FILE and p.stem[:4].isdigit())
+    if not months:
+        raise InputError("region.yml no tiene «mes» y su carpeta no tiene archivos de mes (AAAA-MM.yml)", file=path)
+    return months[-1]
+
+
+def activities(params_path: str | Path) -> tuple[str, pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """(region, activities, indicators, key figure row counts) of the params' region, all months.
+
+    Activities and indicators are grouped normalized and shown as first written,
+    with their rows, most frequent first (ties alphabetical); each activity
+    lists the Mesa's key figures it feeds.
+    """
+    from .params import load_params
+
+    params = load_params(_month_file_for(Path(params_path)))
+    catalog = params.adapt(load_catalog())
+    fivew = read_5w(params.data_path, params.sheet, params.columns, catalog)
+    country = catalog.country_label(params.country) if params.country else None
+    scope = find_scope(fivew, country, list(params.regions), catalog)
+    rows = fivew.data[scope.mask]
+    frame = rows.assign(activity_key=normalize_series(rows["activity_name"]))
+    masks = key_figure_masks(frame, catalog)
+    specs = {k: m for k, m in masks.items() if catalog.key_figures[k].patterns or catalog.key_figures[k].indicator_patterns}
+
+    def table(column: str, label: str, with_kf: bool) -> pd.DataFrame:
+        key = normalize_series(rows[column]).astype(str)
+        keep = key != ""
+        grouped = rows[keep].groupby(key[keep].to_numpy(), sort=False)
+        out = pd.DataFrame({label: grouped[column].first().astype(str), "Filas": grouped.size()})
+        if with_kf:
+            feeds = {k: m[keep].groupby(key[keep].to_numpy(), sort=False).any() for k, m in specs.items()}
+            out["Cifras clave"] = [", ".join(k for k in specs if feeds[k][i]) for i in out.index]
+        out = out.assign(_k=[normalize(v) for v in out[label]]).sort_values(["Filas", "_k"], ascending=[False, True])
+        return out.drop(columns="_k").reset_index(drop=True)
+
+    counts = {k: int(m.sum()) for k, m in masks.items()}
+    return scope.label, table("activity_name", "Actividad", True), table("indicator", "Indicador", False), counts
+
+
+def activities_text(params_path: str | Path) -> str:
+    region, acts, inds, counts = activities(params_path)
+    lines = [f"Actividades de {region} (todos los meses del archivo), de la más frecuente a la menos:",
+             f"{'filas':>7}  actividad  [cifras clave que alimenta]"]
+    lines += [f"{number(r.Filas):>7}  {r.Actividad}" + (f"  [{r[3]}]" if r[3] else "")
+              for r in acts.itertuples()] or ["  (ninguna)"]
+    lines += ["", f"Indicadores de {region}:", f"{'filas':>7}  indicador"]
+    lines += [f"{number(r.Filas):>7}  {r.Indicador}" for r in inds.itertuples()] or [
+        "  (ninguno: el archivo no trae la columna Indicador o está vacía)"]
+    lines += ["", "Filas que encuentra cada cifra clave de los parámetros:"]
+    lines += [f"{number(n):>7}  {k}" + ("  ← ninguna fila: revise sus patrones" if n == 0 else "")
+              for k, n in counts.items()]
+    return "\n".join(lines) + "\n"

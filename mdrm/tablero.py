@@ -53,10 +53,10 @@ RC = {
 
 
 def mesa_title(view) -> str:
-    """The Mesa's name as the HTML report titles it (the same constant of `mdrm.html`)."""
+    """The Mesa's name as the HTML report titles it (`mdrm.html.report_title`, from the params' Mesa)."""
     from . import html
 
-    return html.TITLE.format(region=view.metrics["region"])
+    return html.report_title(view)
 
 
 # --------------------------------------------------------------------------- text that fits

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SPANISH_HEADERS, require_r4v_fixtures, rows_frame
+from report_runs import OUTPUTS
 from mdrm.cli import main
 from mdrm.metrics import compute, load_month
 from mdrm.params import load_params
@@ -190,8 +191,7 @@ def test_init_on_the_2024_export_then_batch_runs_unedited(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     month = out / "nuevo-leon" / "2023-01"
-    assert sorted(p.name for p in month.iterdir() if not p.name.startswith(".")) == [
-        "destacados.html", "destacados.ipynb", "metrics.json", "situacion.html", "situacion.ipynb", "tablas.xlsx"]
+    assert sorted(p.name for p in month.iterdir() if not p.name.startswith(".")) == sorted(OUTPUTS)
     metrics = json.loads((month / "metrics.json").read_text(encoding="utf-8"))
     assert (metrics["region"], metrics["mesa"]["nombre"], metrics["rows"]["read"]) == (
         "Nuevo León", "Mesa de Nuevo León", 6)

@@ -65,7 +65,20 @@ def _report(args) -> int:
     print(f"Escrito en {result.month_dir} ({result.seconds:.1f} s):", file=sys.stderr)
     for path in result.files:
         print(f"  {path.name}", file=sys.stderr)
+    _print_warnings(result.month_dir / "metrics.json")
     return EXIT_OK
+
+
+def _print_warnings(metrics_path) -> None:
+    """The month's warnings (SPEC §11), as the reports show them first."""
+    import json
+
+    try:
+        warnings = json.loads(metrics_path.read_text(encoding="utf-8")).get("warnings") or []
+    except (OSError, ValueError):
+        return
+    for warning in warnings:
+        print(f"Aviso {warning['code']}: {warning['message']}", file=sys.stderr)
 
 
 def _batch(args) -> int:

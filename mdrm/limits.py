@@ -47,6 +47,13 @@ def _gb(size: int) -> str:
     return f"{number(round(size / (1 << 30), 1))} GB" if size >= 1 << 30 else f"{number(size >> 20)} MB"
 
 
+def _over(size: int, limit: int) -> str:
+    """A size past a limit, written so that it never reads like the limit ("1,025 MB", not "1 GB")."""
+    from .formatting import number
+
+    return _gb(size) if _gb(size) != _gb(limit) else f"{number(size >> 20)} MB"
+
+
 def _n(value: int) -> str:
     from .formatting import number
 
@@ -76,7 +83,7 @@ def check_file_size(path: Path) -> None:
     limit = MAX_WORKBOOK_BYTES if excel else MAX_CSV_BYTES
     if size > limit:
         what = "el libro de Excel" if excel else "el archivo de texto (CSV)"
-        raise InputError(f"{what} pesa {_gb(size)}, más que el límite de {_gb(limit)}", file=path,
+        raise InputError(f"{what} pesa {_over(size, limit)}, más que el límite de {_gb(limit)}", file=path,
                          hint="Exporte solo los meses y la región que necesita (filtre el 5W antes de guardarlo)")
 
 
@@ -137,7 +144,7 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
         info = book.getinfo(member)
         if info.file_size > MAX_SHEET_XML_BYTES:
             raise InputError(
-                f"la hoja ocupa {_gb(info.file_size)} sin comprimir, más que el límite de "
+                f"la hoja ocupa {_over(info.file_size, MAX_SHEET_XML_BYTES)} sin comprimir, más que el límite de "
                 f"{_gb(MAX_SHEET_XML_BYTES)}", file=path, sheet=name, hint=_SMALLER)
         strings = _shared_strings(book, path, name)
         xml = _read_member(book, member, MAX_SHEET_XML_BYTES, path, name)
@@ -198,7 +205,8 @@ def _shared_strings(book: zipfile.ZipFile, path: Path, sheet: str) -> list[int] 
         return None
     if book.getinfo(member).file_size > MAX_SHARED_STRINGS_BYTES:
         raise InputError(
-            f"la tabla de textos del libro (sharedStrings.xml) ocupa {_gb(book.getinfo(member).file_size)} "
+            f"la tabla de textos del libro (sharedStrings.xml) ocupa "
+            f"{_over(book.getinfo(member).file_size, MAX_SHARED_STRINGS_BYTES)} "
             f"sin comprimir, más que el límite de {_gb(MAX_SHARED_STRINGS_BYTES)}", file=path, sheet=sheet,
             hint=_SMALLER)
     xml = _read_member(book, member, MAX_SHARED_STRINGS_BYTES, path, sheet)
@@ -297,6 +305,6 @@ def _check_text(xml: bytes, lengths: list[int], path: Path, sheet: str) -> None:
     total = int(sizes[indexes].sum())
     if total > MAX_TEXT_BYTES:
         raise InputError(
-            f"las celdas de texto suman {_gb(total)} al leerlas (un mismo texto largo repetido en "
+            f"las celdas de texto suman {_over(total, MAX_TEXT_BYTES)} al leerlas (un mismo texto largo repetido en "
             f"{_n(len(indexes))} celdas), más que el límite de {_gb(MAX_TEXT_BYTES)}", file=path, sheet=sheet,
             hint=_SMALLER)

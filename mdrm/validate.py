@@ -25,7 +25,6 @@ from .catalog import load_catalog
 from .load import read_5w
 from .methodology import classify
 from .quality import CODES, counts, find_issues
-from .scope import region_mask
 from .text import normalize, printable, slug
 
 NO_ORGANIZATION = "(sin organización)"
@@ -34,14 +33,14 @@ DETAIL_COLUMNS = {"code": "Código", "row": "Fila", "country": "País", "admin1"
                   "organization": "Organización", "message": "Problema"}
 
 
-def scope_mask(data: pd.DataFrame, params, catalog) -> pd.Series:
-    """Rows a params file limits the check to: its region(s) (and country), January to its month
-    and the month before."""
+def scope_mask(fivew, params, catalog) -> pd.Series:
+    """Rows a params file limits the check to: the Mesa's rows (its country and admin1s, as the
+    report takes them: `scope.mesa_rows`), January to its month and the month before."""
     from .metrics import months_to_date, previous_month
+    from .scope import mesa_rows
 
-    mask = region_mask(data, params, catalog)  # the Mesa's rows, as the report takes them (mdrm.scope)
     months = set(months_to_date(params.month)) | {previous_month(params.month)}
-    return mask & data["month"].isin(months)
+    return mesa_rows(fivew, params, catalog) & fivew.data["month"].isin(months)
 
 
 def issues_table(path, sheet: str | None = None, columns: dict | None = None, params=None):
@@ -49,7 +48,9 @@ def issues_table(path, sheet: str | None = None, columns: dict | None = None, pa
     catalog = load_catalog()
     fivew = read_5w(path, sheet, columns, catalog)
     data = fivew.data
-    scope = scope_mask(data, params, catalog) if params is not None else pd.Series(True, index=data.index)
+    if params is not None:
+        catalog = params.adapt(catalog)
+    scope = scope_mask(fivew, params, catalog) if params is not None else pd.Series(True, index=data.index)
     rows = classify(data[scope], catalog, getattr(params, "duplicates", "excluir"))
     unreadable = rows["excel_row"].isin(fivew.cell_errors["excel_row"])
     issues = find_issues(rows[~unreadable], catalog, fivew.source.headers)
@@ -103,6 +104,9 @@ def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: 
     fields = [f for f in fivew.data.columns if f in headers]
     shown = rows[["excel_row", *fields]].rename(columns={"excel_row": "Fila", **headers})
     shown = shown.assign(**{c: shown[c].astype(object) for c in shown.columns if str(shown[c].dtype) == "category"})
+    yes_no = {True: "Sí", False: "No"}  # as the export writes them, not TRUE/FALSE
+    shown = shown.assign(**{c: shown[c].astype(object).map(yes_no) for c in shown.columns
+                            if str(shown[c].dtype) == "boolean"})
     label = rows["org"].astype(object).where(rows["org"].notna(), NO_ORGANIZATION)
     written, used = [], set()
     for organization, own in issues.groupby("organization", sort=True):

@@ -79,7 +79,7 @@ def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
                            if k in catalog.key_figures)
         found.append(("W06", f"Las cifras clave {labels} no corresponden a ninguna actividad de {p.region} en "
                              f"ningún mes del 5W: es un problema de configuración (sus patrones), no un cero. "
-                             f"Revise los patrones con `mdrm actividades`."))
+                             f"Revise sus patrones (cifras_clave) con la lista de actividades de la región."))
     copies = int((rows["copy_of"] > 0).sum()) if "copy_of" in rows.columns else 0
     if len(rows) and copies >= DUPLICATE_SHARE * len(rows) and not has_admin2(md.fivew, md.region):
         share = fmt.percent(copies / len(rows))

@@ -306,7 +306,7 @@ def test_oversized_csv_is_refused_before_reading(tmp_path):
     started = time.perf_counter()
     done = mdrm("validate", str(big), timeout=60)
     assert done.returncode == 2, done.stderr
-    assert "enorme.csv" in done.stderr and "más que el límite de 1 GB" in done.stderr
+    assert "enorme.csv" in done.stderr and "pesa 1,025 MB, más que el límite de 1 GB" in done.stderr
     assert time.perf_counter() - started < 20
 
 

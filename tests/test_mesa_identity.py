@@ -164,6 +164,12 @@ def _workbook_text(path) -> str:
     return "\n".join(parts)
 
 
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
 def test_report_of_another_mesa_shows_nothing_of_tacna(tmp_path):
     params = write_mesa_params(tmp_path / "input" / "gtrm-arequipa", mesa=AREQUIPA_MESA,
                                definiciones={"acogida": AREQUIPA_HOST})
@@ -180,6 +186,7 @@ def test_report_of_another_mesa_shows_nothing_of_tacna(tmp_path):
         "metrics.json": (month / "metrics.json").read_text("utf-8"),
         "tablas.xlsx": _workbook_text(month / "tablas.xlsx"),
         "index.html": (out / "gtrm-arequipa" / "index.html").read_text("utf-8"),
+        "tablero.pdf": _pdf_text(month / "tablero.pdf"),
     }
     for name, text in texts.items():
         for pattern in FORBIDDEN:
@@ -188,6 +195,7 @@ def test_report_of_another_mesa_shows_nothing_of_tacna(tmp_path):
     page = texts["situacion.html"]
     assert "Intervenciones del Grupo de Trabajo para Refugiados y Migrantes de Arequipa (GTRM-AQP)" in page
     assert "comunidad arequipeña" in page
+    assert "GTRM-AQP" in texts["tablero.pdf"] and "arequipeña" in texts["tablero.pdf"]
     assert "GTRM-AQP alcanzó a 35 personas en Arequipa." in texts["destacados.html"]
     assert "los miembros del GTRM-AQP alcanzaron a 35 personas" in texts["destacados.html"]
     # the packaged key figures: 40 raciones; 250 USD of MPC found through the Indicator column

@@ -209,3 +209,18 @@ def test_the_months_warnings_are_on_the_tablero(five_w, month_params, tmp_path):
     fig = tablero.draw(view)
     line = next(t for t in visible_texts(fig) if t.get_text().startswith("Avisos ("))
     assert line.get_fontsize() >= tablero.MIN_PT and inside_page(fig, line)
+
+
+def test_tablero_title_follows_the_params_mesa(five_w, month_params, tmp_path):
+    from mdrm import html
+
+    data = five_w([{"admin2": "Tacna", "total_monthly": 5, "new_beneficiaries": 5, "permanencia": 5}])
+    params = load_params(month_params(data, mesa={"nombre": "Mesa Temática de Movilidad Humana de Tacna",
+                                                  "sigla": "MTMH"}))
+    md = load_month(params)
+    view = MonthView(params, md, compute(md))
+    assert tablero.mesa_title(view) == html.report_title(view)
+    tablero.write(view, tmp_path)
+    text = " ".join(PdfReader(str(tmp_path / "tablero.pdf")).pages[0].extract_text().split())
+    assert "Mesa Temática de Movilidad Humana de Tacna" in text and "MTMH" in text
+    assert "Mesa de Diálogo" not in text

@@ -47,6 +47,7 @@ def test_por_organizacion_writes_one_file_per_organization_with_exactly_its_issu
         assert set(issues["Organización"]) == {issues["Organización"].iloc[0]}
         assert own_rows["Fila"].tolist() == rows, name
         assert "Socio principal Nombre" in own_rows.columns  # the file's own headers, ready to send
+        assert set(own_rows["Actividad RMRP"]) == {"Sí"}
     uno = read(folder / "socio-uno.xlsx")
     assert set(uno["Problemas"]["Organización"]) == {"Socio Uno"}  # the most frequent spelling
     assert "3 archivos" in capsys.readouterr().out
@@ -101,3 +102,13 @@ def test_unreadable_cell_is_its_hard_error_not_made_up_issues(five_w, tmp_path, 
     assert re.search(r"^\s*Q04\s+0\b", captured.out, re.M)
     assert re.search(r"^\s*Q02\s+4\s+Peru", captured.out, re.M)  # the readable rows are still checked
     assert not out.exists() and not folder.exists()  # a hard error writes nothing
+
+
+def test_params_of_a_mesa_with_two_regions_check_both(five_w, month_params, capsys):
+    data = five_w(ROWS)
+    params = month_params(data, region=["Tacna", "Puno"])
+    assert main(["validate", "--params", str(params), "--todo"]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"Filas leídas:\s*7\b", text)  # Tacna and Puno, not December
+    assert re.search(r"^\s*Q02\s+7\s+Peru\s+Puno\s+2020-09\s+Socio Tres\b", text, re.M)
+    assert not re.search(r"^\s*Q02\s+8\s", text, re.M)

@@ -186,6 +186,7 @@ def test_report_shows_warnings_first_and_no_change_nor_year_to_date(tmp_path):
     params.write_text(yaml.safe_dump({"region": "Tacna", "mes": "2020-09", "datos": str(data)}), encoding="utf-8")
     done = run_cli("report", "--params", str(params), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
+    assert "Aviso W02:" in done.stderr and "Aviso W03:" in done.stderr  # told on the terminal too
     folder = tmp_path / "out" / "tacna" / "2020-09"
     import json
 

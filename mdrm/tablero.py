@@ -306,15 +306,20 @@ def _sex_age(w: Writer, view, box: Box) -> None:
     ax.barh(range(len(shown)), values, color=[SEX_AGE_COLORS.get(k, fmt.ACCENT_COLOR) for k in shown], height=0.62)
     ax.set_yticks(range(len(shown)), [catalog.sex_age[k] for k in shown], fontsize=7.5)
     ax.invert_yaxis()
-    ax.set_xticks([])
-    ax.set_xlim(0, max(values) or 1)
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0, pad=3)
-    ax.set_facecolor("none")
+    _bare_bars(ax, values)
     for i, value in enumerate(values):
         ax.text(value, i, f" {fmt.number(value)} ({fmt.percent(value / total)})", va="center", fontsize=7.5,
                 clip_on=False)
+
+
+def _bare_bars(ax, values: list) -> None:
+    """A bar panel's axes with nothing but the bars and their labels: the values are written at the bars."""
+    ax.set_xticks([])
+    ax.set_xlim(0, max(values) or 1)
+    for spine in ("top", "right", "bottom"):
+        ax.spines[spine].set_visible(False)
+    ax.tick_params(axis="y", length=0, pad=3)
+    ax.set_facecolor("none")
 
 
 def _subgroups(w: Writer, view, box: Box) -> None:
@@ -390,12 +395,7 @@ def _organizations(w: Writer, view, box: Box) -> None:
     ax.barh(range(len(values)), values, color=fmt.ACCENT_COLOR, height=0.6)
     ax.set_yticks(range(len(values)), labels, fontsize=7.5)
     ax.set_ylim(max(len(values), 5) - 0.5, -0.5)  # top down; a few bars stay thin
-    ax.set_xticks([])
-    ax.set_xlim(0, max(values) or 1)
-    for spine in ("top", "right", "bottom"):
-        ax.spines[spine].set_visible(False)
-    ax.tick_params(axis="y", length=0, pad=3)
-    ax.set_facecolor("none")
+    _bare_bars(ax, values)
     for i, value in enumerate(values):
         ax.text(value, i, f" {fmt.number(value)}", va="center", fontsize=7.5, fontweight="bold", clip_on=False)
 

@@ -65,7 +65,7 @@ class MonthOutcome:
     error: str = ""
     month_dir: Path | None = None
     headline: int | None = None
-    warnings: list = field(default_factory=list)  # metrics.json "warnings" (SPEC §11)
+    warnings: list = field(default_factory=list)  # metrics.json "warnings" (docs/metodologia.md §7)
 
 
 @dataclass

@@ -70,7 +70,7 @@ def _report(args) -> int:
 
 
 def _print_warnings(metrics_path) -> None:
-    """The month's warnings (SPEC §11), as the reports show them first."""
+    """The month's warnings (docs/metodologia.md §7), as the reports show them first."""
     import json
 
     try:

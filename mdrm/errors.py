@@ -1,6 +1,6 @@
 """Errors the user can act on.
 
-`InputError` is the one hard error of bad input (SPEC §3): its message is in
+`InputError` is the one hard error of bad input (docs/metodologia.md §8): its message is in
 Spanish and names the file, sheet, Excel row, column and value, and the CLI
 turns it into exit code 2 with nothing written.
 """

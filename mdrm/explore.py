@@ -5,7 +5,7 @@ pandas (vectorized, no per-row loop) and is tested without a browser.
 
 What is explored: every row of the params' region, **all months of the file**
 (not only January..the params' month, as the report does). Hard errors
-(SPEC §3) are raised for those rows only.
+(docs/metodologia.md §8) are raised for those rows only.
 
 A `Selection` filters rows by month range, subgroup, sector, organization,
 population group and province, and picks a measure:
@@ -13,11 +13,11 @@ population group and province, and picks a measure:
 - ``personas_mensual`` / ``personas_nuevos``: people on that basis
   (`Total beneficiarios mensuales` or `Nuevos beneficiarios del mes`), over the
   **rows counted for people** (RMRP, not common services, not a duplicated copy:
-  `methodology.classify`), split by population group as SPEC §5.1 says;
+  `methodology.classify`), split by population group as docs/metodologia.md §2, regla 1 says;
 - ``cantidad``: Σ `Cantidad de productos generados`;
 - ``usd``: Σ `Valor de transferencia (en USD)`.
   Quantity and USD are summed over every row of the selection except duplicated
-  copies (Q08), whatever its RMRP flag: the rule of the key figures (SPEC §4).
+  copies (Q08), whatever its RMRP flag: the rule of the key figures (docs/metodologia.md §3).
 
 Population group filter: a row belongs to group *g* when its population split
 has *g* > 0 (to `sin_desagregar` when it has people and no split). For people,
@@ -28,11 +28,11 @@ How people are added up (the methodology choice of this module):
 
 - **over time** (`over_time`, and the period total): each month, the R4V rule of
   the params file (`deduplicacion`: by default the maximum over sectors per
-  admin unit, SPEC §5.3) applied to the selected rows, per population group;
+  admin unit, docs/metodologia.md §2, regla 3) applied to the selected rows, per population group;
   a month's total is the sum of its published (rounded) groups. With the whole
   region and one month, this is exactly the report's headline. The period row
   sums the unrounded months and rounds once: on `nuevos` it is R4V's
-  year-to-date rule (SPEC §5.5); on `mensual` people reached in several months
+  year-to-date rule (docs/metodologia.md §2, regla 5); on `mensual` people reached in several months
   are counted once per month (the column header says so).
 - **by province** (`by_province`): the same rule within each province and month,
   summed over the months. With `nivel: admin2` (Tacna) the provinces of a month
@@ -44,9 +44,9 @@ How people are added up (the methodology choice of this module):
   these figures do not add up to the total; the column header says
   "Σ de filas, sin deduplicar".
 - **by sex and age** (`by_sex_age`): the age/sex split of the selected counted
-  rows, apportioned by largest remainder to the period's total (SPEC §5.4).
+  rows, apportioned by largest remainder to the period's total (docs/metodologia.md §2, regla 4).
 
-Figures are rounded half up once, where they are shown (SPEC §5.7). Numbers,
+Figures are rounded half up once, where they are shown (docs/metodologia.md §2, regla 7). Numbers,
 month names and the population colours come from `mdrm.formatting`.
 """
 from __future__ import annotations

@@ -142,7 +142,7 @@ def header(view, title: str | None = None, subtitle: str | None = None) -> str:
 
 
 def warnings_box(metrics: dict) -> str:
-    """The month's warnings (SPEC §11), in a box shown under the title, before any figure."""
+    """The month's warnings (docs/metodologia.md §7), in a box shown under the title, before any figure."""
     items = metrics.get("warnings") or []
     if not items:
         return ""

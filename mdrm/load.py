@@ -2,14 +2,14 @@
 
 The loader is lenient on purpose: a bad cell (text in a number, a negative
 count, a month it cannot read) is recorded in `FiveW.cell_errors` instead of
-raised, because hard errors only concern the rows a command uses (SPEC §3).
+raised, because hard errors only concern the rows a command uses (docs/metodologia.md §8).
 `FiveW.check_cells(mask)` raises the first of them among those rows.
 Everything is done per column or on a column's distinct values: no per-row
 Python loop, so a 22,500-row export loads in about the time of a bare
 `pandas.read_excel(engine="calamine")` (the sheet is read once, with
 python-calamine directly).
 
-Input rules where SPEC §3 is silent (the decisions of issue #5):
+Input rules where the R4V format is silent (README.md, «Lectura del 5W»):
 
 - **File format** is decided by the content, not the name: a ZIP or OLE
   workbook is read as Excel (an .xlsx renamed .xls, .ods or .csv still reads),
@@ -210,7 +210,7 @@ class _Table:
     above: list[str] = field(default_factory=list)  # the row above the header (a merged group title?)
     note: str = ""  # added to the hint of a missing column (e.g. how the file was read)
     unset_cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (row, col) -> (message, value)
-    decimal_comma: bool = False  # a `;` CSV: Spanish locale, the comma is the decimal mark (SPEC §11)
+    decimal_comma: bool = False  # a `;` CSV: Spanish locale, the comma is the decimal mark (README.md, «Avisos y calidad»)
 
 
 class _HeaderMatcher:

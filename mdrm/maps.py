@@ -3,7 +3,7 @@
 Boundaries (no GIS stack: the GeoJSON rings become matplotlib paths):
 
 - Peru: the INEI provinces shipped in `mdrm/geo/peru/` (MPL-2.0, with their
-  LICENSE and provenance), a simplified copy of `shared/geo/peru/` made by
+  LICENSE and provenance), a simplified copy of INEI's boundaries (mdrm/geo/peru/README.md) made by
   `simplify_geojson`. Used when the report is Peru's (params `pais`, else the
   5W's country column) and its region names Peruvian departments: the map
   shows the provinces of those departments (all of Peru otherwise).
@@ -159,7 +159,7 @@ def simplify_geojson(source: str | Path, target: str | Path, keep: tuple[str, ..
                                                                                         "FIRST_IDPR"),
                      decimals: int = 3) -> None:
     """The shipped copy: coordinates rounded to `decimals` (0.001° ≈ 110 m), repeated points dropped,
-    only the `keep` properties (how mdrm/geo/peru/ was made from shared/geo/peru/)."""
+    only the `keep` properties (how mdrm/geo/peru/ was made from INEI's original files)."""
     collection = json.loads(Path(source).read_text(encoding="utf-8"))
 
     def ring(points):

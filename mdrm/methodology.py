@@ -1,4 +1,4 @@
-"""R4V's methodology made exact (SPEC §5), vectorized over the 5W rows.
+"""R4V's methodology made exact (docs/metodologia.md §2), vectorized over the 5W rows.
 
 The functions here work on float values and return floats; rounding is done
 once, where a figure is published (`mdrm.metrics`). Every function takes an
@@ -17,7 +17,7 @@ from .text import normalize_series
 BASIS_COLUMN = {"mensual": "total_monthly", "nuevos": "new_beneficiaries"}
 IDENTITY_FIELDS_EXCLUDE = ("excel_row",)
 
-# Why a row is not counted for people (SPEC §3: read = counted + excluded).
+# Why a row is not counted for people (docs/metodologia.md §1: read = counted + excluded).
 EXCLUDED_DUPLICATE = "fila_duplicada"
 EXCLUDED_NOT_RMRP = "actividad_no_rmrp"
 EXCLUDED_NO_PEOPLE_SUBGROUP = "servicios_comunes"
@@ -96,7 +96,7 @@ def organization_labels(names: pd.Series, keys: pd.Series) -> pd.Series:
 
 
 def group_values(df: pd.DataFrame, basis: str, catalog: Catalog) -> pd.DataFrame:
-    """People of each row per population group (SPEC §5.1).
+    """People of each row per population group (docs/metodologia.md §2, regla 1).
 
     value_g = basis × split_g / Σ split; a row with people and no split puts
     them in `sin_desagregar`.
@@ -129,7 +129,7 @@ def _by_key(df: pd.DataFrame, by: str | None) -> pd.Series:
 
 def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: str,
                     catalog: Catalog, by: str | None = None) -> pd.DataFrame:
-    """People reached without double counting (SPEC §5.3), one row per `by` value.
+    """People reached without double counting (docs/metodologia.md §2, regla 3), one row per `by` value.
 
     maximo: per group, Σ over admin units of the max over sectors of the
     unit-sector sum. A unit is country + admin1 (+ admin2 at level admin2: blank
@@ -174,7 +174,7 @@ def _max_over(values: pd.DataFrame, keys: list[pd.Series], sector: pd.Series) ->
 
 
 def subgroup_values(df: pd.DataFrame, values: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Σ of each group's values per subgroup (SPEC §5.2), indexed by (by, subgroup)."""
+    """Σ of each group's values per subgroup (docs/metodologia.md §2, regla 2), indexed by (by, subgroup)."""
     return values.groupby([_by_key(df, by).rename("_by"), df["subgroup"]], sort=False).sum()
 
 

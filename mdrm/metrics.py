@@ -3,7 +3,7 @@
 `load_month` gathers what a report needs (the classified rows of the region,
 the registry) and raises the hard errors of the rows it uses. `compute` turns
 that into the `mdrm.metrics/1` dictionary: every number a report shows comes
-from here, rounded once (SPEC §5.7).
+from here, rounded once (docs/metodologia.md §2, regla 7).
 """
 from __future__ import annotations
 
@@ -54,14 +54,14 @@ class MonthData:
     region: pd.DataFrame  # classified rows of the region, months January..month and the previous month
     registry: pd.DataFrame | None
     catalog: Catalog = field(default_factory=load_catalog)
-    # SPEC §11 (mdrm.warnings): the level the params asked for (W04: admin2 without admin2 in the
+    # docs/metodologia.md §7 (mdrm.warnings): the level the params asked for (W04: admin2 without admin2 in the
     # export is computed at admin1) and the key figures matching no activity of the region (W06).
     level_requested: str | None = None
     key_figures_unmatched: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> pd.DataFrame:
-        """The rows of the region and month (SPEC: `rows.read`)."""
+        """The rows of the region and month (docs/metodologia.md §6: `rows.read`)."""
         return self.region[self.region["month"] == self.params.month]
 
 
@@ -174,7 +174,7 @@ def headline_by_province(md: MonthData, area: str | None = None) -> tuple[pd.Dat
     published population group, largest province first. Each province is
     de-duplicated on its own. At level admin2 the provinces partition the
     headline, so each group's published value is apportioned over them by
-    largest remainder (SPEC §5.7) and they add up to `people_reached`
+    largest remainder (docs/metodologia.md §2, regla 7) and they add up to `people_reached`
     (adds_up=True). At level admin1 a person may be counted in two provinces:
     each province is rounded on its own and their sum may exceed the headline.
     """
@@ -245,7 +245,7 @@ def by_organization(md: MonthData) -> pd.DataFrame:
 
 
 def compute(md: MonthData) -> dict:
-    """The `mdrm.metrics/1` dictionary of the month (SPEC §6)."""
+    """The `mdrm.metrics/1` dictionary of the month (docs/metodologia.md §6)."""
     p, catalog = md.params, md.catalog
     rows = md.rows
     counted = rows[rows["counted"]]
@@ -271,7 +271,7 @@ def compute(md: MonthData) -> dict:
             "people_reached": prev_people,
             "subgroups": {sg: f["total"] for sg, f in subgroup_figures(md, prev_rows, p.basis).items()},
         }
-    else:  # W03: nothing to compare with (SPEC §11: null, never "+100 %")
+    else:  # W03: nothing to compare with (docs/metodologia.md §7: null, never "+100 %")
         previous = None
 
     issues = find_issues(rows, catalog, md.fivew.source.headers)

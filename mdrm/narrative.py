@@ -1,5 +1,5 @@
 """The report's words: the analyst's highlights filled from the metrics, and
-the sentences the kit drafts from the figures (SPEC §7).
+the sentences the kit drafts from the figures (README.md, «Destacados con cifras»).
 
 Everything returned here is plain text: `mdrm.html` escapes it. Numbers go
 through `mdrm.formatting` ("2,953", "septiembre de 2020").
@@ -158,7 +158,7 @@ def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: d
     """Sentences the kit writes from the figures: headline and its change, population mix,
     largest subgroups, CVA in USD, year to date, organizations.
 
-    Where a warning (SPEC §11) makes a figure meaningless the sentence says why instead
+    Where a warning (docs/metodologia.md §7) makes a figure meaningless the sentence says why instead
     of drafting it: W01 (nothing counted), W02 (no new beneficiaries: year to date, basis
     `nuevos`), W03 (the previous month counted nothing: no change).
     """

@@ -1,4 +1,4 @@
-"""The params file of a month (SPEC §6): YAML, Spanish keys, strict.
+"""The params file of a month (docs/metodologia.md §5): YAML, Spanish keys, strict.
 
 A month file inherits `region.yml` from its own folder (the month file wins,
 key by key, and inside `deduplicacion` too). Relative paths are relative to the
@@ -23,7 +23,7 @@ from .text import slug
 BASES = ("mensual", "nuevos")
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
-DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (SPEC §11)
+DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (docs/metodologia.md §5)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # key -> (type description, python types)

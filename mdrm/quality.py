@@ -1,4 +1,4 @@
-"""Quality issues of the 5W (SPEC §3): reported, never fatal, never dropped.
+"""Quality issues of the 5W (docs/metodologia.md §7): reported, never fatal, never dropped.
 
 Each check is a vectorized mask over a classified frame; the issues come back
 as one table (code, Excel row, organization, Spanish message) that the
@@ -73,7 +73,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
             "message": CODES[code] + ": " + detail(rows),
         }))
 
-    # SPEC §11: a split matching either the new beneficiaries (R4V since 2022) or the
+    # docs/metodologia.md §7: a split matching either the new beneficiaries (R4V since 2022) or the
     # total monthly (the 2021 guidance) of its row is right.
     def neither(split: pd.Series) -> pd.Series:
         return ((split - new).abs() > TOLERANCE) & ((split - total).abs() > TOLERANCE)
@@ -125,7 +125,7 @@ def _present(df: pd.DataFrame, column: str) -> bool:
 
 
 def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
-    """R4V's own quality rules that the export's columns allow (SPEC §11: Q10–Q13)."""
+    """R4V's own quality rules that the export's columns allow (docs/metodologia.md §7: Q10–Q13)."""
     blank = {c: _blank(df[c]) for c in ("sector", "indicator", "activity_name", "implementing_partner",
                                          "delivery_mechanism") if c in df.columns}
     if _present(df, "implementation_setup") and "implementing_partner" in blank:

@@ -1,6 +1,6 @@
 """One month's report end to end: `mdrm report --params FILE [--out DIR]`.
 
-Order of work (SPEC §6):
+Order of work (README.md, «Uso»):
 
 0. Two worker processes start at once (`mdrm.execute.NotebookPool`), each
    booting a kernel in `notebooks/`, while this process goes on.

@@ -1,4 +1,4 @@
-"""The two rounding rules of SPEC §5.7, in one place.
+"""The two rounding rules of docs/metodologia.md §2, regla 7, in one place.
 
 Rounding happens once, on each published figure; sums are taken on the
 unrounded values and a total is the sum of its published parts.

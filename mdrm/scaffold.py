@@ -1,4 +1,4 @@
-"""A new Mesa from an export: `mdrm init` and `mdrm actividades` (SPEC §10).
+"""A new Mesa from an export: `mdrm init` and `mdrm actividades` (README.md, «Una Mesa nueva»).
 
 `init_mesa` reads a 5W export, finds the rows of one admin1 of one country and
 writes a params folder that `mdrm batch --params-dir DIR` runs as it is:

@@ -1,4 +1,4 @@
-"""The Mesa's rows (SPEC §10): which rows of an export a params file reports on.
+"""The Mesa's rows (README.md, «Alcance: país, regiones y reporte nacional»): which rows of an export a params file reports on.
 
 One home for the scope, used by the report (`metrics.load_month`) and by the
 exploration (`explore.load_exploration`):

@@ -1,4 +1,4 @@
-"""The seed's one-page dashboard ("tablero"): A4 landscape, as PDF and PNG (SPEC §12).
+"""The seed's one-page dashboard ("tablero"): A4 landscape, as PDF and PNG (README.md, «Tablero de una página»).
 
 Drawn with matplotlib alone (no browser at run time), in the seed's layout and
 order: the title band with the Mesa's name and the month; "Población alcanzada
@@ -243,7 +243,7 @@ def _title_band(w: Writer, view) -> None:
 
 
 def _warnings(w: Writer, view, top: float) -> None:
-    """The month's warnings (SPEC §11) on one line under the title band: figures that would mislead."""
+    """The month's warnings (docs/metodologia.md §7) on one line under the title band: figures that would mislead."""
     found = view.metrics.get("warnings") or []
     if not found:
         return

@@ -1,6 +1,6 @@
 """Text normalization shared by headers, sectors, names and patterns.
 
-One rule everywhere (SPEC §3): lower case, accents removed, every run of
+One rule everywhere (docs/metodologia.md §1): lower case, accents removed, every run of
 non-alphanumerics turned into one space, trimmed. Applied to the distinct
 values of a column only, never row by row.
 """

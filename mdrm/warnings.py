@@ -1,4 +1,4 @@
-"""Warnings: figures that are right but would mislead (SPEC §11).
+"""Warnings: figures that are right but would mislead (docs/metodologia.md §7).
 
 `month_warnings(md, metrics)` is called once by `metrics.compute`; the list
 goes into `metrics.json` as `"warnings": [{"code", "message"}]` and every

@@ -123,3 +123,24 @@ def test_readme_links_the_methodology_and_the_methodology_names_real_functions()
         assert hasattr(importlib.import_module(f"mdrm.{module}"), name), f"docs/metodologia.md cita {module}.{name}"
     files = re.findall(r"`(mdrm/[\w/]+\.(?:py|yml))`", doc)
     assert files and all((ROOT / f).is_file() for f in files), files
+
+
+def test_the_package_cites_only_what_a_clone_holds():
+    """A maintainer who clones the project can follow every pointer in mdrm/: no spec or issue kept
+    elsewhere, and every «docs/metodologia.md §N» and «README.md, «heading»» names a section that exists."""
+    doc = (ROOT / "docs" / "metodologia.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    doc_sections = set(re.findall(r"^## (\d+)\.", doc, flags=re.M))
+    readme_headings = {h.strip() for h in re.findall(r"^#+ (.+)$", readme, flags=re.M)}
+    cited_doc, cited_readme = set(), set()
+    for path in sorted((ROOT / "mdrm").rglob("*")):
+        if path.suffix not in (".py", ".yml", ".j2", ".css") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        where = path.relative_to(ROOT)
+        assert not re.search(r"\bSPEC\b|\bissue #\d|\.\./shared|\bshared/", text), where
+        cited_doc |= {(where, n) for n in re.findall(r"docs/metodologia\.md §(\d+)", text)}
+        cited_readme |= {(where, h) for h in re.findall(r"README\.md, «([^»]+)»", text)}
+    assert len(cited_doc) >= 20 and len(cited_readme) >= 5
+    assert not [c for c in cited_doc if c[1] not in doc_sections], doc_sections
+    assert not [c for c in cited_readme if c[1] not in readme_headings]

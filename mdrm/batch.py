@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -25,13 +24,12 @@ from pathlib import Path
 
 from .errors import InputError, NotebookError, user_message
 from .execute import NotebookPool, TaskResult
+from .months import MONTH, MONTH_FILE
 from .report import (
     Content, FiveWCache, MonthPlan, Staging, hold_interrupts, notebook_failure, prepare, sigterm_as_interrupt,
     notebooks_cwd, stage_tables, start_month, write_shared,
 )
 
-MONTH_FILE = re.compile(r"^(\d{4}-(0[1-9]|1[0-2]))\.ya?ml$")
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 OK, FAILED = "ok", "error"
 
 

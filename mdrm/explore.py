@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from . import formatting as fmt
-from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .iorw import csv_safe, xlsx_text_only
 from .load import FiveW, read_5w
 from .methodology import EXCLUSION_LABELS, classify, group_values, headline_values, sex_age_values
@@ -76,7 +76,7 @@ from .text import normalize, slug
 from .view import SAMPLE_FOLDER
 
 ALL = "*"  # widget value meaning "no filter" (normalized keys never contain "*")
-NO_NAME = "(sin dato)"
+NO_NAME = SIN_DATO
 
 MEASURES = {
     "personas_mensual": "Personas (total mensual)",

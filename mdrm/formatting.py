@@ -18,7 +18,7 @@ import pandas as pd
 from babel.dates import get_month_names
 from babel.numbers import format_decimal, format_percent
 
-from .rounding import half_up
+from .rounding import half_up, round_half_up
 
 NUMBER_LOCALE = "es_PE"
 MONTH_LOCALE = "es"
@@ -69,12 +69,6 @@ def signed(value, decimals: int = 0) -> str:
     if text.lstrip("-") == number(0, decimals):
         return number(0, decimals)  # never "+0" nor "-0"
     return f"+{text}" if float(value) > 0 else text
-
-
-def round_half_up(value: float, decimals: int = 0) -> float:
-    """Half up like the methodology's rounding (2.45 -> 2.5 at one decimal), not banker's rounding."""
-    scale = 10 ** decimals
-    return math.floor(float(value) * scale + 0.5 + 1e-9) / scale
 
 
 def percent(fraction, decimals: int = 1) -> str:

@@ -27,22 +27,12 @@ from .params import Params
 from .quality import counts as quality_counts
 from .quality import find_issues
 from .rounding import half_up, largest_remainder
+from .months import months_to_date, previous_month
 from .scope import area_columns, by_admin1, is_sample, mesa_rows
 from .text import normalize
 from .warnings import month_warnings
 
 SCHEMA = "mdrm.metrics/1"
-
-
-def previous_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
-
-
-def months_to_date(month: str) -> list[str]:
-    """January of the month's year up to the month itself."""
-    year, mon = int(month[:4]), int(month[5:7])
-    return [f"{year}-{m:02d}" for m in range(1, mon + 1)]
 
 
 @dataclass

@@ -28,6 +28,7 @@ from . import identity
 from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
+from .months import previous_month
 from .methodology import EXCLUDED_DUPLICATE, EXCLUDED_NO_PEOPLE_SUBGROUP, EXCLUDED_NOT_RMRP
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -41,11 +42,6 @@ PLACEHOLDER_HELP = (
 )
 
 
-def _previous_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
-
-
 class _Unknown(Exception):
     def __init__(self, reason: str):
         self.reason = reason
@@ -56,7 +52,7 @@ def resolve(name: str, metrics: dict) -> str:
     if name == "mes":
         return fmt.month_label(metrics["month"])
     if name == "mes_anterior":
-        return fmt.month_label(_previous_month(metrics["month"]))
+        return fmt.month_label(previous_month(metrics["month"]))
     if name == "region":
         return str(metrics["region"])
     if name == "mesa":
@@ -164,7 +160,7 @@ def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: d
     """
     sentences = _draft(metrics, catalog, previous_key_figures)
     month = fmt.month_label(metrics["month"])
-    prev_label = fmt.month_label(_previous_month(metrics["month"]))
+    prev_label = fmt.month_label(previous_month(metrics["month"]))
     if warn.has(metrics, "W03"):
         why = f"(no se compara con {prev_label}: ese mes no tiene filas contadas para personas en el 5W, aviso W03)"
         sentences = [s.replace(f"(no hay datos de {prev_label} para comparar)", why) for s in sentences]
@@ -184,7 +180,7 @@ def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: d
 def _draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: dict | None = None) -> list[str]:
     catalog = catalog or load_catalog()
     month = fmt.month_label(metrics["month"])
-    prev_label = fmt.month_label(_previous_month(metrics["month"]))
+    prev_label = fmt.month_label(previous_month(metrics["month"]))
     people = metrics["people_reached"]
     total = people["total"]
     previous = metrics.get("previous_month") or {}

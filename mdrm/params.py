@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,13 +17,13 @@ from babel.lists import format_list
 
 from .catalog import Catalog, KeyFigure, key_figures_from, load_catalog
 from .errors import InputError, os_error_text
+from .months import MONTH
 from .text import slug
 
 BASES = ("mensual", "nuevos")
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
 DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (docs/metodologia.md §5)
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # key -> (type description, python types)
 _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
@@ -192,7 +191,7 @@ def load_params(path: str | Path) -> Params:
         if merged.get(key) in (None, ""):
             raise InputError(f"falta la clave obligatoria «{key}»", file=path)
     month = str(merged["mes"])
-    if not _MONTH.match(month):
+    if not MONTH.match(month):
         raise InputError("la clave «mes» debe tener la forma AAAA-MM", file=origin["mes"], value=month)
     basis = merged.get("base_personas", "mensual")
     if basis not in BASES:

@@ -16,6 +16,12 @@ def half_up(x: float) -> int:
     return int(math.floor(float(x) + 0.5 + EPSILON))
 
 
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """`half_up` at a number of decimals, for shares shown as 74.4 %: 2.45 -> 2.5, never banker's 2.4."""
+    scale = 10 ** decimals
+    return math.floor(float(value) * scale + 0.5 + EPSILON) / scale
+
+
 def largest_remainder(weights: Mapping[str, float], total: int, order: Sequence[str] | None = None) -> dict[str, int]:
     """Integer parts of `total` proportional to `weights` that add up to `total`.
 

@@ -22,6 +22,7 @@ from . import formatting as fmt
 from . import warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
+from .rounding import round_half_up
 from .methodology import EXCLUSION_LABELS
 from .scope import area_label
 from .text import normalize
@@ -52,12 +53,12 @@ def groups_shown(figures: list[dict | None], catalog: Catalog) -> list[str]:
 
 def _share(part, total) -> float | None:
     """Percentage points with one decimal, half up (as `formatting.percent` shows them)."""
-    return None if not total else fmt.round_half_up(100.0 * part / total, 1)
+    return None if not total else round_half_up(100.0 * part / total, 1)
 
 
 def _change_pct(current, previous) -> float | None:
     rel = fmt.relative_change(current, previous)
-    return None if rel is None else fmt.round_half_up(100.0 * rel, 1)
+    return None if rel is None else round_half_up(100.0 * rel, 1)
 
 
 def _ints(frame: pd.DataFrame, columns) -> pd.DataFrame:

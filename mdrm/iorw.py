@@ -8,7 +8,9 @@ from pathlib import Path
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
+    """Write to a temporary file beside `path`, then rename it over `path`: a reader, or a run killed
+    midway, sees the old file or the new one, never part of one. Readable by others, like any file
+    the user creates (mkstemp alone would make it 0600): these are files to share."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -16,6 +18,8 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a shared report is readable
         os.replace(tmp, path)
     except BaseException:

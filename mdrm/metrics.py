@@ -28,7 +28,7 @@ from .quality import counts as quality_counts
 from .quality import find_issues
 from .rounding import half_up, largest_remainder
 from .months import months_to_date, previous_month
-from .scope import area_columns, by_admin1, is_sample, mesa_rows
+from .scope import area_columns, by_admin1, has_admin2, is_sample, mesa_rows
 from .text import normalize
 from .warnings import month_warnings
 
@@ -79,11 +79,6 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
         params = dataclasses.replace(params, level="admin1")
     return MonthData(params, fivew, region, registry, catalog, level_requested=requested,
                      key_figures_unmatched=unmatched_key_figures(data[in_region], catalog))
-
-
-def has_admin2(fivew: FiveW, rows: pd.DataFrame) -> bool:
-    """The export has an admin2 column with some value among the region's rows."""
-    return "admin2" in fivew.source.headers and bool(rows["admin2"].notna().any())
 
 
 def unmatched_key_figures(region_rows: pd.DataFrame, catalog: Catalog) -> list[str]:

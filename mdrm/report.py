@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from .errors import NotebookError, RunError
 from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
+from .index import refresh_index
 from .iorw import dumps_metrics, text_cell
 
 if TYPE_CHECKING:  # imported where used: `mdrm report` starts its workers before loading pandas
@@ -258,26 +259,6 @@ def _write_synced(path: Path, data: bytes | str) -> None:
         os.fsync(handle.fileno())
 
 
-def write_shared(path: Path, data: bytes | str) -> None:
-    """Atomic write (temporary file beside `path`, then rename) of a file meant to be shared:
-    readable by others like any file the user creates (mkstemp alone would make it 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=STAGING_SUFFIX, dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -470,7 +451,6 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
 
 def _refresh_index(region_dir: Path) -> None:
     """Rewrite the region's index.html from the months on disk; a failure is only a warning."""
-    from .batch import refresh_index
     from .errors import user_message
 
     try:

@@ -197,3 +197,8 @@ def _not_found(missing, data, admin1, country, in_country, params, catalog, sour
         column = f"{column} / {source.headers['month']}"
     return InputError(f"no hay filas para {what}{place}{when}", file=source.path, sheet=source.sheet,
                       column=column, hint=" ".join(parts))
+
+
+def has_admin2(fivew, rows: pd.DataFrame) -> bool:
+    """The export has an admin2 column with some value among the region's rows."""
+    return "admin2" in fivew.source.headers and bool(rows["admin2"].notna().any())

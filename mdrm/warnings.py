@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from . import formatting as fmt
 from .catalog import SIN_DESAGREGAR
 from .methodology import EXCLUSION_LABELS
+from .months import previous_month
+from .scope import has_admin2
 
 if TYPE_CHECKING:  # pragma: no cover
     from .metrics import MonthData
@@ -43,7 +45,6 @@ def message(metrics: dict, code: str) -> str | None:
 
 def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
     """The warnings of the month, in code order, each with its Spanish message."""
-    from .metrics import has_admin2, previous_month
 
     p, catalog = md.params, md.catalog
     rows = md.rows

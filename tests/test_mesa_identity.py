@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from conftest import ROOT, rows_frame
 from mdrm import html, identity, narrative
-from mdrm.batch import index_html
+from mdrm.index import index_html
 from mdrm.catalog import load_catalog
 from mdrm.methodology import key_figure_masks
 from mdrm.params import Mesa, load_params

@@ -144,3 +144,46 @@ def test_the_package_cites_only_what_a_clone_holds():
     assert len(cited_doc) >= 20 and len(cited_readme) >= 5
     assert not [c for c in cited_doc if c[1] not in doc_sections], doc_sections
     assert not [c for c in cited_readme if c[1] not in readme_headings]
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Module -> the mdrm modules it imports, at the top or inside a function (type-only imports aside)."""
+    import ast
+
+    modules = {p.stem for p in (ROOT / "mdrm").glob("*.py")}
+    graph = {}
+    for path in (ROOT / "mdrm").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        type_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                     and getattr(node.test, "id", "") == "TYPE_CHECKING" for n in ast.walk(node)}
+        deps = set()
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or id(node) in type_only:
+                continue
+            if node.level == 1:
+                deps |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+            elif node.module and node.module.split(".")[0] == "mdrm":
+                parts = node.module.split(".")
+                deps |= {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
+        graph[path.stem] = deps & modules - {path.stem}
+    return graph
+
+
+def test_no_import_cycle_in_the_package():
+    graph = _package_imports()
+    assert {"report", "index"} <= graph["batch"] and "index" in graph["report"]  # the walk sees imports
+    done, path = set(), []
+
+    def visit(module: str) -> None:
+        if module in path:
+            raise AssertionError("ciclo de imports: " + " -> ".join(path[path.index(module):] + [module]))
+        if module in done:
+            return
+        path.append(module)
+        for dep in sorted(graph[module]):
+            visit(dep)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)

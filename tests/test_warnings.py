@@ -225,7 +225,8 @@ def test_batch_summary_prints_each_months_warnings_and_the_index_counts_them(tmp
     import json
     from pathlib import Path
 
-    from mdrm.batch import OK, MonthOutcome, index_html, summary
+    from mdrm.batch import OK, MonthOutcome, summary
+    from mdrm.index import index_html
 
     warned = [{"code": "W03", "message": "Agosto de 2020 no tiene filas contadas."},
               {"code": "W06", "message": "Cifras clave sin actividad."}]

@@ -27,7 +27,7 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest --cov=mdrm --cov-report=term:skip-covered
 
-# SPEC §8 targets, measured (not a test): prints a table, writes reports/bench.json.
+# The speed targets (README.md, «Uso»), measured (not a test): prints a table, writes reports/bench.json.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

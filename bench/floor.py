@@ -1,4 +1,4 @@
-"""The floor of one report (SPEC §8): the same papermill + nbconvert path as
+"""The floor of one report (README.md, «Uso»: make bench): the same papermill + nbconvert path as
 `mdrm report`, on empty notebooks (a `parameters` cell and nothing else).
 
 Run as its own process so it pays the same start-up as `mdrm report`:

@@ -1,4 +1,4 @@
-"""The benchmarks of SPEC §8, side by side in one run (`make bench`).
+"""The speed targets (README.md, «Uso»: make bench), side by side in one run.
 
 Each figure is the median of several runs; each measurement that needs its own
 memory or its own process runs in a fresh Python process. Prints a table and
@@ -82,7 +82,7 @@ def synthetic(rows: int, path: Path, one_region: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Mide los objetivos de velocidad de SPEC §8.")
+    parser = argparse.ArgumentParser(description="Mide los objetivos de velocidad del kit (README.md, «Uso»).")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="menos repeticiones (para probar el script)")
     args = parser.parse_args()

@@ -1,4 +1,4 @@
-"""Seeded synthetic 5W exports for benchmarks (SPEC §8), in the Spanish format.
+"""Seeded synthetic 5W exports for the speed targets (README.md, «Uso»: make bench), in the Spanish format.
 
 Values are drawn per column with numpy (no per-row loop), so a million rows
 take seconds to make. Not realistic in detail; realistic in shape: 25 regions,

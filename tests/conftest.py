@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES_R4V = ROOT.parent / "shared" / "fixtures" / "r4v"
 SEED = ROOT.parent / "shared" / "seed"
 
-# field -> Spanish export header (SPEC §3)
+# field -> Spanish export header (docs/metodologia.md §1)
 SPANISH_HEADERS = {
     "country": "País Country",
     "admin1": "País Admin1",

@@ -1,4 +1,4 @@
-"""A corpus of malformed or awkward 5W files, made by code (issue #5).
+"""A corpus of malformed or awkward 5W files, made by code.
 
 Each `Case` writes one input file into a folder and states what the kit must
 do with it: either the right figures (`Figures`, exact numbers) or a clear
@@ -27,7 +27,7 @@ import pandas as pd
 
 from conftest import SPANISH_HEADERS, rows_frame
 
-# --- header styles (SPEC §3) -----------------------------------------------------------------------
+# --- header styles (docs/metodologia.md §1) -----------------------------------------------------------------------
 
 ENGLISH_HEADERS = {
     "country": "Country", "admin1": "Country Admin1", "admin2": "Admin2",

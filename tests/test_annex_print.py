@@ -1,4 +1,4 @@
-"""The quality annex is capped (SPEC §12, issue 9): a month with 1,000 issues prints, in
+"""The quality annex is capped (README.md, «Compartir el mes: tablero, impresión y mapa»): a month with 1,000 issues prints, in
 Chromium on A4, to no more pages than the same month with 10; the HTML lists the first 50
 and says how many more tablas.xlsx holds (it keeps them all)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`mdrm batch`: many months, one failed month does not stop the others (issue #3).
+"""`mdrm batch`: many months, one failed month does not stop the others.
 
 The fast tests use fixture notebooks; `test_batch_of_the_sample_year` runs the
 kit's real notebooks for twelve months (24 notebook runs, the slow one) with

@@ -2,7 +2,7 @@
 
 Every case ends in one of two ways, stated next to it in the corpus: the right
 figures (exit 0, metrics.json with the exact numbers), or a clear hard error
-(SPEC §3: exit 2, nothing written, a Spanish message naming the file and,
+(docs/metodologia.md §8: exit 2, nothing written, a Spanish message naming the file and,
 where it applies, the sheet, the row as Excel shows it, the column and the
 value). None ends in a traceback or in exit code 1.
 """
@@ -165,7 +165,7 @@ def test_formula_and_error_cells_are_found_in_the_xml(tmp_path):
 
 
 def test_formula_without_value_in_another_region_does_not_stop_the_month(tmp_path, month_params, capsys):
-    """Bad cells only matter in used rows (SPEC §3): a formula in a Puno row is for `validate`."""
+    """Bad cells only matter in used rows (docs/metodologia.md §8): a formula in a Puno row is for `validate`."""
     rows = [dict(r) for r in BASE_ROWS] + [dict(BASE_ROWS[0], admin1="Puno")]
     cells = grid(table(rows))
     cells[5][cells[0].index(H["total_monthly"])] = "=R6*2"

@@ -1,4 +1,4 @@
-"""Spanish-locale CSV (SPEC §11): `;`-separated, the comma is the decimal mark, encoding detected.
+"""Spanish-locale CSV (docs/metodologia.md §7): `;`-separated, the comma is the decimal mark, encoding detected.
 
 The same rows as an xlsx (numbers as numbers) and as a `;` CSV saved by Excel in Spanish
 (cp1252, decimal commas) give the same metrics; a number that cannot be read without

@@ -1,4 +1,4 @@
-"""Hard errors of bad input (SPEC §3, §6): exit code 2, nothing written, and a
+"""Hard errors of bad input (docs/metodologia.md §1, §6): exit code 2, nothing written, and a
 Spanish message that names the file, the sheet, the row as the user sees it in
 Excel (header = row 1, first data row = 2; the same numbering for a CSV), the
 column as written in the file, and the bad value.

@@ -1,4 +1,4 @@
-"""Hostile and broken input (issue #12): no live formula, no crash, no hang, bounded memory,
+"""Hostile and broken input: no live formula, no crash, no hang, bounded memory,
 a Spanish message and the right exit code for every failure.
 
 The bombs are generated in tmp_path in a fraction of a second (a zip of a few KB

@@ -1,4 +1,4 @@
-"""`mdrm init` (a new Mesa's params folder from an export) and `mdrm actividades` (SPEC §10)."""
+"""`mdrm init` (a new Mesa's params folder from an export) and `mdrm actividades` (README.md, «Alcance: país, regiones y reporte nacional»)."""
 from __future__ import annotations
 
 import json

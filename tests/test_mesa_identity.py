@@ -1,5 +1,5 @@
 """The Mesa's identity (params `mesa:`, `definiciones:`) everywhere a reader sees it, and
-key figures matching the Indicator column too (SPEC §10)."""
+key figures matching the Indicator column too (README.md, «Alcance: país, regiones y reporte nacional»)."""
 from __future__ import annotations
 
 import json

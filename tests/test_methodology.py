@@ -1,4 +1,4 @@
-"""Each rule of the methodology (SPEC §5) on a small hand-made table.
+"""Each rule of the methodology (docs/metodologia.md §2) on a small hand-made table.
 
 Every expected figure is worked out by hand in a comment next to it, and the
 numbers are chosen so that the wrong rule gives a different answer (suma vs
@@ -177,7 +177,7 @@ def test_headline_compares_sector_names_normalized(metrics_of):
 
 
 def test_headline_maximo_takes_sectors_as_reported_not_by_catalog_id(metrics_of):
-    # SPEC §5.3: the max runs over "the `sector` values as reported, compared normalized".
+    # docs/metodologia.md §2, regla 3: the max runs over "the `sector` values as reported, compared normalized".
     # "Shelter" 10 and its Spanish name "Alojamiento" 15 are two sectors -> max(10, 15) = 15
     # (merged by catalog id they would be 25); both still roll up into necesidades_basicas: 25
     m = metrics_of([people(10, sector="Shelter"), people(15, sector="Alojamiento")])
@@ -369,7 +369,7 @@ def test_previous_month_uses_the_same_method(metrics_of):
 
 def test_previous_month_without_rows_is_none(metrics_of):
     m = metrics_of([people(5)])
-    assert m["previous_month"] is None  # SPEC §11 W03
+    assert m["previous_month"] is None  # docs/metodologia.md §7, W03
     assert "W03" in [w["code"] for w in m["warnings"]]
 
 

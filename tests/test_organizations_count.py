@@ -1,4 +1,4 @@
-"""One count of organizations reporting (SPEC §5.6, issue 9): the report, the exploration and
+"""One count of organizations reporting (docs/metodologia.md §2, regla 6): the report, the exploration and
 every quality table agree, on a table where one organization is written three ways
 (case and accents) and another reports only non-RMRP rows."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The params file of a month (SPEC §6).
+"""The params file of a month (docs/metodologia.md §5).
 
 A month file inherits `region.yml` from its folder (the month file wins, and
 `deduplicacion` is merged key by key); relative paths are relative to the file

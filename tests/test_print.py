@@ -1,4 +1,4 @@
-"""The shared reports printed by Debian's Chromium on A4 (SPEC §12, issue 11).
+"""The shared reports printed by Debian's Chromium on A4 (README.md, «Impresión»).
 
 Playwright's `page.pdf` is Chromium's own print path (print media, the page's
 @page rules); the PDF is read back with pypdf, page by page.

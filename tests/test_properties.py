@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) of the methodology's invariants (SPEC §5).
+"""Property-based tests (hypothesis) of the methodology's invariants (docs/metodologia.md §2).
 
 Rows are drawn over a few provinces, the catalog's sectors (English and
 Spanish names, plus one outside the catalog), organizations and small people
@@ -189,7 +189,7 @@ def test_published_headline_never_exceeds_the_published_subgroups(rows, method, 
 
 @pytest.mark.xfail(strict=True, reason=(
     "hypothesis found it: with apportioned fractions, rounding each published figure once can put "
-    "the headline above the sum of the published subgroups (reported on issue #5, rule not decided)"))
+    "the headline above the sum of the published subgroups (rule not decided)"))
 def test_published_headline_never_exceeds_the_published_subgroups_with_fractions(metrics_of):
     """The smallest case hypothesis found, by hand (level admin2, method maximo):
 

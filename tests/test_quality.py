@@ -1,4 +1,4 @@
-"""Quality issues of the 5W (SPEC §3): never fatal, never silently dropped.
+"""Quality issues of the 5W (docs/metodologia.md §7): never fatal, never silently dropped.
 
 One small file per code, made for it. Each test checks the exact count of the
 code, the Excel row (header = 1) and the organization of each issue

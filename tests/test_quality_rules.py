@@ -1,4 +1,4 @@
-"""Q01/Q02 against either basis and R4V's own rules Q10–Q13 (SPEC §11), each on a file made for it."""
+"""Q01/Q02 against either basis and R4V's own rules Q10–Q13 (docs/metodologia.md §7), each on a file made for it."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,4 @@
-"""`mdrm report`: one month end to end (issue #3).
+"""`mdrm report`: one month end to end.
 
 Three kinds of tests:
 

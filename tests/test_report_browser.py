@@ -1,4 +1,4 @@
-"""The shared HTML reports in Debian's Chromium with the network off (issue #3).
+"""The shared HTML reports in Debian's Chromium with the network off.
 
 Each page is opened from a file:// URL in a headless Chromium whose context is
 offline and whose every non-file request is aborted and recorded. The page

@@ -1,4 +1,4 @@
-"""The two rounding rules of SPEC §5.7, tested directly on `mdrm.rounding`.
+"""The two rounding rules of docs/metodologia.md §2, regla 7, tested directly on `mdrm.rounding`.
 
 half_up: 0.5 -> 1 always (never banker's rounding), computed as
 floor(x + 0.5 + 1e-9) so float noise never flips a true half down.

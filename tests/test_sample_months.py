@@ -52,7 +52,7 @@ def sample_rows() -> tuple:
 
 
 def subgroup_of_sector() -> dict[str, str]:
-    """The generator's sectors and the Mesa's subgroup each rolls up into (SPEC §4)."""
+    """The generator's sectors and the Mesa's subgroup each rolls up into (docs/metodologia.md §1)."""
     g = generator()
     return {g.ALOJ: "necesidades_basicas", g.SEGAL: "necesidades_basicas", g.WASH: "necesidades_basicas",
             g.TRANSP: "necesidades_basicas", g.NFI: "necesidades_basicas", g.SALUD: "salud_nutricion",
@@ -106,7 +106,7 @@ class Month:
 
     @staticmethod
     def values(r: dict, basis: str) -> dict[str, float]:
-        """A row's people per population group: basis × split_g / Σ split (SPEC §5.1)."""
+        """A row's people per population group: basis × split_g / Σ split (docs/metodologia.md §2, regla 1)."""
         people = num(r[basis])
         split = {g: num(r[c]) for g, c in POPULATION.items()}
         total = sum(split.values())

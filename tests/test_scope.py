@@ -1,4 +1,4 @@
-"""The Mesa's rows (SPEC §10): country + admin1 scope, national and multi-region reports,
+"""The Mesa's rows (README.md, «Alcance: país, regiones y reporte nacional»): country + admin1 scope, national and multi-region reports,
 the dedup unit country + admin1 (+ admin2), and the region-not-found suggestions.
 Every figure below is worked by hand in the comments."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Every R4V sector name maps to a subgroup; every Common Services sub-sector is a
-common service (never people), listed or not (SPEC §10)."""
+common service (never people), listed or not (README.md, «Alcance: país, regiones y reporte nacional»)."""
 from __future__ import annotations
 
 from collections import Counter

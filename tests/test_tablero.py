@@ -1,4 +1,4 @@
-"""The one-page dashboard (tablero.pdf / tablero.png, SPEC §12, issue 11).
+"""The one-page dashboard (tablero.pdf / tablero.png, README.md, «Tablero de una página»).
 
 The PDF is read back with pypdf (its text as a reader's tool extracts it, not
 from the code); the PNG with Pillow; the minimum text size from the figure's

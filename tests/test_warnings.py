@@ -1,4 +1,4 @@
-"""Warnings W01–W07 (SPEC §11): each raised by a hand-made 5W made for it, and not by its twin.
+"""Warnings W01–W07 (docs/metodologia.md §7): each raised by a hand-made 5W made for it, and not by its twin.
 
 Then a real `mdrm report` of a month whose previous month counted nothing (W03) and
 whose rows have no new beneficiaries (W02): the warnings stand before any figure in

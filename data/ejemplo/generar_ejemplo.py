@@ -1,7 +1,7 @@
 """Generate the sample data of mdrm: a synthetic 5W of Tacna (2020) and the Mesa's registry.
 
 Why: the kit needs fictional, redistributable data in the R4V Spanish 5W export format
-(SPEC §3, §9) whose September 2020 reproduces every figure of the seed dashboard
+(docs/metodologia.md §1, §9) whose September 2020 reproduces every figure of the seed dashboard
 (seed/seed_figures.yml) under basis `mensual`, method `maximo`, level `admin2`, and whose
 other months carry realistic month-to-month variation and the quality issues of real
 exports. Deterministic: seeded RNG and fixed xlsx timestamps, so every run writes the
@@ -278,7 +278,7 @@ PLACES = {
 }
 
 # ---------------------------------------------------------------------------------------
-# September 2020: the design that reproduces the seed (SPEC §5, basis mensual, maximo, admin2).
+# September 2020: the design that reproduces the seed (docs/metodologia.md §2, basis mensual, maximo, admin2).
 # Every counted row has total = new = Σ population split, integers only.
 #
 # People by province x sector (permanencia / acogida / transito); * = the unit's maximum:

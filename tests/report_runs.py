@@ -56,6 +56,17 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([*MDRM, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
+def report_of_rows(rows: list[dict], folder: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    """`mdrm report` of Tacna, September 2020, on hand-made rows: the run and its month folder."""
+    data = folder / "5w.csv"
+    rows_frame(rows).to_csv(data, index=False)
+    (folder / "tacna").mkdir(parents=True, exist_ok=True)  # reports go to out/<params folder name>/
+    params = folder / "tacna" / "2020-09.yml"
+    params.write_text(yaml.safe_dump({"region": "Tacna", "mes": "2020-09", "datos": str(data)}), encoding="utf-8")
+    done = run_cli("report", "--params", str(params), "--out", str(folder / "out"))
+    return done, folder / "out" / "tacna" / "2020-09"
+
+
 def _report(name: str, params: Path) -> Path:
     if name not in _runs:
         out = workdir() / name

@@ -7,11 +7,9 @@ import io
 
 import pandas as pd
 import pytest
-import yaml
 
 from browser import chromium, require_chromium
-from conftest import rows_frame
-from report_runs import html_text, run_cli
+from report_runs import html_text, report_of_rows
 
 
 def month_with_issues(folder, n: int):
@@ -21,14 +19,9 @@ def month_with_issues(folder, n: int):
              "new_beneficiaries": 10, "permanencia": 10, "mujeres": 3} for i in range(n)]
     rows.append({"month": "2020-08", "appealing_org": "Socio Único", "total_monthly": 5, "new_beneficiaries": 5,
                  "permanencia": 5, "mujeres": 5})
-    data = folder / "5w.csv"
-    rows_frame(rows).to_csv(data, index=False)
-    (folder / "tacna").mkdir()  # reports go to out/<params folder name>/
-    params = folder / "tacna" / "2020-09.yml"
-    params.write_text(yaml.safe_dump({"region": "Tacna", "mes": "2020-09", "datos": str(data)}), encoding="utf-8")
-    done = run_cli("report", "--params", str(params), "--out", str(folder / "out"))
+    done, month = report_of_rows(rows, folder)
     assert done.returncode == 0, done.stderr
-    return folder / "out" / "tacna" / "2020-09"
+    return month
 
 
 def pdf_pages(browser, html_path) -> int:

@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from conftest import rows_frame
-from report_runs import html_text, run_cli
+from report_runs import html_text, report_of_rows
 
 PEOPLE = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
 # One activity per patterned key figure of the sample Mesa (month_params' default `cifras_clave`), so W06 stays silent.
@@ -179,15 +179,9 @@ def test_report_shows_warnings_first_and_no_change_nor_year_to_date(tmp_path):
         {**PEOPLE, "new_beneficiaries": 0, "activity_name": "Orientaciones legales brindadas", "quantity": 40},
         {**PEOPLE, "new_beneficiaries": 0, "sector": "Health", "activity_name": "Consultas"},
     ]
-    data = tmp_path / "5w.csv"
-    rows_frame(rows).to_csv(data, index=False)
-    (tmp_path / "tacna").mkdir()  # reports go to out/<params folder name>/
-    params = tmp_path / "tacna" / "2020-09.yml"
-    params.write_text(yaml.safe_dump({"region": "Tacna", "mes": "2020-09", "datos": str(data)}), encoding="utf-8")
-    done = run_cli("report", "--params", str(params), "--out", str(tmp_path / "out"))
+    done, folder = report_of_rows(rows, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Aviso W02:" in done.stderr and "Aviso W03:" in done.stderr  # told on the terminal too
-    folder = tmp_path / "out" / "tacna" / "2020-09"
     import json
 
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))

@@ -127,3 +127,17 @@ def metrics_of(five_w, month_params):
         return compute(load_month(load_params(month_params(five_w(rows), **keys))))
 
     return run
+
+
+def metrics_exit_2(capsys, params_path, tmp_path, *words) -> str:
+    """`mdrm metrics` on bad params: exit 2, nothing written, and a message holding every word."""
+    from mdrm.cli import main
+
+    out = tmp_path / "m.json"
+    code = main(["metrics", "--params", str(params_path), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert not out.exists()
+    for word in words:
+        assert word in err, (word, err)
+    return err

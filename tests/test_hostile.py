@@ -349,14 +349,20 @@ def test_stuck_kernel_is_killed_and_previous_files_stay(tmp_path):
     assert [p.name for p in (out / "p").iterdir() if p.name.startswith(".")] == []
 
 
-def test_stuck_kernel_in_a_batch_fails_that_month_only(tmp_path):
-    from mdrm import batch
-
+def three_month_params(tmp_path):
+    """A params folder of three months (2020-08..10) on one good 5W, for batches that lose one."""
     data = tmp_path / "5w.csv"
     rows_frame(good_rows() + [{**good_rows()[0], "month": "2020-10"}]).to_csv(data, index=False)
     folder = tmp_path / "p"
     for month in ("2020-08", "2020-09", "2020-10"):
         write_params(folder / f"{month}.yml", data)
+    return folder
+
+
+def test_stuck_kernel_in_a_batch_fails_that_month_only(tmp_path):
+    from mdrm import batch
+
+    folder = three_month_params(tmp_path)
     outcomes = batch.run_batch(folder, tmp_path / "out", jobs=2, timeout=8, progress=False,
                                content=fixture_content("stops_in_september", "minimal"))
     assert [(o.month, o.status, o.kind) for o in outcomes] == [
@@ -518,11 +524,7 @@ def test_exploration_intro_escapes_region_and_file(tmp_path, month_params):
 def test_a_killed_worker_loses_only_its_month(tmp_path):
     from mdrm import batch
 
-    data = tmp_path / "5w.csv"
-    rows_frame(good_rows() + [{**good_rows()[0], "month": "2020-10"}]).to_csv(data, index=False)
-    folder = tmp_path / "p"
-    for month in ("2020-08", "2020-09", "2020-10"):
-        write_params(folder / f"{month}.yml", data)
+    folder = three_month_params(tmp_path)
     out = tmp_path / "out"
     outcomes = batch.run_batch(folder, out, jobs=2, progress=False,
                                content=fixture_content("kills_worker_in_september", "minimal"))
@@ -602,11 +604,7 @@ class PanicException(BaseException):
 def test_a_panic_in_one_month_of_a_batch_loses_only_that_month(tmp_path, monkeypatch):
     from mdrm import batch
 
-    data = tmp_path / "5w.csv"
-    rows_frame(good_rows() + [{**good_rows()[0], "month": "2020-10"}]).to_csv(data, index=False)
-    folder = tmp_path / "p"
-    for month in ("2020-08", "2020-09", "2020-10"):
-        write_params(folder / f"{month}.yml", data)
+    folder = three_month_params(tmp_path)
     real_prepare = batch.prepare
 
     def prepare(path, *args, **kwargs):

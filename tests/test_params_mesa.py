@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mdrm.catalog import load_catalog
-from mdrm.cli import main
+from conftest import metrics_exit_2
 from mdrm.params import load_params
 
 from test_params import DEDUP_ROWS, write_data, write_yaml
@@ -22,14 +22,7 @@ def month_file(folder, **content):
     return write_yaml(folder / "2020-09.yml", {**base, **content})
 
 
-def params_error(capsys, path, tmp_path, *words):
-    out = tmp_path / "m.json"
-    code = main(["metrics", "--params", str(path), "-o", str(out)])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert not out.exists()
-    for word in words:
-        assert word in err, (word, err)
+params_error = metrics_exit_2
 
 
 @pytest.mark.parametrize("written, country", [("Perú", "peru"), ("PERU", "peru"), ("Brazil", "brasil"),

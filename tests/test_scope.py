@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdrm.cli import main
+from conftest import metrics_exit_2
 from mdrm.errors import InputError
 from mdrm.explore import load_exploration
 from mdrm.metrics import compute, headline_by_province, load_month
@@ -18,15 +18,7 @@ def p(people: dict, **cells) -> dict:
     return {"total_monthly": total, "new_beneficiaries": total, **people, **cells}
 
 
-def exit_2(capsys, params_path, tmp_path, *words) -> str:
-    out = tmp_path / "m.json"
-    code = main(["metrics", "--params", str(params_path), "-o", str(out)])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert not out.exists()
-    for word in words:
-        assert word in err, (word, err)
-    return err
+exit_2 = metrics_exit_2
 
 
 # Amazonas is an admin1 of Brazil and of Colombia.

@@ -73,7 +73,7 @@ def csv_safe(frame):
         distinct = pd.unique(values.dropna())
         changed = {v: neutralize(v) for v in distinct if isinstance(v, str) and v.startswith(FORMULA_START)}
         if changed:
-            out.isetitem(position, values.map(lambda v, changed=changed: changed.get(v, v) if isinstance(v, str) else v))
+            out.isetitem(position, values.where(~values.isin(list(changed)), values.map(changed)))  # hash lookups, no per-row Python
     return out
 
 

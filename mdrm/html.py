@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import identity, narrative, tables
-from . import warnings as warn
+from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES

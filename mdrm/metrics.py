@@ -30,7 +30,7 @@ from .rounding import half_up, largest_remainder
 from .months import months_to_date, previous_month
 from .scope import area_columns, by_admin1, has_admin2, is_sample, mesa_rows
 from .text import normalize
-from .warnings import month_warnings
+from .figure_warnings import month_warnings
 
 SCHEMA = "mdrm.metrics/1"
 
@@ -44,7 +44,7 @@ class MonthData:
     region: pd.DataFrame  # classified rows of the region, months January..month and the previous month
     registry: pd.DataFrame | None
     catalog: Catalog = field(default_factory=load_catalog)
-    # docs/metodologia.md §7 (mdrm.warnings): the level the params asked for (W04: admin2 without admin2 in the
+    # docs/metodologia.md §7 (mdrm.figure_warnings): the level the params asked for (W04: admin2 without admin2 in the
     # export is computed at admin1) and the key figures matching no activity of the region (W06).
     level_requested: str | None = None
     key_figures_unmatched: list[str] = field(default_factory=list)

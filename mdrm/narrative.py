@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import formatting as fmt
 from . import identity
-from . import warnings as warn
+from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .months import previous_month

@@ -19,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import formatting as fmt
-from . import warnings as warn
+from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
 from .rounding import round_half_up

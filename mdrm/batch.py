@@ -23,11 +23,9 @@ from pathlib import Path
 from .errors import InputError, NotebookError, user_message
 from .execute import NotebookPool, TaskResult
 from .months import MONTH, MONTH_FILE
-from .report import (
-    Content, FiveWCache, MonthPlan, Staging, hold_interrupts, notebook_failure, prepare, sigterm_as_interrupt,
-    notebooks_cwd, stage_tables, start_month,
-)
 from .index import refresh_index
+from .publish import Staging, hold_interrupts, sigterm_as_interrupt
+from .report import Content, FiveWCache, MonthPlan, notebook_failure, notebooks_cwd, prepare, stage_tables, start_month
 
 OK, FAILED = "ok", "error"
 
@@ -138,7 +136,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                         raise InputError(f"el archivo se llama {path.name} pero su clave «mes» es "
                                          f"{plan.params.month}", file=path)
                     regions.add(plan.region_dir)
-                    staging = Staging(plan)
+                    staging = Staging(plan.region_dir, plan.params.month)
                     tasks = start_month(plan, staging, content, pool, timeout)
                     running[month] = run = _Running(plan, staging, {t.key for t in tasks}, [])
                     try:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import NotebookError
+from .iorw import write_atomic
 
 KERNEL = "python3"
 # The kernel logs noise on every run (ipykernel 7: "running over TCP without encryption"; on
@@ -188,13 +189,6 @@ class TaskResult:
     seconds: float = 0.0
 
 
-def _write(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def _audit_copy(nb, published: dict, path: str) -> str:
     """The executed notebook as saved at `path`: its parameters as published (metrics.json
     in the month's folder, where it is renamed to, not the staging folder it was read from)."""
@@ -227,8 +221,8 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
             _warm_up(task.cwd)
         html = notebook_to_html(nb, task.title)
         staging = Path(task.staging)
-        _write(staging / task.ipynb, _audit_copy(nb, task.published, task.published_ipynb))
-        _write(staging / task.html, html)
+        write_atomic(staging / task.ipynb, _audit_copy(nb, task.published, task.published_ipynb))
+        write_atomic(staging / task.html, html)
         return TaskResult(task.key, True, seconds=time.perf_counter() - started)
     except NotebookError as exc:
         return TaskResult(task.key, False, str(exc), "notebook", time.perf_counter() - started)

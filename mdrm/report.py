@@ -29,16 +29,9 @@ files, each one whole.
 from __future__ import annotations
 
 import importlib
-import os
-import re
-import shutil
-import signal
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +39,9 @@ from typing import TYPE_CHECKING
 from .errors import NotebookError, RunError
 from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
 from .index import refresh_index
-from .iorw import dumps_metrics, text_cell
+from .iorw import dumps_metrics, write_atomic
+from .publish import Staging, hold_interrupts, sigterm_as_interrupt
+from .workbook import write_tables
 
 if TYPE_CHECKING:  # imported where used: `mdrm report` starts its workers before loading pandas
     import pandas as pd
@@ -58,9 +53,6 @@ if TYPE_CHECKING:  # imported where used: `mdrm report` starts its workers befor
 
 NOTEBOOKS = ("situacion", "destacados")
 PARAMETERS = ("parametros", "metricas")  # the notebooks' contract: both in their `parameters` cell
-STAGING_PREFIX = ".mdrm-"
-STAGING_SUFFIX = ".tmp"
-_STAGING_NAME = re.compile(r"^\.mdrm-(\d{4}-\d{2})-(\d+)-.*\.tmp$")
 
 
 def notebooks_dir() -> Path:
@@ -182,130 +174,6 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
 # --------------------------------------------------------------------------- 2. stage
 
-class Staging:
-    """A hidden folder beside the month's folder; its files are renamed in at the end."""
-
-    def __init__(self, plan: MonthPlan):
-        self.plan = plan
-        # folders this run creates, removed again if it publishes nothing
-        self.created = [d for d in (plan.region_dir, *plan.region_dir.parents) if not d.exists()]
-        plan.region_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(plan.region_dir)
-        self.path = Path(tempfile.mkdtemp(
-            prefix=f"{STAGING_PREFIX}{plan.params.month}-{os.getpid()}-", suffix=STAGING_SUFFIX,
-            dir=plan.region_dir))
-
-    def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-        for folder in self.created:  # deepest first
-            try:
-                folder.rmdir()
-            except OSError:
-                break  # not empty (another month of a batch) or gone
-
-    def commit(self, names: tuple[str, ...]) -> None:
-        """Rename every staged file into the month's folder (signals held meanwhile)."""
-        missing = [n for n in names if not (self.path / n).is_file()]
-        if missing:
-            raise RuntimeError(f"faltan archivos por publicar: {', '.join(missing)}")
-        with hold_interrupts():
-            target = self.plan.month_dir
-            target.mkdir(parents=True, exist_ok=True)
-            for name in names:
-                os.replace(self.path / name, target / name)
-            _fsync_dir(target)
-            shutil.rmtree(self.path, ignore_errors=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_stale_staging(region_dir: Path) -> list[Path]:
-    """Remove staging folders left by runs that no longer exist (killed with SIGKILL)."""
-    removed = []
-    for entry in region_dir.iterdir() if region_dir.is_dir() else ():
-        found = _STAGING_NAME.match(entry.name)
-        if found and entry.is_dir() and int(found.group(2)) != os.getpid() and not _pid_alive(int(found.group(2))):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-    return removed
-
-
-def _write_synced(path: Path, data: bytes | str) -> None:
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    with open(path, "wb") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_names(names) -> list[str]:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique (case-insensitive)."""
-    used, result = set(), []
-    for name in names:
-        base = _SHEET_FORBIDDEN.sub(" ", str(name)).strip().strip("'") or "tabla"
-        candidate, n = base[:31], 1
-        while candidate.lower() in used:
-            n += 1
-            suffix = f" ({n})"
-            candidate = base[:31 - len(suffix)] + suffix
-        used.add(candidate.lower())
-        result.append(candidate)
-    return result
-
-
-def _tidy_sheet(sheet) -> None:
-    """Text stays text (a name like "=HYPERLINK(...)" from the 5W is not a formula),
-    columns as wide as their content, the header row frozen."""
-    widths: dict[str, int] = {}
-    for row in sheet.iter_rows():
-        for cell in row:
-            text_cell(cell)  # openpyxl reads any text starting with "=" as a formula
-            if cell.value is not None:
-                widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), len(str(cell.value)))
-    for letter, width in widths.items():
-        sheet.column_dimensions[letter].width = min(60, max(8, width + 2))
-    sheet.freeze_panes = "A2"
-
-
-def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Every table of the report, one sheet each (sheet name -> table)."""
-    import pandas as pd
-
-    if not tables:
-        raise RuntimeError("el reporte no tiene tablas para tablas.xlsx")
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, table in zip(sheet_names(tables), tables.values()):
-            frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
-            frame.to_excel(writer, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex))
-            _tidy_sheet(writer.sheets[sheet])
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
 def tasks_for(plan: MonthPlan, staging: Staging, content: Content, timeout: float | None = None) -> list[Task]:
     metrics_path = staging.path / "metrics.json"
     parameters = {"parametros": str(plan.params_path), "metricas": str(metrics_path)}
@@ -322,7 +190,7 @@ def tasks_for(plan: MonthPlan, staging: Staging, content: Content, timeout: floa
 def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: NotebookPool,
                 timeout: float | None = None) -> list[Task]:
     """Write metrics.json and start the month's notebooks (`timeout`: seconds per cell)."""
-    _write_synced(staging.path / "metrics.json", dumps_metrics(plan.metrics))
+    write_atomic(staging.path / "metrics.json", dumps_metrics(plan.metrics))
     tasks = tasks_for(plan, staging, content, timeout)
     for task in tasks:
         pool.submit(task)
@@ -343,49 +211,6 @@ def notebook_failure(results: list[TaskResult]) -> Exception | None:
         if not result.ok:
             return NotebookError(result.error) if result.kind == "notebook" else RunError(result.error)
     return None
-
-
-# --------------------------------------------------------------------------- interruptions
-
-_pending: list[int] = []
-_holding = [0]
-
-
-def _raise_interrupt(signum, frame):  # noqa: ARG001
-    if _holding[0]:
-        _pending.append(signum)  # delivered when the renames are done
-        return
-    raise KeyboardInterrupt(f"señal {signal.Signals(signum).name}")
-
-
-@contextmanager
-def sigterm_as_interrupt():
-    """SIGTERM raises KeyboardInterrupt (so `finally` blocks clean up), in the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    previous_int = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
-
-
-@contextmanager
-def hold_interrupts():
-    """SIGTERM/SIGINT wait until the block is done (the renames of a commit)."""
-    _holding[0] += 1
-    try:
-        yield
-    finally:
-        _holding[0] -= 1
-        if not _holding[0] and _pending:
-            signum = _pending.pop()
-            _pending.clear()
-            raise KeyboardInterrupt(f"señal {signal.Signals(signum).name}")
 
 
 # --------------------------------------------------------------------------- one month
@@ -418,7 +243,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
             pool = pool or start_pool(content, jobs)  # workers and kernels boot while the metrics are computed
             plan = prepare(params_path, out, content)
             timings = {"preparar": time.perf_counter() - started}
-            staging = Staging(plan)
+            staging = Staging(plan.region_dir, plan.params.month)
             region_dir = plan.region_dir
             tasks = start_month(plan, staging, content, pool, timeout)
             stage_tables(plan, staging, content)

@@ -85,7 +85,7 @@ def _detail(issues: pd.DataFrame) -> pd.DataFrame:
 
 def _write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """Through the report's own xlsx writer (text stays text), atomically."""
-    from .report import write_tables
+    from .workbook import write_tables
 
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=".validate-", suffix=".xlsx", dir=path.parent)

@@ -120,7 +120,7 @@ def test_exploration_export_has_no_live_formula(tmp_path, month_params):
 
 
 def test_report_tables_xlsx_has_no_live_formula(tmp_path, month_params):
-    from mdrm.report import write_tables
+    from mdrm.workbook import write_tables
     from mdrm.tables import report_tables
     from mdrm.view import load_view
 

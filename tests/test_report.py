@@ -30,6 +30,7 @@ from report_runs import (
 )
 
 import mdrm.report as report
+from mdrm import publish, workbook
 from mdrm.cli import main
 from mdrm.metrics import compute, load_month
 from mdrm.params import load_params
@@ -139,7 +140,7 @@ def test_tablas_xlsx_has_one_sheet_per_table(fixture_run):
 
 
 def test_sheet_names_are_valid_for_excel():
-    names = report.sheet_names(["a/b", "x" * 40, "X" * 40, "", "ok"])
+    names = workbook.sheet_names(["a/b", "x" * 40, "X" * 40, "", "ok"])
     assert names[0] == "a b" and len(names[1]) == 31 and names[2].endswith("(2)") and len(names[2]) <= 31
     assert names[3] == "tabla" and names[4] == "ok"
 
@@ -295,7 +296,7 @@ def test_sigkill_midway_keeps_the_previous_month(tmp_path, fixture_run):
     stale = out / "tacna" / ".mdrm-2020-09-999999999-x.tmp"
     stale.mkdir()
     (stale / "situacion.html").write_text("a medias", encoding="utf-8")
-    assert report.remove_stale_staging(out / "tacna") == [stale]
+    assert publish.remove_stale_staging(out / "tacna") == [stale]
 
 
 # --------------------------------------------------------------------------- the kit's report
@@ -353,7 +354,7 @@ def test_tablas_xlsx_holds_every_table_of_the_report():
     month = sample_report()
     tables = report_tables(load_view(SAMPLE_PARAMS, month / "metrics.json"))
     book = load_workbook(month / "tablas.xlsx", read_only=True)
-    assert book.sheetnames == report.sheet_names(tables)
+    assert book.sheetnames == workbook.sheet_names(tables)
     assert len(book.sheetnames) >= 5
 
 
@@ -379,7 +380,7 @@ def test_tablas_xlsx_keeps_text_from_data_as_text(tmp_path):
 
     name = '=HYPERLINK("http://example.org","clic")'
     path = tmp_path / "tablas.xlsx"
-    report.write_tables({"Quién hace qué": pd.DataFrame({"Organización": [name, "Org A"], "Filas": [1, 2]})}, path)
+    workbook.write_tables({"Quién hace qué": pd.DataFrame({"Organización": [name, "Org A"], "Filas": [1, 2]})}, path)
     sheet = load_workbook(path)["Quién hace qué"]
     assert sheet["A2"].value == name and sheet["A2"].data_type == "s"
     assert sheet["B3"].value == 2

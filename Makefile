@@ -24,8 +24,11 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# pytest on two workers (pytest-xdist; tests/conftest.py spreads them: a module with a module-scoped
+# fixture stays whole on one worker, the other tests go one by one); the report runs that several
+# modules read are made once for both (tests/report_runs.py).
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest --cov=mdrm --cov-report=term:skip-covered
+	$(BIN)/python -m pytest -n 2 --dist loadfile --cov=mdrm --cov-report=term:skip-covered
 
 # The speed targets (README.md, «Uso»), measured (not a test): prints a table, writes reports/bench.json.
 bench: $(STAMP)

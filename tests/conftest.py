@@ -7,6 +7,7 @@ field defaulting to blank/0, so a test states only the cells it is about.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES_R4V = ROOT.parent / "shared" / "fixtures" / "r4v"
 SEED = ROOT.parent / "shared" / "seed"
+RUNS_KEY = "mdrm_report_runs"  # pytest-xdist workerinput key: the folder of the session's shared runs
 
 # field -> Spanish export header (docs/metodologia.md §1)
 SPANISH_HEADERS = {
@@ -54,6 +56,69 @@ DEFAULTS = {
     "month": "2020-09", "sector": "Shelter", "activity_name": "Actividad", "rmrp_activity": "Si",
     "cva": "No",
 }
+
+
+def pytest_configure(config):
+    """The session's shared report runs (tests/report_runs.py) go to one folder: made here by
+    pytest's own process (the controller under xdist), handed to each xdist worker."""
+    import report_runs
+
+    workerinput = getattr(config, "workerinput", None)
+    report_runs.begin_session(Path(workerinput[RUNS_KEY]) if workerinput else None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: a worker reads the controller's folder of shared runs."""
+    import report_runs
+
+    node.workerinput[RUNS_KEY] = str(report_runs.session_folder())
+
+
+def pytest_unconfigure(config):
+    """The process that made the folder of shared runs removes it, once every worker has ended."""
+    import report_runs
+
+    if not hasattr(config, "workerinput"):
+        report_runs.end_session()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist with `--dist loadfile` (`make test`): a test module with a module-scoped
+    fixture (a report run, a loaded month, a browser) goes whole to one worker, which makes the
+    fixture once; the tests of every other module go one by one to whichever worker is free, so
+    the slow ones (batches, stuck kernels, property tests) spread over both."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    shared: dict[str, bool] = {}
+
+    def has_module_fixture(path: str) -> bool:
+        if path not in shared:
+            source = config.rootpath / path
+            text = source.read_text(encoding="utf-8") if source.is_file() else ""
+            shared[path] = re.search(r"scope\s*=\s*[\"']module[\"']", text) is not None
+        return shared[path]
+
+    class ModuleFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if has_module_fixture(path) else nodeid
+
+    return ModuleFixtureScheduling(config, log)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, tests/browser.py) for every page of the session's browser
+    tests: each test opens its own pages or contexts and closes them."""
+    from browser import chromium, require_chromium
+
+    require_chromium()
+    with chromium() as instance:
+        yield instance
 
 
 def require_r4v_fixtures() -> Path:

@@ -1,7 +1,12 @@
 """Report runs shared by the report tests: each made once per pytest session.
 
-A real `mdrm report` runs both notebooks (seconds each), so test_report.py and
-test_report_browser.py look at the same runs instead of making their own:
+A real `mdrm report` runs both notebooks (seconds each), so test_report.py,
+test_report_browser.py, test_golden.py, test_print.py, test_tablero.py and
+test_maps.py look at the same runs instead of making their own. Under
+pytest-xdist (`make test`) the workers share them too: the first worker that
+asks makes the run under a file lock, in a folder the controller creates and
+removes (`begin_session` / `end_session`, called by conftest.py); the others
+wait and read the same files (a failed run fails every test that asks for it):
 
 - `sample_report()`: `mdrm report --params params/tacna/2020-09.yml --out <tmp>`,
   from a clean output folder, through the command line as a user runs it;
@@ -16,12 +21,19 @@ fixture notebooks in tests/notebooks/ (fast; no dependency on the content), with
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: each process makes its own runs
+    fcntl = None
 
 import yaml
 
@@ -43,13 +55,50 @@ _runs: dict[str, Path] = {}
 _work: list[Path] = []
 
 
-def workdir() -> Path:
-    """A temporary folder for this session's runs (removed at exit)."""
-    if not _work:
-        folder = Path(tempfile.mkdtemp(prefix="mdrm-test-report-"))
-        atexit.register(shutil.rmtree, folder, True)
-        _work.append(folder)
+def begin_session(folder: Path | None = None) -> Path:
+    """The session's folder for shared runs: a new one (pytest's controller, or a run
+    without xdist), or the controller's own (an xdist worker)."""
+    _work.clear()
+    _runs.clear()
+    _work.append(Path(folder) if folder else Path(tempfile.mkdtemp(prefix="mdrm-test-report-")))
     return _work[0]
+
+
+def end_session() -> None:
+    """Remove the session's folder (by the process that created it, once every worker is done)."""
+    if _work:
+        shutil.rmtree(_work[0], ignore_errors=True)
+        _work.clear()
+    _runs.clear()
+
+
+def session_folder() -> Path:
+    """The session's folder (outside pytest's hooks: a temporary one removed at exit)."""
+    if not _work:
+        atexit.register(shutil.rmtree, begin_session(), True)
+    return _work[0]
+
+
+def workdir() -> Path:
+    """The folder of this session's runs."""
+    if fcntl is None:  # no lock to share a run between processes: one folder per process
+        own = session_folder() / f"pid-{os.getpid()}"
+        own.mkdir(exist_ok=True)
+        return own
+    return session_folder()
+
+
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on `path` (a worker waits for another one's run)."""
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -67,19 +116,29 @@ def report_of_rows(rows: list[dict], folder: Path) -> tuple[subprocess.Completed
     return done, folder / "out" / "tacna" / "2020-09"
 
 
-def _report(name: str, params: Path) -> Path:
+def _report(name: str, params) -> Path:
+    """The month folder of the session's run `name`, made once (`params()` writes its params file)."""
     if name not in _runs:
-        out = workdir() / name
-        assert not out.exists()
-        done = run_cli("report", "--params", str(params), "--out", str(out))
-        assert done.returncode == 0, f"mdrm report falló ({done.returncode}):\n{done.stderr}"
+        folder = workdir()
+        out = folder / name
+        failed = folder / f"{name}.failed"
+        made = folder / f"{name}.made"
+        with _locked(folder / f"{name}.lock"):
+            if not made.exists() and not failed.exists():
+                assert not out.exists()
+                done = run_cli("report", "--params", str(params()), "--out", str(out))
+                if done.returncode != 0:
+                    failed.write_text(f"mdrm report falló ({done.returncode}):\n{done.stderr}", encoding="utf-8")
+                else:
+                    made.touch()
+        assert not failed.exists(), failed.read_text(encoding="utf-8")
         _runs[name] = out / "tacna" / "2020-09"
     return _runs[name]
 
 
 def sample_report() -> Path:
     """The month folder of the sample September 2020 report."""
-    return _report("sample", SAMPLE_PARAMS)
+    return _report("sample", lambda: SAMPLE_PARAMS)
 
 
 def hostile_rows() -> list[dict]:
@@ -100,18 +159,20 @@ def hostile_rows() -> list[dict]:
 
 def hostile_report() -> Path:
     """The month folder of a report whose data and highlights carry HTML."""
-    if "hostile" not in _runs:
+
+    def params() -> Path:
         folder = workdir() / "hostile-input" / "tacna"
         folder.mkdir(parents=True)
         data = folder / "5w.csv"
         rows_frame(hostile_rows()).to_csv(data, index=False)
-        params = folder / "2020-09.yml"
-        params.write_text(yaml.safe_dump({
+        path = folder / "2020-09.yml"
+        path.write_text(yaml.safe_dump({
             "region": "Tacna", "mes": "2020-09", "datos": str(data),
             "deduplicacion": {"metodo": "maximo", "nivel": "admin2"}, "destacados": HOSTILE_HIGHLIGHTS,
         }, allow_unicode=True), encoding="utf-8")
-        return _report("hostile", params)
-    return _runs["hostile"]
+        return path
+
+    return _report("hostile", params)
 
 
 def fixture_content(situacion: str = "scripted_outputs", destacados: str = "minimal"):

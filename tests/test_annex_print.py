@@ -8,7 +8,6 @@ import io
 import pandas as pd
 import pytest
 
-from browser import chromium, require_chromium
 from report_runs import html_text, report_of_rows
 
 
@@ -57,11 +56,9 @@ def test_annex_lists_the_first_50_and_tablas_keeps_them_all(two_months):
     assert len(pd.read_excel(few / "tablas.xlsx", sheet_name="Calidad de datos", engine="openpyxl")) == 10
 
 
-def test_1000_issues_print_to_no_more_a4_pages_than_10(two_months):
-    require_chromium()
+def test_1000_issues_print_to_no_more_a4_pages_than_10(two_months, browser):
     few, many = two_months
-    with chromium() as browser:
-        pages_few = pdf_pages(browser, few / "situacion.html")
-        pages_many = pdf_pages(browser, many / "situacion.html")
+    pages_few = pdf_pages(browser, few / "situacion.html")
+    pages_many = pdf_pages(browser, many / "situacion.html")
     assert pages_few >= 2
     assert pages_many <= pages_few, (pages_many, pages_few)

@@ -32,7 +32,6 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, require_chromium
 from conftest import ROOT
 
 JUPYTER = [sys.executable, "-m", "jupyterlab"]  # the Python running the tests
@@ -233,15 +232,14 @@ def expected_total(organization: str) -> str:
     return number(table.iloc[-1][explore.total_header(data, selection)])
 
 
-def test_explorar_in_jupyterlab(tmp_path):
-    require_chromium()
+def test_explorar_in_jupyterlab(tmp_path, browser):
     if importlib.util.find_spec("jupyterlab") is None:
         pytest.fail("falta jupyterlab en el Python de las pruebas (make test lo instala en .venv/)")
     from playwright.sync_api import expect
 
     wanted = expected_total(ORGANIZATION)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    with no_leftover_checkpoint(), jupyter_lab(tmp_path) as (base, token, log), chromium() as browser:
+    with no_leftover_checkpoint(), jupyter_lab(tmp_path) as (base, token, log):
         page = browser.new_page(viewport={"width": 1400, "height": 2000})
         lab = Lab(page, base, token)
         try:

@@ -10,18 +10,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from browser import chromium, require_chromium
 from report_runs import html_text, sample_report
 
 A4_PT = (595.3, 841.9)
 MAX_PAGES = 10
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with chromium() as instance:
-        yield instance
 
 
 def print_pdf(browser, path) -> PdfReader:

@@ -14,19 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, require_chromium
 from conftest import ROOT
 from report_runs import hostile_report, sample_report
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 PAGES = ("situacion.html", "destacados.html")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with chromium() as instance:
-        yield instance
 
 
 def open_offline(browser, path: Path, screenshot: Path | None = None) -> dict:

@@ -248,9 +248,10 @@ def _w02_reason(metrics: dict) -> str:
 def key_figures(view, table: pd.DataFrame | None = None) -> str:
     """The key figures as cards (seed: "Principales actividades"), each with its change.
 
-    `table` is `tables.key_figures(view)` (computed when not given): the same numbers as the sheet.
+    `table` is the month's «key_figures» table (`view.report_tables()` when not given): the same
+    numbers as the sheet.
     """
-    table = tables.key_figures(view) if table is None else table
+    table = tables.frame_of(view.report_tables(), "key_figures") if table is None else table
     prev_label = _prev_month(view.metrics)
     cards = []
     for row in table.itertuples(index=False):

@@ -104,7 +104,7 @@ def test_the_notebook_names_every_table_by_its_record_id():
     ids = [r.id for r in tables.REPORT_TABLES]
     assert sorted(shown) == sorted(ids)  # each table shown once, by id
     assert not re.search(r"tablas\[", code)  # no table taken by its Spanish sheet name
-    assert 'tables.frame_of(tablas, "key_figures")' in code
+    assert "html.key_figures(vista)" in code  # the cards: the month's «key_figures» table
 
 
 # --- number formats: declared once, read by the HTML and the workbook ------------------------

@@ -215,6 +215,7 @@ def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: Noteb
 
     if content.tables is not None:
         plan.view.tables = content.tables(plan.view)
+    plan.view.compute_all()
     write_atomic(staging.path / "metrics.json", dumps_metrics(plan.metrics))
     save_month(plan.view, staging.path / MONTH_FILE)
     tasks = tasks_for(plan, staging, content, timeout)

@@ -190,6 +190,7 @@ class TaskResult:
     error: str = ""
     kind: str = ""    # "notebook" or "other" when not ok
     seconds: float = 0.0
+    phases: dict | None = None  # seconds of each phase ("cuaderno", "html"), for `make bench`'s profile
 
 
 def _audit_copy(nb, published: dict, path: str) -> str:
@@ -225,13 +226,16 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
         nb = run_notebook(task.source, task.parameters, cwd=task.cwd, name=Path(task.source).name,
                           kernel=kernel, timeout=task.timeout or _default_timeout(),
                           required=task.required or None)
+        executed = time.perf_counter()
         if warm_next:
             _warm_up(task.cwd)
         html = notebook_to_html(nb, task.title)
         staging = Path(task.staging)
         write_atomic(staging / task.ipynb, _audit_copy(nb, task.published, task.published_ipynb))
         write_atomic(staging / task.html, html)
-        return TaskResult(task.key, True, seconds=time.perf_counter() - started)
+        done = time.perf_counter()
+        return TaskResult(task.key, True, seconds=done - started,
+                          phases={"cuaderno": executed - started, "html": done - executed})
     except NotebookError as exc:
         return TaskResult(task.key, False, str(exc), "notebook", time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 - reported by the parent, exit code 1

@@ -267,16 +267,23 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
                 load_params(params_path)
             pool = pool or start_pool(content, jobs)  # workers and kernels boot while the metrics are computed
             plan = prepare(params_path, out, content)
+            # seconds of each step (`make bench` shows them): preparing, handing over, tablas.xlsx,
+            # then each task run by a worker, in parallel with them (its notebook, its HTML)
             timings = {"preparar": time.perf_counter() - started}
             staging = Staging(plan.region_dir, plan.params.month)
             region_dir = plan.region_dir
+            step = time.perf_counter()
             tasks = start_month(plan, staging, content, pool, timeout)
+            timings["entregar"], step = time.perf_counter() - step, time.perf_counter()
             stage_tables(plan, staging, content)
-            timings["tablas"] = time.perf_counter() - started
+            timings["tablas.xlsx"] = time.perf_counter() - step
             results: list[TaskResult] = []
             while len(results) < len(tasks):
                 results += pool.poll(None)
-            timings.update({r.key.split("/")[-1]: r.seconds for r in results})
+            for r in results:
+                name = r.key.split("/")[-1]
+                timings[name] = r.seconds
+                timings.update({f"{name}.{phase}": seconds for phase, seconds in (r.phases or {}).items()})
             failure = notebook_failure(results)
             if failure:
                 raise failure

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ class MonthView:
     data: MonthData
     metrics: dict
     tables: dict[str, pd.DataFrame] | None = None  # every report table, once computed
+    _previous: tuple = field(default=(), repr=False)  # (the previous month's key figures,), once computed
 
     @property
     def is_sample(self) -> bool:
@@ -42,6 +43,20 @@ class MonthView:
 
             self.tables = report_tables(self)
         return self.tables
+
+    def previous_key_figures(self) -> dict[str, int] | None:
+        """The previous month's key figures (`mdrm.tables.previous_key_figures`), computed once per month."""
+        if not self._previous:
+            from .tables import previous_key_figures
+
+            self._previous = (previous_key_figures(self),)
+        return self._previous[0]
+
+    def compute_all(self) -> MonthView:
+        """Everything the report shows, computed now (before the month is handed to the notebooks)."""
+        self.report_tables()
+        self.previous_key_figures()
+        return self
 
 
 def month_view(params: Params, data: MonthData | None = None) -> MonthView:

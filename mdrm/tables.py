@@ -32,13 +32,13 @@ import pandas as pd
 from . import formatting as fmt
 from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .iorw import SHEET_ATTRS
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
 from .rounding import round_half_up
 from .methodology import EXCLUSION_LABELS
 from .quality import CODES as QUALITY_CODES
 from .scope import area_label, by_admin1
 from .text import normalize
-from .workbook import SHEET_ATTRS
 
 # The seed dashboard's order of the population groups; others follow in catalog order.
 SEED_ORDER = ("permanencia", "acogida", "transito")

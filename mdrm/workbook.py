@@ -17,14 +17,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .iorw import text_cell
+from .iorw import SHEET_ATTRS, text_cell
 
 if TYPE_CHECKING:
     import pandas as pd
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
-SHEET_ATTRS = "mdrm_sheet"  # frame.attrs key: {"caption", "note", "number_formats": {column: Excel format}}
 CAPTION_ROWS = 2  # caption and note above a report table's header (pandas: read_excel(header=CAPTION_ROWS))
 
 

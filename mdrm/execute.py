@@ -57,7 +57,7 @@ def read_notebook(path: str | Path) -> dict:
         return nb
     except FileNotFoundError:
         raise NotebookError(f"no existe el cuaderno «{path}»") from None
-    except Exception as exc:  # noqa: BLE001 - invalid JSON, invalid notebook
+    except Exception as exc:  # invalid JSON, invalid notebook
         raise NotebookError(f"el cuaderno «{path.name}» no se puede leer ({type(exc).__name__}: {exc})") from None
 
 
@@ -93,13 +93,14 @@ def _cell_error(exc, name: str) -> NotebookError:
 
 def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = None,
                  output_path: str | Path | None = None, timeout: float | None = None,
-                 name: str | None = None, kernel: WarmKernel | None = None):
+                 name: str | None = None, kernel: WarmKernel | None = None, required=None):
     """Execute `source` with `parameters`; returns the executed notebook.
 
     Raises NotebookError for a missing `parameters` cell, a cell error, a dead
     kernel or a timeout. `output_path`, when given, receives the executed
     notebook (also when a cell failed, for debugging). `kernel`, a kernel
     started ahead with the same `cwd`, is used and then shut down.
+    `required`: the parameters its `parameters` cell must define (default: all).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -107,7 +108,7 @@ def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = 
     source = Path(source)
     name = name or source.name
     nb = read_notebook(source)
-    check_notebook(nb, name, parameters)
+    check_notebook(nb, name, parameters if required is None else required)
     cwd = str(cwd or source.parent)
     warm = {"km": kernel.km} if kernel is not None and kernel.usable(cwd) else {}
     try:
@@ -122,7 +123,7 @@ def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = 
         raise (_timeout_error(exc, name, timeout) or _cell_error(exc, name)) from None
     except NotebookError:
         raise
-    except Exception as exc:  # noqa: BLE001 - dead kernel, timeout, kernel not found...
+    except Exception as exc:  # dead kernel, timeout, kernel not found...
         stuck = _timeout_error(exc, name, timeout)
         if stuck is not None:
             raise stuck from None
@@ -150,14 +151,14 @@ class WarmKernel:
     def usable(self, cwd: str) -> bool:
         try:
             return str(cwd) == self.cwd and self._run(self.km.is_alive)()
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
 
     def shutdown(self) -> None:
         try:
             if self.km.has_kernel:
                 self._run(self.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - the worker's SIGTERM handler kills what is left
+        except Exception:  # the worker's SIGTERM handler kills what is left
             pass
 
 
@@ -178,6 +179,8 @@ class Task:
     published: dict   # `parameters` as the saved notebook shows them (final paths, not staging ones)
     published_ipynb: str  # where the executed notebook will be (its metadata says so)
     timeout: float | None = None  # seconds a cell may run (None: mdrm.limits.NOTEBOOK_TIMEOUT)
+    required: tuple = ()  # parameters the notebook's `parameters` cell must define (others are optional)
+    call: str = ""    # "module:function": instead of a notebook, call it with (the month, the staging folder)
 
 
 @dataclass
@@ -187,6 +190,7 @@ class TaskResult:
     error: str = ""
     kind: str = ""    # "notebook" or "other" when not ok
     seconds: float = 0.0
+    phases: dict | None = None  # seconds of each phase ("cuaderno", "html"), for `make bench`'s profile
 
 
 def _audit_copy(nb, published: dict, path: str) -> str:
@@ -213,25 +217,46 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
     global _STAGING, _WARM
     _STAGING = task.staging
     started = time.perf_counter()
-    kernel, _WARM = _WARM, None
+    kernel = None
     try:
+        if task.call:
+            _call(task)
+            return TaskResult(task.key, True, seconds=time.perf_counter() - started)
+        kernel, _WARM = _WARM, None
         nb = run_notebook(task.source, task.parameters, cwd=task.cwd, name=Path(task.source).name,
-                          kernel=kernel, timeout=task.timeout or _default_timeout())
+                          kernel=kernel, timeout=task.timeout or _default_timeout(),
+                          required=task.required or None)
+        executed = time.perf_counter()
         if warm_next:
             _warm_up(task.cwd)
         html = notebook_to_html(nb, task.title)
         staging = Path(task.staging)
         write_atomic(staging / task.ipynb, _audit_copy(nb, task.published, task.published_ipynb))
         write_atomic(staging / task.html, html)
-        return TaskResult(task.key, True, seconds=time.perf_counter() - started)
+        done = time.perf_counter()
+        return TaskResult(task.key, True, seconds=done - started,
+                          phases={"cuaderno": executed - started, "html": done - executed})
     except NotebookError as exc:
         return TaskResult(task.key, False, str(exc), "notebook", time.perf_counter() - started)
-    except Exception as exc:  # noqa: BLE001 - reported by the parent, exit code 1
+    except Exception as exc:  # reported by the parent, exit code 1
         from .errors import user_message
 
         return TaskResult(task.key, False, user_message(exc), "other", time.perf_counter() - started)
     finally:
         _STAGING = None
+
+
+def _call(task: Task) -> None:
+    """Run `task.call` on the month the parent computed (e.g. `mdrm.tablero:write`)."""
+    import importlib
+
+    from .view import load_view
+
+    module, _, name = task.call.partition(":")
+    function = importlib.import_module(module)
+    for part in name.split("."):
+        function = getattr(function, part)
+    function(load_view(None, month_path=task.parameters["mes"]), Path(task.staging))
 
 
 def _default_timeout() -> float:
@@ -263,7 +288,7 @@ def _warm_up(cwd: str | None) -> None:
     if cwd and _WARM is None:
         try:
             _WARM = WarmKernel(cwd)
-        except Exception:  # noqa: BLE001 - the task will start its own kernel
+        except Exception:  # the task will start its own kernel
             _WARM = None
 
 
@@ -273,16 +298,16 @@ def _kill_children() -> None:
         import psutil
 
         children = psutil.Process().children(recursive=True)
-    except Exception:  # noqa: BLE001 - psutil missing or process gone: the kernel polls its parent
+    except Exception:  # psutil missing or process gone: the kernel polls its parent
         return
     for child in children:
         try:
             child.kill()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 
-def _on_term(signum, frame):  # noqa: ARG001
+def _on_term(signum, frame):
     """Stop: kill the kernel, remove the staging folder of the running task, exit.
 
     The SIGTERM comes from the parent giving up (it removes the staging folder
@@ -305,7 +330,7 @@ def _die_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001
+    except Exception:
         return
 
 
@@ -322,10 +347,10 @@ def _worker_init(parent: int, warm_cwd: str | None) -> None:
     if os.getppid() != parent:  # the parent died before prctl
         os._exit(1)
     _warm_up(warm_cwd)  # the kernel boots in its own process while this one imports
-    import papermill  # noqa: F401 - warm the worker while the parent computes the metrics
-    import nbconvert  # noqa: F401
+    import importlib
 
-    from . import render  # noqa: F401
+    for module in ("papermill", "nbconvert", "mdrm.render"):  # warm the worker while the parent computes
+        importlib.import_module(module)
 
 
 def _worker_main(tasks_fd: int, results_fd: int, parent: int, warm_cwd: str | None) -> None:
@@ -445,7 +470,7 @@ class NotebookPool:
             if result is None:  # the worker died mid-task
                 try:
                     worker.process.wait(2)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     pass
                 code = worker.exitcode()
                 how = f"señal {-code}" if code is not None and code < 0 else f"código {code}"

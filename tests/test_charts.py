@@ -5,7 +5,7 @@ import warnings
 
 import matplotlib
 
-matplotlib.use("Agg")  # noqa: E402 - tests draw off screen
+matplotlib.use("Agg")  # tests draw off screen
 
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
@@ -64,7 +64,10 @@ def test_chart_is_a_figure_with_a_spanish_title_saying_what_and_when(draw, name)
 
 
 def test_every_chart_is_registered():
+    from mdrm.tables import record
+
     assert {f.__name__ for f in charts.CHARTS.values()} == set(TITLES)
+    assert all(record(table).id == table for table in charts.CHARTS)  # each draws a report table, by its id
 
 
 def test_population_chart_values_shares_and_house_colours(draw):

@@ -6,6 +6,7 @@ field defaulting to blank/0, so a test states only the cells it is about.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -83,29 +84,33 @@ def pytest_unconfigure(config):
         report_runs.end_session()
 
 
+MODULE_FIXTURE = re.compile(r"scope\s*=\s*[\"']module[\"']")
+
+
+@functools.cache
+def _has_module_fixture(source: Path) -> bool:
+    return source.is_file() and MODULE_FIXTURE.search(source.read_text(encoding="utf-8")) is not None
+
+
+def xdist_scope(root: Path, nodeid: str) -> str:
+    """The unit of work a test belongs to under `make test`: its module's path when the module has a
+    module-scoped fixture (a report run, a loaded month: made once, on one worker), else the test alone."""
+    path = nodeid.split("::", 1)[0]
+    return path if _has_module_fixture(root / path) else nodeid
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist with `--dist loadfile` (`make test`): a test module with a module-scoped
-    fixture (a report run, a loaded month, a browser) goes whole to one worker, which makes the
-    fixture once; the tests of every other module go one by one to whichever worker is free, so
-    the slow ones (batches, stuck kernels, property tests) spread over both."""
+    """pytest-xdist with `--dist loadfile` (`make test`): units of work by `xdist_scope`, so the
+    slow tests of the other modules (batches, stuck kernels, property tests) spread over both
+    workers. (`--dist loadgroup` would need marks, and does not group on pytest 9.2.)"""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    shared: dict[str, bool] = {}
-
-    def has_module_fixture(path: str) -> bool:
-        if path not in shared:
-            source = config.rootpath / path
-            text = source.read_text(encoding="utf-8") if source.is_file() else ""
-            shared[path] = re.search(r"scope\s*=\s*[\"']module[\"']", text) is not None
-        return shared[path]
-
     class ModuleFixtureScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return path if has_module_fixture(path) else nodeid
+            return xdist_scope(config.rootpath, nodeid)
 
     return ModuleFixtureScheduling(config, log)
 

@@ -4,7 +4,8 @@ Each function takes the month's view (`mdrm.view.MonthView`), draws from the
 same tables as the report (`mdrm.tables`, so a chart and its table agree) and
 returns the matplotlib Figure, created through pyplot: the notebook ends the
 cell with `plt.show()`. Titles say what and when ("… — septiembre de 2020");
-the population groups keep one colour everywhere (`formatting.POPULATION_COLORS`);
+the population groups keep one colour everywhere (`formatting.POPULATION_COLORS`); every
+colour comes from the theme file (`mdrm.theme`, templates/mdrm/theme.css);
 numbers on bars and axes are written by `mdrm.formatting` ("2,953").
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import formatting as fmt
-from . import tables
+from . import tables, theme
 from .metrics import headline_by_month
 from .scope import area_label
 
@@ -32,8 +33,8 @@ STYLE = {
     "axes.titlelocation": "left",
     "axes.titlepad": 14,
     "axes.labelsize": 10,
-    "axes.edgecolor": "#90a4ae",
-    "grid.color": "#e3e8ec",
+    "axes.edgecolor": theme.color("rule"),
+    "grid.color": theme.color("grid"),
     "xtick.labelsize": 9.5,
     "ytick.labelsize": 10,
     "legend.fontsize": 9.5,
@@ -41,14 +42,15 @@ STYLE = {
     "font.family": "DejaVu Sans",
     "text.color": fmt.TOTAL_COLOR,
     "axes.labelcolor": fmt.TOTAL_COLOR,
-    "xtick.color": "#455a64",
+    "xtick.color": theme.color("subtle"),
     "ytick.color": fmt.TOTAL_COLOR,
     "text.parse_math": False,
 }
 DPI = 110
 WIDTH = 9.0
-SEX_AGE_COLORS = {"ninas": "#c05780", "mujeres": "#c05780", "ninos": "#3f7cac", "hombres": "#3f7cac",
-                  "otros_menores": "#9e9e9e", "otros_adultos": "#9e9e9e"}
+SEX_AGE_COLORS = {"ninas": theme.color("female"), "mujeres": theme.color("female"), "ninos": theme.color("male"),
+                  "hombres": theme.color("male"), "otros_menores": theme.color("other-sex"),
+                  "otros_adultos": theme.color("other-sex")}
 
 
 @contextmanager
@@ -102,7 +104,7 @@ def _empty(ax, title: str) -> None:
     """A chart with nothing to draw says so instead of failing."""
     ax.set_axis_off()
     ax.text(0.5, 0.5, "Sin datos que mostrar en este mes", ha="center", va="center",
-            fontsize=11, color="#546e7a", transform=ax.transAxes)
+            fontsize=11, color=theme.color("muted"), transform=ax.transAxes)
     ax.set_title(title)
 
 

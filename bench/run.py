@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,6 +31,39 @@ def median_time(command: list[str], runs: int, env: dict | None = None, cwd: Pat
         subprocess.run(command, check=True, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def median_wall_cpu(command: list[str], runs: int) -> tuple[float, float]:
+    """Median wall seconds and median CPU seconds (the process and every process it waited for)."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+PROFILE_CODE = """
+import json
+from mdrm.report import run_report
+result = run_report("params/tacna/2020-09.yml", {out!r}, index=False)
+print(json.dumps(result.timings))
+"""
+
+
+def report_profile(out: Path) -> dict:
+    """Where one report's time goes: its steps, and each notebook cell as papermill timed it."""
+    steps = in_process(PROFILE_CODE.format(out=str(out)))
+    cells = {}
+    for name in ("situacion", "destacados"):
+        nb = json.loads((out / "tacna" / "2020-09" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        cells[name] = [
+            {"celda": i, "segundos": round(c["metadata"].get("papermill", {}).get("duration") or 0.0, 3),
+             "codigo": next((line for line in "".join(c["source"]).splitlines() if line.strip()), "")[:70]}
+            for i, c in enumerate(nb["cells"])]
+    return {"pasos_segundos": {k: round(v, 3) for k, v in steps.items()}, "celdas": cells}
 
 
 def in_process(code: str) -> dict:
@@ -115,11 +150,15 @@ def main() -> None:
                                                    "seconds_100k": small["seconds"], "seconds_1M": big["seconds"]}
 
         # 3. One report end to end vs the floor (papermill + nbconvert on an empty notebook).
+        # The CPU seconds say how much work each does: on 2 cores, the wall time cannot go below half of it.
         out = work / "reports"
-        report = median_time(MDRM + ["report", "--params", "params/tacna/2020-09.yml", "--out", str(out)], runs)
-        floor = median_time([PY, str(ROOT / "bench" / "floor.py"), str(work / "floor")], runs)
+        report, report_cpu = median_wall_cpu(
+            MDRM + ["report", "--params", "params/tacna/2020-09.yml", "--out", str(out)], runs)
+        floor, floor_cpu = median_wall_cpu([PY, str(ROOT / "bench" / "floor.py"), str(work / "floor")], runs)
         results["reporte_vs_piso"] = {"ratio": report / floor, "target": 1.5, "seconds": report,
-                                      "floor_seconds": floor}
+                                      "floor_seconds": floor, "cpu_seconds": report_cpu,
+                                      "floor_cpu_seconds": floor_cpu, "cores": os.cpu_count(),
+                                      "perfil": report_profile(work / "profile")}
 
         # 4. Batch of 12 months, --jobs 2 vs --jobs 1.
         batch = {}
@@ -141,6 +180,16 @@ def main() -> None:
     for name, r in results.items():
         sign = "≥" if r.get("higher_is_better") else "≤"
         print(f"{name:34} {r['ratio']:8.2f} {sign}{r['target']:8.2f}  {'sí' if r['ok'] else 'NO'}")
+    profile = results.get("reporte_vs_piso", {}).get("perfil")
+    if profile:
+        r = results["reporte_vs_piso"]
+        print(f"\nUn reporte: {r['seconds']:.2f} s ({r['cpu_seconds']:.2f} s de CPU) frente al piso "
+              f"{r['floor_seconds']:.2f} s ({r['floor_cpu_seconds']:.2f} s de CPU), {r['cores']} núcleos.")
+        print("Pasos (s): " + ", ".join(f"{k} {v:.2f}" for k, v in profile["pasos_segundos"].items()))
+        for name, cells in profile["celdas"].items():
+            slow = [c for c in cells if c["segundos"] >= 0.05]
+            print(f"Celdas de {name} de 0.05 s o más: "
+                  + "; ".join(f"[{c['celda']}] {c['segundos']:.2f} s {c['codigo']}" for c in slow))
     print(f"Escrito: {out_file.relative_to(ROOT)}")
     sys.exit(0 if all(r["ok"] for r in results.values()) else 1)
 

@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import formatting as fmt
 from . import tables, theme
-from .metrics import headline_by_month
+from .months import months_to_date
 from .scope import area_label
 
 # House style: light grid, no top/right spines, left-aligned bold titles.
@@ -186,14 +186,14 @@ def _grouped_bars(view, frame, category: str, total: str, title: str, xlabel: st
 
 def subgroup_population(view) -> Figure:
     """Response by subgroup and population group (grouped bars)."""
-    return _grouped_bars(view, tables.subgroup_population(view), "Subgrupo", "Total personas",
+    return _grouped_bars(view, view.report_tables()["Subgrupo x población"], "Subgrupo", "Total personas",
                          f"Respuesta por subgrupo y grupo poblacional — {_month(view)}",
                          "Personas (una persona puede estar en varios subgrupos)", 0.62)
 
 
 def organizations(view) -> Figure:
     """N° of organizations per subgroup."""
-    frame = tables.organizations_by_subgroup(view)
+    frame = view.report_tables()["Organizaciones por subgrupo"]
     frame = frame.assign(Organizaciones=frame["Organizaciones"].astype("float64"))
     title = f"Organizaciones por subgrupo — {_month(view)}"
     with house_style():
@@ -232,17 +232,15 @@ def png(fig, dpi: int = DPI) -> bytes:
 def trend(view) -> Figure:
     """People reached per month, January to the report's month, by population group and total."""
     catalog, month = view.data.catalog, view.metrics["month"]
-    months = headline_by_month(view.data)
-    groups = tables.groups_shown([f["by_population"] for f in months.values() if f], catalog)
-    order = list(months)
-    records = []
-    for position, figure in enumerate(months.values()):
-        if figure is None:  # a month without rows: a gap, not a zero
-            continue
-        for g in groups:
-            records.append((position, catalog.population_label(g), figure["by_population"].get(g, 0)))
-        records.append((position, tables.TOTAL, figure["total"]))
-    data = pd.DataFrame(records, columns=["Mes", "Grupo", "Personas"]).astype({"Personas": "float64"})
+    table = view.report_tables()["Tendencia mensual"]  # January to the month; a month without rows is empty
+    order = months_to_date(month)
+    labels = [c for c in table.columns if c not in ("Mes", tables.TOTAL)]
+    groups = [g for g in tables.population_order(catalog.population_ids + ["sin_desagregar"], catalog)
+              if catalog.population_label(g) in labels]
+    long = table.assign(Mes=range(len(order))).melt(id_vars="Mes", value_vars=[*labels, tables.TOTAL],
+                                                     var_name="Grupo", value_name="Personas")
+    data = long.dropna(subset=["Personas"]).astype({"Personas": "float64"})  # no rows: a gap, not a zero
+    totals = dict(zip(order, table[tables.TOTAL]))
     palette = {**_group_palette(view, groups), tables.TOTAL: fmt.TOTAL_COLOR}
     with house_style():
         fig, ax = _figure(4.2)
@@ -251,9 +249,9 @@ def trend(view) -> Figure:
                      linewidth=2, ax=ax)
         ax.set_xticks(range(len(order)), [fmt.month_short(m) for m in order])
         ax.set_xlim(-0.4, len(order) - 0.6)
-        current = months.get(month)
-        if current is not None:
-            ax.annotate(fmt.number(current["total"]), (order.index(month), current["total"]),
+        current = totals.get(month)
+        if not pd.isna(current):
+            ax.annotate(fmt.number(current), (order.index(month), current),
                         textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9.5, fontweight="bold")
         number_axis(ax.yaxis)
         ax.set_ylim(bottom=0)
@@ -265,7 +263,7 @@ def trend(view) -> Figure:
 
 def provinces(view) -> Figure:
     """People reached per province (admin2) by population group; per admin1 in a multi-region report."""
-    frame = tables.provinces(view).iloc[:-1]  # the last row is the region's total
+    frame = view.report_tables()["Por provincia"].iloc[:-1]  # the last row is the region's total
     area = area_label(view.params)
     return _grouped_bars(view, frame, area, tables.TOTAL,
                          f"Personas alcanzadas por {area.lower()} — {_month(view)}", "Personas alcanzadas", 0.55)

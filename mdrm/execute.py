@@ -93,13 +93,14 @@ def _cell_error(exc, name: str) -> NotebookError:
 
 def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = None,
                  output_path: str | Path | None = None, timeout: float | None = None,
-                 name: str | None = None, kernel: WarmKernel | None = None):
+                 name: str | None = None, kernel: WarmKernel | None = None, required=None):
     """Execute `source` with `parameters`; returns the executed notebook.
 
     Raises NotebookError for a missing `parameters` cell, a cell error, a dead
     kernel or a timeout. `output_path`, when given, receives the executed
     notebook (also when a cell failed, for debugging). `kernel`, a kernel
     started ahead with the same `cwd`, is used and then shut down.
+    `required`: the parameters its `parameters` cell must define (default: all).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -107,7 +108,7 @@ def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = 
     source = Path(source)
     name = name or source.name
     nb = read_notebook(source)
-    check_notebook(nb, name, parameters)
+    check_notebook(nb, name, parameters if required is None else required)
     cwd = str(cwd or source.parent)
     warm = {"km": kernel.km} if kernel is not None and kernel.usable(cwd) else {}
     try:
@@ -178,6 +179,8 @@ class Task:
     published: dict   # `parameters` as the saved notebook shows them (final paths, not staging ones)
     published_ipynb: str  # where the executed notebook will be (its metadata says so)
     timeout: float | None = None  # seconds a cell may run (None: mdrm.limits.NOTEBOOK_TIMEOUT)
+    required: tuple = ()  # parameters the notebook's `parameters` cell must define (others are optional)
+    call: str = ""    # "module:function": instead of a notebook, call it with (the month, the staging folder)
 
 
 @dataclass
@@ -187,6 +190,7 @@ class TaskResult:
     error: str = ""
     kind: str = ""    # "notebook" or "other" when not ok
     seconds: float = 0.0
+    phases: dict | None = None  # seconds of each phase ("cuaderno", "html"), for `make bench`'s profile
 
 
 def _audit_copy(nb, published: dict, path: str) -> str:
@@ -213,17 +217,25 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
     global _STAGING, _WARM
     _STAGING = task.staging
     started = time.perf_counter()
-    kernel, _WARM = _WARM, None
+    kernel = None
     try:
+        if task.call:
+            _call(task)
+            return TaskResult(task.key, True, seconds=time.perf_counter() - started)
+        kernel, _WARM = _WARM, None
         nb = run_notebook(task.source, task.parameters, cwd=task.cwd, name=Path(task.source).name,
-                          kernel=kernel, timeout=task.timeout or _default_timeout())
+                          kernel=kernel, timeout=task.timeout or _default_timeout(),
+                          required=task.required or None)
+        executed = time.perf_counter()
         if warm_next:
             _warm_up(task.cwd)
         html = notebook_to_html(nb, task.title)
         staging = Path(task.staging)
         write_atomic(staging / task.ipynb, _audit_copy(nb, task.published, task.published_ipynb))
         write_atomic(staging / task.html, html)
-        return TaskResult(task.key, True, seconds=time.perf_counter() - started)
+        done = time.perf_counter()
+        return TaskResult(task.key, True, seconds=done - started,
+                          phases={"cuaderno": executed - started, "html": done - executed})
     except NotebookError as exc:
         return TaskResult(task.key, False, str(exc), "notebook", time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 - reported by the parent, exit code 1
@@ -232,6 +244,19 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
         return TaskResult(task.key, False, user_message(exc), "other", time.perf_counter() - started)
     finally:
         _STAGING = None
+
+
+def _call(task: Task) -> None:
+    """Run `task.call` on the month the parent computed (e.g. `mdrm.tablero:write`)."""
+    import importlib
+
+    from .view import load_view
+
+    module, _, name = task.call.partition(":")
+    function = importlib.import_module(module)
+    for part in name.split("."):
+        function = getattr(function, part)
+    function(load_view(None, month_path=task.parameters["mes"]), Path(task.staging))
 
 
 def _default_timeout() -> float:

@@ -5,16 +5,18 @@ Order of work (README.md, «Uso»):
 0. Two worker processes start at once (`mdrm.execute.NotebookPool`), each
    booting a kernel in `notebooks/`, while this process goes on.
 1. `prepare`: read the params, load and check the month's data, compute the
-   metrics and fill the highlights' placeholders. Any bad input raises
-   `InputError` here, before a notebook runs or a file is written (exit 2);
-   a notebook without its `parameters` cell raises `NotebookError` (exit 3).
-2. Into a staging folder beside the month's folder (`DIR/<region>/.mdrm-<month>-…tmp/`):
-   `metrics.json`, then the two notebooks run in worker processes (side by
-   side) with `parametros` = the params file and `metricas` = that
-   metrics.json, each saving its executed notebook and its HTML page; meanwhile
-   this process writes `tablas.xlsx` from `mdrm.tables.report_tables`.
-3. `commit`: the six files are renamed into `DIR/<region>/<YYYY-MM>/` and the
-   staging folder removed. A failure or an interruption (SIGTERM, Ctrl-C)
+   month once (`mdrm.view.month_view`: metrics, warnings, quality) and fill
+   the highlights' placeholders. Any bad input raises `InputError` here,
+   before a notebook runs or a file is written (exit 2); a notebook without
+   its `parameters` cell raises `NotebookError` (exit 3).
+2. Into a staging folder beside the month's folder (`mdrm.publish.Staging`):
+   the month's tables, `metrics.json` and the computed month itself
+   (`mes.pickle`, never published); then the workers run the two notebooks
+   (parameters `parametros`, `metricas`, `mes`: they load the month and only
+   draw and display) and draw the tablero, while this process writes
+   `tablas.xlsx` from the same tables.
+3. `Staging.commit`: the files are renamed into `DIR/<region>/<YYYY-MM>/` and
+   the staging folder removed. A failure or an interruption (SIGTERM, Ctrl-C)
    before that point removes the staging folder: the month's previous files
    stay as they were. SIGTERM during the renames is held until they finish.
 
@@ -53,6 +55,7 @@ if TYPE_CHECKING:  # imported where used: `mdrm report` starts its workers befor
 
 NOTEBOOKS = ("situacion", "destacados")
 PARAMETERS = ("parametros", "metricas")  # the notebooks' contract: both in their `parameters` cell
+MONTH_FILE = "mes.pickle"  # the computed month (parameter `mes`), in the staging folder only: never published
 
 
 def notebooks_dir() -> Path:
@@ -98,7 +101,8 @@ def _lazy(module: str, name: str):
     def call(*args, **kwargs):
         return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
-    call.__name__ = f"{module}.{name}"
+    call.__name__ = call.__qualname__ = name
+    call.__module__ = module  # what a worker imports to run it (`callable_name`)
     return call
 
 
@@ -107,10 +111,20 @@ def _lazy(module: str, name: str):
 @dataclass
 class MonthPlan:
     params_path: Path
-    params: Params
-    data: MonthData
-    metrics: dict
+    view: MonthView  # the month computed once: metrics.json, tablas.xlsx and the notebooks show it
     out: Path
+
+    @property
+    def params(self) -> Params:
+        return self.view.params
+
+    @property
+    def data(self) -> MonthData:
+        return self.view.data
+
+    @property
+    def metrics(self) -> dict:
+        return self.view.metrics
 
     @property
     def region_dir(self) -> Path:
@@ -125,13 +139,6 @@ class MonthPlan:
         from .formatting import month_label
 
         return f"{self.params.region} — {month_label(self.params.month)}"
-
-    @property
-    def view(self) -> MonthView:
-        # what mdrm.view.load_view(params, metrics.json) gives, without reading the 5W again
-        from .view import MonthView
-
-        return MonthView(self.params, self.data, self.metrics)
 
 
 class FiveWCache:
@@ -152,8 +159,9 @@ class FiveWCache:
 def prepare(params_path: str | Path, out: str | Path, content: Content,
             cache: FiveWCache | None = None) -> MonthPlan:
     """Everything that can fail on bad input, before anything runs or is written."""
-    from .metrics import compute, load_month
+    from .metrics import load_month
     from .params import load_params
+    from .view import month_view
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
@@ -161,36 +169,55 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
         from .maps import read_geojson
 
         read_geojson(params.boundaries_path, params.boundaries_name)
-    data = load_month(params, cache.get(params) if cache else None)
-    metrics = compute(data)
+    view = month_view(params, load_month(params, cache.get(params) if cache else None))
     if content.highlights is not None:
         # InputError on an unknown placeholder, before anything runs
-        content.highlights(params.highlights, metrics, source=params.source)
+        content.highlights(params.highlights, view.metrics, source=params.source)
     for source in content.notebooks.values():
         # a notebook without its `parameters` cell fails here, before anything runs
         check_notebook(read_notebook(source), Path(source).name, PARAMETERS)
-    return MonthPlan(params_path, params, data, metrics, Path(out).resolve())
+    return MonthPlan(params_path, view, Path(out).resolve())
 
 
 # --------------------------------------------------------------------------- 2. stage
 
 def tasks_for(plan: MonthPlan, staging: Staging, content: Content, timeout: float | None = None) -> list[Task]:
-    metrics_path = staging.path / "metrics.json"
-    parameters = {"parametros": str(plan.params_path), "metricas": str(metrics_path)}
-    published = {**parameters, "metricas": str(plan.month_dir / "metrics.json")}
-    return [
-        Task(key=f"{plan.params.month}/{name}", source=str(Path(source).resolve()), parameters=parameters,
+    """The month's notebooks, and its tablero, as tasks for the worker processes."""
+    parameters = {"parametros": str(plan.params_path), "metricas": str(staging.path / "metrics.json"),
+                  "mes": str(staging.path / MONTH_FILE)}
+    # as the saved notebook shows them: the published metrics.json; no `mes` (a re-run recomputes)
+    published = {**parameters, "metricas": str(plan.month_dir / "metrics.json"), "mes": ""}
+    month = plan.params.month
+    tasks = [
+        Task(key=f"{month}/{name}", source=str(Path(source).resolve()), parameters=parameters,
              cwd=str(Path(source).resolve().parent), staging=str(staging.path), ipynb=f"{name}.ipynb",
              html=f"{name}.html", title=plan.title, published=published,
-             published_ipynb=str(plan.month_dir / f"{name}.ipynb"), timeout=timeout)
+             published_ipynb=str(plan.month_dir / f"{name}.ipynb"), timeout=timeout, required=PARAMETERS)
         for name, source in content.notebooks.items()
     ]
+    if content.tablero is not None:  # drawn by a worker too: the parent's process stays free
+        tasks.append(Task(key=f"{month}/tablero", source="", parameters=parameters, cwd="",
+                          staging=str(staging.path), ipynb="", html="", title=plan.title, published={},
+                          published_ipynb="", call=callable_name(content.tablero)))
+    return tasks
+
+
+def callable_name(function) -> str:
+    """'module:qualname' of a function a worker process can import."""
+    return f"{function.__module__}:{function.__qualname__}"
 
 
 def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: NotebookPool,
                 timeout: float | None = None) -> list[Task]:
-    """Write metrics.json and start the month's notebooks (`timeout`: seconds per cell)."""
+    """Stage the computed month (its tables, metrics.json, the file the notebooks read) and start
+    the month's notebooks and tablero (`timeout`: seconds per notebook cell)."""
+    from .view import save_month
+
+    if content.tables is not None:
+        plan.view.tables = content.tables(plan.view)
+    plan.view.compute_all()
     write_atomic(staging.path / "metrics.json", dumps_metrics(plan.metrics))
+    save_month(plan.view, staging.path / MONTH_FILE)
     tasks = tasks_for(plan, staging, content, timeout)
     for task in tasks:
         pool.submit(task)
@@ -198,11 +225,9 @@ def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: Noteb
 
 
 def stage_tables(plan: MonthPlan, staging: Staging, content: Content) -> None:
-    """Write tablas.xlsx and the one-page tablero (while the notebooks run)."""
+    """Write tablas.xlsx from the month's tables (while the notebooks run)."""
     if content.tables is not None:
-        write_tables(content.tables(plan.view), staging.path / "tablas.xlsx")
-    if content.tablero is not None:
-        content.tablero(plan.view, staging.path)
+        write_tables(plan.view.tables, staging.path / "tablas.xlsx")
 
 
 def notebook_failure(results: list[TaskResult]) -> Exception | None:
@@ -242,16 +267,23 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
                 load_params(params_path)
             pool = pool or start_pool(content, jobs)  # workers and kernels boot while the metrics are computed
             plan = prepare(params_path, out, content)
+            # seconds of each step (`make bench` shows them): preparing, handing over, tablas.xlsx,
+            # then each task run by a worker, in parallel with them (its notebook, its HTML)
             timings = {"preparar": time.perf_counter() - started}
             staging = Staging(plan.region_dir, plan.params.month)
             region_dir = plan.region_dir
+            step = time.perf_counter()
             tasks = start_month(plan, staging, content, pool, timeout)
+            timings["entregar"], step = time.perf_counter() - step, time.perf_counter()
             stage_tables(plan, staging, content)
-            timings["tablas"] = time.perf_counter() - started
+            timings["tablas.xlsx"] = time.perf_counter() - step
             results: list[TaskResult] = []
             while len(results) < len(tasks):
                 results += pool.poll(None)
-            timings.update({r.key.split("/")[-1]: r.seconds for r in results})
+            for r in results:
+                name = r.key.split("/")[-1]
+                timings[name] = r.seconds
+                timings.update({f"{name}.{phase}": seconds for phase, seconds in (r.phases or {}).items()})
             failure = notebook_failure(results)
             if failure:
                 raise failure

@@ -135,7 +135,7 @@ def key_figures(view) -> pd.DataFrame:
     """The key figures of the month, the previous month's and the change."""
     catalog, kf = _catalog(view), view.metrics["key_figures"]
     month, prev_month = view.metrics["month"], previous_month(view.metrics["month"])
-    previous = previous_key_figures(view) or {}
+    previous = view.previous_key_figures() or {}  # MonthView's: computed once per month
     now_col, prev_col = fmt.month_label(month), fmt.month_label(prev_month)
     rows = []
     for kf_id, value in kf.items():

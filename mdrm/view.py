@@ -1,37 +1,90 @@
-"""What a report notebook works from: the params, the month's data, its metrics.
+"""What a report notebook works from: the month computed once (params, data, metrics, tables).
 
-The report command computes `metrics.json` once and passes its path to the
-notebooks, so the HTML shows exactly the numbers of that file; run alone (no
-path), a notebook computes them with the same code.
+`mdrm report` computes the month in its own process (`month_view`), writes
+`metrics.json` and `tablas.xlsx` from it, and hands the same object to the
+notebooks as a file in its private staging folder (`save_month`, parameter
+`mes`): the notebooks load it and only draw and display, so the HTML, the
+workbook and `metrics.json` come from the same objects (README.md, «Uso»).
+Run alone from JupyterLab, with only `parametros`, a notebook computes the
+month itself, with the same function.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .metrics import MonthData, compute, load_month
 from .params import Params, load_params
 from .scope import SAMPLE_FOLDER
 
+if TYPE_CHECKING:
+    import pandas as pd
 
 @dataclass
 class MonthView:
     params: Params
     data: MonthData
     metrics: dict
+    tables: dict[str, pd.DataFrame] | None = None  # every report table, once computed
+    _previous: tuple = field(default=(), repr=False)  # (the previous month's key figures,), once computed
 
     @property
     def is_sample(self) -> bool:
         """Data from the kit's sample folder (data/ejemplo/): reports carry a banner."""
         return self.params.data_path.parent.name == SAMPLE_FOLDER
 
+    def report_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the situation report (`mdrm.tables.report_tables`), computed once per month."""
+        if self.tables is None:
+            from .tables import report_tables
 
-def load_view(params_path: str | Path, metrics_path: str | Path | None = None) -> MonthView:
+            self.tables = report_tables(self)
+        return self.tables
+
+    def previous_key_figures(self) -> dict[str, int] | None:
+        """The previous month's key figures (`mdrm.tables.previous_key_figures`), computed once per month."""
+        if not self._previous:
+            from .tables import previous_key_figures
+
+            self._previous = (previous_key_figures(self),)
+        return self._previous[0]
+
+    def compute_all(self) -> MonthView:
+        """Everything the report shows, computed now (before the month is handed to the notebooks)."""
+        self.report_tables()
+        self.previous_key_figures()
+        return self
+
+
+def month_view(params: Params, data: MonthData | None = None) -> MonthView:
+    """The month computed from its params (and its data, when already loaded)."""
+    data = data if data is not None else load_month(params)
+    return MonthView(params, data, compute(data))
+
+
+def save_month(view: MonthView, path: str | Path) -> None:
+    """The computed month, for the notebooks of the same run (a file only this run reads)."""
+    from .iorw import write_atomic
+
+    write_atomic(path, pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_view(params_path: str | Path, metrics_path: str | Path | None = None,
+              month_path: str | Path | None = None) -> MonthView:
+    """The month a notebook shows.
+
+    `month_path` (parameter `mes`): the month computed by `mdrm report`, loaded as it is. Otherwise the
+    month is computed from `params_path`; with `metrics_path`, its figures are read from that
+    metrics.json (a saved notebook re-run shows exactly the published figures).
+    """
+    if month_path:
+        with open(month_path, "rb") as handle:
+            return pickle.load(handle)  # written by this run's parent in its private staging folder
     params = load_params(params_path)
-    data = load_month(params)
     if metrics_path:
-        metrics = json.loads(Path(metrics_path).read_text(encoding="utf-8"))
-    else:
-        metrics = compute(data)
-    return MonthView(params, data, metrics)
+        data = load_month(params)
+        return MonthView(params, data, json.loads(Path(metrics_path).read_text(encoding="utf-8")))
+    return month_view(params)

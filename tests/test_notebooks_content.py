@@ -12,7 +12,7 @@ from conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 SEPTEMBER = ROOT / "params" / "tacna" / "2020-09.yml"
-LOAD_CELL = "from mdrm.view import load_view; vista = load_view(parametros, metricas or None)"
+LOAD_CELL = "from mdrm.view import load_view; vista = load_view(parametros, metricas or None, mes or None)"
 MEMBERS_MARK = 4321  # written into the metrics.json given to situacion: its HTML must show it
 
 
@@ -29,7 +29,7 @@ def test_committed_notebook_layout(name):
     assert len(tagged) == 1 and nb.cells[0] is tagged[0]
     tree = ast.parse(tagged[0].source)
     assigned = {t.id: ast.literal_eval(node.value) for node in tree.body for t in node.targets}
-    assert assigned == {"parametros": "", "metricas": ""}
+    assert assigned == {"parametros": "", "metricas": "", "mes": ""}
     assert nb.cells[1].source.strip() == LOAD_CELL
     for cell in nb.cells:
         assert cell.cell_type == "code"  # no markdown: everything visible is an output

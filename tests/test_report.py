@@ -121,8 +121,9 @@ def test_executed_notebooks_are_the_audit_trail(fixture_run):
     source = "".join(injected["source"])
     assigned = {}
     exec(source, {}, assigned)  # the cell as papermill wrote it (non-ASCII paths escaped)
+    # the published metrics.json, not the staging copy; no `mes` (the handed-over month is not published)
     assert assigned == {"parametros": str(SAMPLE_PARAMS.resolve()),
-                        "metricas": str(fixture_run / "metrics.json")}  # the published file, not the staging copy
+                        "metricas": str(fixture_run / "metrics.json"), "mes": ""}
     assert nb["metadata"]["papermill"]["parameters"] == assigned
     assert nb["metadata"]["papermill"]["input_path"] == str(FIXTURE_NOTEBOOKS / "minimal.ipynb")
     assert nb["metadata"]["papermill"]["output_path"] == str(fixture_run / "destacados.ipynb")

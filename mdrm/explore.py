@@ -46,8 +46,10 @@ How people are added up (the methodology choice of this module):
 - **by sex and age** (`by_sex_age`): the age/sex split of the selected counted
   rows, apportioned by largest remainder to the period's total (docs/metodologia.md §2, regla 4).
 
-Figures are rounded half up once, where they are shown (docs/metodologia.md §2, regla 7). Numbers,
-month names and the population colours come from `mdrm.formatting`.
+Figures are rounded half up once, where they are shown (docs/metodologia.md §2, regla 7). The
+rows are read by the report's loader (`region.read_region`); numbers, month names and the population
+colours come from `mdrm.formatting`, the tables are the report's (`mdrm.html.table`) and the charts
+are drawn with `mdrm.charts` (its house style, the theme's colours).
 """
 from __future__ import annotations
 

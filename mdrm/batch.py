@@ -109,7 +109,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
             if failure is None:
                 try:
                     run.staging.commit(content.outputs())
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     run.staging.discard()
                     fail(month, exc)
                     continue
@@ -141,13 +141,13 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                     running[month] = run = _Running(plan, staging, {t.key for t in tasks}, [])
                     try:
                         stage_tables(plan, staging, content)
-                    except Exception as exc:  # noqa: BLE001 - the month fails when its notebooks are done
+                    except Exception as exc:  # the month fails when its notebooks are done
                         run.error = exc
                 except (KeyboardInterrupt, SystemExit):
                     if staging is not None and month not in running:
                         staging.discard()
                     raise
-                except BaseException as exc:  # noqa: BLE001 - this month fails, the others go on (also a
+                except BaseException as exc:  # this month fails, the others go on (also a
                     # reader's panic: pyo3's PanicException is a BaseException)
                     if staging is not None and month not in running:
                         staging.discard()
@@ -169,7 +169,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
             if region_dir.is_dir():  # not when every month failed in a new output folder
                 try:
                     refresh_index(region_dir)
-                except Exception as exc:  # noqa: BLE001 - the months are written: the summary must still come
+                except Exception as exc:  # the months are written: the summary must still come
                     print(f"Aviso: no se pudo actualizar {region_dir / 'index.html'} ({user_message(exc)})",
                           file=sys.stderr)
     return [outcomes[f.stem] for f in files]

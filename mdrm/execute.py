@@ -57,7 +57,7 @@ def read_notebook(path: str | Path) -> dict:
         return nb
     except FileNotFoundError:
         raise NotebookError(f"no existe el cuaderno «{path}»") from None
-    except Exception as exc:  # noqa: BLE001 - invalid JSON, invalid notebook
+    except Exception as exc:  # invalid JSON, invalid notebook
         raise NotebookError(f"el cuaderno «{path.name}» no se puede leer ({type(exc).__name__}: {exc})") from None
 
 
@@ -123,7 +123,7 @@ def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = 
         raise (_timeout_error(exc, name, timeout) or _cell_error(exc, name)) from None
     except NotebookError:
         raise
-    except Exception as exc:  # noqa: BLE001 - dead kernel, timeout, kernel not found...
+    except Exception as exc:  # dead kernel, timeout, kernel not found...
         stuck = _timeout_error(exc, name, timeout)
         if stuck is not None:
             raise stuck from None
@@ -151,14 +151,14 @@ class WarmKernel:
     def usable(self, cwd: str) -> bool:
         try:
             return str(cwd) == self.cwd and self._run(self.km.is_alive)()
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
 
     def shutdown(self) -> None:
         try:
             if self.km.has_kernel:
                 self._run(self.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - the worker's SIGTERM handler kills what is left
+        except Exception:  # the worker's SIGTERM handler kills what is left
             pass
 
 
@@ -238,7 +238,7 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
                           phases={"cuaderno": executed - started, "html": done - executed})
     except NotebookError as exc:
         return TaskResult(task.key, False, str(exc), "notebook", time.perf_counter() - started)
-    except Exception as exc:  # noqa: BLE001 - reported by the parent, exit code 1
+    except Exception as exc:  # reported by the parent, exit code 1
         from .errors import user_message
 
         return TaskResult(task.key, False, user_message(exc), "other", time.perf_counter() - started)
@@ -288,7 +288,7 @@ def _warm_up(cwd: str | None) -> None:
     if cwd and _WARM is None:
         try:
             _WARM = WarmKernel(cwd)
-        except Exception:  # noqa: BLE001 - the task will start its own kernel
+        except Exception:  # the task will start its own kernel
             _WARM = None
 
 
@@ -298,16 +298,16 @@ def _kill_children() -> None:
         import psutil
 
         children = psutil.Process().children(recursive=True)
-    except Exception:  # noqa: BLE001 - psutil missing or process gone: the kernel polls its parent
+    except Exception:  # psutil missing or process gone: the kernel polls its parent
         return
     for child in children:
         try:
             child.kill()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 
-def _on_term(signum, frame):  # noqa: ARG001
+def _on_term(signum, frame):
     """Stop: kill the kernel, remove the staging folder of the running task, exit.
 
     The SIGTERM comes from the parent giving up (it removes the staging folder
@@ -330,7 +330,7 @@ def _die_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001
+    except Exception:
         return
 
 
@@ -347,10 +347,10 @@ def _worker_init(parent: int, warm_cwd: str | None) -> None:
     if os.getppid() != parent:  # the parent died before prctl
         os._exit(1)
     _warm_up(warm_cwd)  # the kernel boots in its own process while this one imports
-    import papermill  # noqa: F401 - warm the worker while the parent computes the metrics
-    import nbconvert  # noqa: F401
+    import importlib
 
-    from . import render  # noqa: F401
+    for module in ("papermill", "nbconvert", "mdrm.render"):  # warm the worker while the parent computes
+        importlib.import_module(module)
 
 
 def _worker_main(tasks_fd: int, results_fd: int, parent: int, warm_cwd: str | None) -> None:
@@ -470,7 +470,7 @@ class NotebookPool:
             if result is None:  # the worker died mid-task
                 try:
                     worker.process.wait(2)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     pass
                 code = worker.exitcode()
                 how = f"señal {-code}" if code is not None and code < 0 else f"código {code}"

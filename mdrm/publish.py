@@ -98,7 +98,7 @@ _pending: list[int] = []
 _holding = [0]
 
 
-def _raise_interrupt(signum, frame):  # noqa: ARG001
+def _raise_interrupt(signum, frame):
     if _holding[0]:
         _pending.append(signum)  # delivered when the renames are done
         return

@@ -72,7 +72,7 @@ class Content:
     """The report's content: its notebooks, its tables and the highlights check.
 
     `Content.default()` is the kit's (notebooks/situacion.ipynb and
-    notebooks/destacados.ipynb, `mdrm.tables.report_tables`,
+    notebooks/destacados.ipynb, the month's report tables,
     `mdrm.narrative.fill_highlights`); tests give their own.
     """
 
@@ -86,7 +86,7 @@ class Content:
         folder = notebooks_dir()
         return cls(
             notebooks={name: folder / f"{name}.ipynb" for name in NOTEBOOKS},
-            tables=_lazy("mdrm.tables", "report_tables"),
+            tables=month_tables,
             highlights=_lazy("mdrm.narrative", "fill_highlights"),
             tablero=_lazy("mdrm.tablero", "write"),
         )
@@ -95,6 +95,11 @@ class Content:
         names = [f"{n}.{ext}" for n in self.notebooks for ext in ("html", "ipynb")] + ["metrics.json"]
         names += ["tablero.pdf", "tablero.png"] if self.tablero is not None else []
         return tuple(names + (["tablas.xlsx"] if self.tables is not None else []))
+
+
+def month_tables(view: MonthView) -> dict[str, pd.DataFrame]:
+    """The kit's tablas.xlsx: every table of the report, as the notebooks show them (computed once)."""
+    return view.report_tables()
 
 
 def _lazy(module: str, name: str):
@@ -113,6 +118,7 @@ class MonthPlan:
     params_path: Path
     view: MonthView  # the month computed once: metrics.json, tablas.xlsx and the notebooks show it
     out: Path
+    workbook: dict[str, pd.DataFrame] | None = None  # the sheets of tablas.xlsx (`Content.tables`)
 
     @property
     def params(self) -> Params:
@@ -213,9 +219,8 @@ def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: Noteb
     the month's notebooks and tablero (`timeout`: seconds per notebook cell)."""
     from .view import save_month
 
-    if content.tables is not None:
-        plan.view.tables = content.tables(plan.view)
     plan.view.compute_all()
+    plan.workbook = content.tables(plan.view) if content.tables is not None else None
     write_atomic(staging.path / "metrics.json", dumps_metrics(plan.metrics))
     save_month(plan.view, staging.path / MONTH_FILE)
     tasks = tasks_for(plan, staging, content, timeout)
@@ -226,8 +231,8 @@ def start_month(plan: MonthPlan, staging: Staging, content: Content, pool: Noteb
 
 def stage_tables(plan: MonthPlan, staging: Staging, content: Content) -> None:
     """Write tablas.xlsx from the month's tables (while the notebooks run)."""
-    if content.tables is not None:
-        write_tables(plan.view.tables, staging.path / "tablas.xlsx")
+    if plan.workbook is not None:
+        write_tables(plan.workbook, staging.path / "tablas.xlsx")
 
 
 def notebook_failure(results: list[TaskResult]) -> Exception | None:
@@ -312,7 +317,7 @@ def _refresh_index(region_dir: Path) -> None:
 
     try:
         refresh_index(region_dir)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print(f"Aviso: no se pudo actualizar index.html ({user_message(exc)})", file=sys.stderr)
 
 

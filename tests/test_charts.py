@@ -5,7 +5,7 @@ import warnings
 
 import matplotlib
 
-matplotlib.use("Agg")  # noqa: E402 - tests draw off screen
+matplotlib.use("Agg")  # tests draw off screen
 
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt

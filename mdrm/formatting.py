@@ -30,6 +30,7 @@ MISSING = "—"  # a figure that does not exist (no previous month, no data)
 _MONTHS = dict(get_month_names("wide", locale=MONTH_LOCALE))
 _MONTHS_SHORT = dict(get_month_names("abbreviated", locale=MONTH_LOCALE))
 
+
 class _PopulationColors(Mapping):
     """Population group id -> colour, one each in every chart and card: the theme's
     `--mdrm-population-<group>` properties (mdrm/templates/mdrm/theme.css), read at each use."""

@@ -17,7 +17,7 @@ from . import __version__
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .identity import mesa_dict
-from .load import FiveW
+from .load import FiveW, read_5w
 from .methodology import (
     EXCLUSION_LABELS, classify, group_values, headline_values, key_figure_masks, key_figure_values,
     sector_figures, sex_age_values, subgroup_values,
@@ -58,6 +58,8 @@ class MonthData:
 
 def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | None = None) -> MonthData:
     """Read and check the data of a month; hard errors only for the rows used."""
+    catalog = params.adapt(catalog or load_catalog())
+    fivew = fivew or read_5w(params.data_path, params.sheet, params.columns, catalog)
     used_months = set(months_to_date(params.month)) | {previous_month(params.month)}
     read = read_region(params, used_months, fivew, catalog, params.month)  # the exploration's loader too
     catalog, fivew, in_region, region = read.catalog, read.fivew, read.in_region, read.rows

@@ -38,6 +38,11 @@ def test_style_is_the_theme_file_and_nothing_from_the_network():
     assert html.style().count("<style>") == 1
     assert "@import" not in text and "url(" not in text and "http" not in text
     assert "mdrm-tabla" not in text and "table.mdrm-table" in text
+    # print rules live in print.css only (the shared pages include it), the screen look in the theme only
+    assert "@media print" not in text and "@page" not in text
+    printed = (theme.THEME_PATH.parent / "print.css").read_text(encoding="utf-8")
+    top_level = re.sub(r"/\*.*?\*/", "", printed, flags=re.S).strip()
+    assert top_level.startswith("@page") and re.fullmatch(r"@page \{[^}]*\}\s*@media print \{.*\}", top_level, re.S)
 
 
 def test_no_colour_of_the_theme_is_written_in_the_code():

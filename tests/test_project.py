@@ -187,3 +187,19 @@ def test_no_import_cycle_in_the_package():
 
     for module in sorted(graph):
         visit(module)
+
+
+# The run side, bottom to top: each may import the data side and what is below it here; the data
+# side (every other module: reading, computing, showing a month) imports none of them.
+RUN_SIDE = ("render", "execute", "publish", "workbook", "index", "report", "batch", "validate", "scaffold", "cli",
+            "__main__")
+
+
+def test_no_module_imports_one_above_it():
+    graph = _package_imports()
+    assert set(RUN_SIDE) <= set(graph)
+    upward = []
+    for module, deps in graph.items():
+        allowed_run = set(RUN_SIDE[:RUN_SIDE.index(module)]) if module in RUN_SIDE else set()
+        upward += [f"{module} -> {dep}" for dep in deps if dep in RUN_SIDE and dep not in allowed_run]
+    assert not upward, upward

@@ -186,14 +186,14 @@ def _grouped_bars(view, frame, category: str, total: str, title: str, xlabel: st
 
 def subgroup_population(view) -> Figure:
     """Response by subgroup and population group (grouped bars)."""
-    return _grouped_bars(view, view.report_tables()["Subgrupo x población"], "Subgrupo", "Total personas",
+    return _grouped_bars(view, view.table("subgroup_population"), "Subgrupo", "Total personas",
                          f"Respuesta por subgrupo y grupo poblacional — {_month(view)}",
                          "Personas (una persona puede estar en varios subgrupos)", 0.62)
 
 
 def organizations(view) -> Figure:
     """N° of organizations per subgroup."""
-    frame = view.report_tables()["Organizaciones por subgrupo"]
+    frame = view.table("organizations_by_subgroup")
     frame = frame.assign(Organizaciones=frame["Organizaciones"].astype("float64"))
     title = f"Organizaciones por subgrupo — {_month(view)}"
     with house_style():
@@ -232,7 +232,7 @@ def png(fig, dpi: int = DPI) -> bytes:
 def trend(view) -> Figure:
     """People reached per month, January to the report's month, by population group and total."""
     catalog, month = view.data.catalog, view.metrics["month"]
-    table = view.report_tables()["Tendencia mensual"]  # January to the month; a month without rows is empty
+    table = view.table("trend")  # January to the month; a month without rows is empty
     order = months_to_date(month)
     labels = [c for c in table.columns if c not in ("Mes", tables.TOTAL)]
     groups = [g for g in tables.population_order(catalog.population_ids + ["sin_desagregar"], catalog)
@@ -263,16 +263,16 @@ def trend(view) -> Figure:
 
 def provinces(view) -> Figure:
     """People reached per province (admin2) by population group; per admin1 in a multi-region report."""
-    frame = view.report_tables()["Por provincia"].iloc[:-1]  # the last row is the region's total
+    frame = view.table("provinces").iloc[:-1]  # the last row is the region's total
     area = area_label(view.params)
     return _grouped_bars(view, frame, area, tables.TOTAL,
                          f"Personas alcanzadas por {area.lower()} — {_month(view)}", "Personas alcanzadas", 0.55)
 
-CHARTS = {
-    "Población alcanzada": population,
-    "Sexo y edad": sex_age,
-    "Subgrupo x población": subgroup_population,
-    "Organizaciones por subgrupo": organizations,
-    "Tendencia mensual": trend,
-    "Por provincia": provinces,
+CHARTS = {  # the report table each chart draws (its record's id in mdrm.tables) -> the chart
+    "population": population,
+    "sex_age": sex_age,
+    "subgroup_population": subgroup_population,
+    "organizations_by_subgroup": organizations,
+    "trend": trend,
+    "provinces": provinces,
 }

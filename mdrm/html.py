@@ -23,7 +23,7 @@ from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES
-from .scope import area_label, by_admin1
+from .scope import area_label
 
 ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
 TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de la Mesa de Lima (ML)"
@@ -196,9 +196,10 @@ def _w02_reason(metrics: dict) -> str:
 def key_figures(view, table: pd.DataFrame | None = None) -> str:
     """The key figures as cards (seed: "Principales actividades"), each with its change.
 
-    `table` is `tables.key_figures(view)` (computed when not given): the same numbers as the sheet.
+    `table` is the month's «key_figures» table (`view.report_tables()` when not given): the same
+    numbers as the sheet.
     """
-    table = tables.key_figures(view) if table is None else table
+    table = tables.frame_of(view.report_tables(), "key_figures") if table is None else table
     prev_label = _prev_month(view.metrics)
     cards = []
     for row in table.itertuples(index=False):
@@ -210,14 +211,19 @@ def key_figures(view, table: pd.DataFrame | None = None) -> str:
     return _wrap(f'<div class="mdrm-kf">{"".join(cards)}</div>')
 
 
-def format_cell(column: str, value) -> tuple[str, bool]:
-    """(text, is_number) of a table cell, by the column's name: 'Variación…' signed, '%' percent."""
+def format_cell(column: str, value, number_format: tables.NumberFormat | None = None) -> tuple[str, bool]:
+    """(text, is_number) of a table cell: a number in its column's declared format (`tables.ReportTable`).
+
+    Without one (a table that is not a report table), by the column's name: 'Variación…' signed, '%' percent.
+    """
     if fmt.is_missing(value):
         return fmt.MISSING, True
     if isinstance(value, str):
         return value, False
     if isinstance(value, bool):
         return ("Sí" if value else "No"), False
+    if number_format is not None and isinstance(value, numbers.Number):
+        return number_format.text(value), True
     if "%" in column and isinstance(value, numbers.Number):
         fraction = float(value) / 100.0
         return (fmt.signed_percent(fraction) if column.startswith("Variación") else fmt.percent(fraction)), True
@@ -231,8 +237,12 @@ def format_cell(column: str, value) -> tuple[str, bool]:
 
 
 def table(frame: pd.DataFrame, caption: str | None = None, note: str | None = None,
-          total_rows: bool = True) -> str:
-    """A table with Spanish numbers; rows whose first cell starts with 'Total' are set as totals."""
+          total_rows: bool = True, formats: dict[str, tables.NumberFormat] | None = None) -> str:
+    """A table with Spanish numbers; rows whose first cell starts with 'Total' are set as totals.
+
+    `formats`: the number format of each numeric column (a report table's, `ReportTable.number_formats`).
+    """
+    formats = formats or {}
     columns = [str(c) for c in frame.columns]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     head = "".join(f'<th class="{"n" if n else ""}">{esc(c)}</th>' for c, n in zip(columns, numeric))
@@ -242,7 +252,7 @@ def table(frame: pd.DataFrame, caption: str | None = None, note: str | None = No
         cls = ' class="total"' if total_rows and first.startswith("Total") else ""
         cells = []
         for column, value in zip(columns, row):
-            text, is_number = format_cell(column, value)
+            text, is_number = format_cell(column, value, formats.get(column))
             cells.append(f'<td class="{"n" if is_number else ""}">{esc(text)}</td>')
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     if not body:
@@ -255,81 +265,30 @@ def table(frame: pd.DataFrame, caption: str | None = None, note: str | None = No
 
 
 def caption_and_note(view, name: str) -> tuple[str, str | None]:
-    """The Spanish caption (what and when) and the note of each table of `tables.report_tables`."""
-    m = view.metrics
-    month, prev = _month(m), _prev_month(m)
-    months = (m.get("ytd") or {}).get("months") or [m["month"]]
-    ytd = fmt.month_range(months[0], months[-1])
-    level = (m.get("dedup") or {}).get("level", "admin1")
-    registry = view.data.registry is not None
-    texts = {
-        "Población alcanzada": (f"Población alcanzada por grupo poblacional — {month}", None),
-        "Sexo y edad": (f"Población alcanzada por sexo y edad — {month}",
-                        "Desagregación por sexo y edad de las filas contadas, repartida al total de personas "
-                        "alcanzadas."),
-        "Subgrupo x población": (
-            f"Respuesta por subgrupo y grupo poblacional — {month} (personas)",
-            "Una persona puede recibir asistencia de varios subgrupos: los totales por subgrupo no se suman."),
-        "Organizaciones por subgrupo": (
-            f"N° de organizaciones por subgrupo — {month}",
-            "Según el registro de miembros de la Mesa." if registry
-            else "Según las organizaciones que reportaron en el 5W del mes."),
-        "Cifras clave": (f"Principales actividades — {month}, con su variación respecto de {prev}", None),
-        "Variación mensual": (f"Variación respecto del mes anterior — {month} frente a {prev}",
-                              "Mismo método y misma base en ambos meses. «—»: sin datos del mes anterior."),
-        "Acumulado del año": (f"Personas alcanzadas en el año — {ytd}",
-                              "Suma de las personas alcanzadas de cada mes sin doble conteo, sobre nuevos "
-                              "beneficiarios (regla de R4V)."),
-        "Acumulado por sector": (f"Nuevos beneficiarios por sector en el año — {ytd}", None),
-        "Tendencia mensual": (f"Personas alcanzadas por mes — {ytd}",
-                              "Cada mes con la misma base y el mismo método que el mes del reporte. "
-                              "«—»: mes sin filas en el 5W."),
-        "Por provincia": (
-            f"Personas alcanzadas por {area_label(view.params).lower()} — {month}",
-            f"Las regiones suman el total de {m['region']}: el doble conteo se elimina dentro de cada región."
-            if by_admin1(view.params) else
-            "Las provincias suman el total de la región: el doble conteo se elimina dentro de cada provincia."
-            if level == "admin2" else
-            "El total de la región elimina el doble conteo entre provincias: la suma de las provincias puede "
-            "superarlo."),
-        "Por sector": (f"Personas por sector — {month}",
-                       "Una persona asistida por varios sectores cuenta en cada uno."),
-        "Quién hace qué": (
-            f"Quién hace qué: organizaciones que reportaron — {month}",
-            "Organización que reporta: el socio implementador o, si falta, el socio principal. Personas por "
-            "subgrupo según las filas de cada organización (cada columna suma la cifra del subgrupo); "
-            "USD: valor de las transferencias."),
-        "Calidad por organización": (f"Problemas de calidad por organización — {month}", None),
-        "Calidad de datos": (f"Detalle de los problemas de calidad — {month}",
-                             "Fila: el número de fila tal como se ve en el Excel o CSV del 5W."),
-        "Filas del 5W": (f"Filas del 5W de {m['region']} — {month}", None),
-    }
-    return texts.get(name, (f"{name} — {month}", None))
+    """The Spanish caption (what and when) and the note of a report table (its record's), by id or sheet name."""
+    record = tables.record(name)
+    return record.caption(view), record.note(view)
 
 
 def report_table(view, report_tables: dict[str, pd.DataFrame], name: str) -> str:
-    """One table of `tables.report_tables(view)` with its caption and note."""
-    caption, note = caption_and_note(view, name)
-    frame = report_tables[name]
-    if name in ("Acumulado del año", "Acumulado por sector") and warn.has(view.metrics, "W02"):
-        note = (f"{fmt.MISSING}: los nuevos beneficiarios del mes son 0 en todas las filas contadas (aviso W02); "
-                "el acumulado del año no significaría nada.")
-    if name in ("Variación mensual", "Cifras clave") and warn.has(view.metrics, "W03"):
-        note = (f"{fmt.MISSING}: sin variación, el mes anterior no tiene filas contadas para personas en el 5W "
-                "(aviso W03).")
-    if name == "Calidad por organización":
-        codes = [c for c in frame.columns if c in CODES]
-        if frame.empty:
-            return _wrap(f'<p class="mdrm-note"><b>{esc(caption)}</b>: sin problemas de calidad en el mes.</p>')
-        note = " · ".join(f"{c}: {CODES[c]}" for c in codes)
-    if name == "Calidad de datos" and frame.empty:
-        return ""
-    if name == "Calidad de datos":
-        return annex_issues(frame, caption, note)
-    return table(frame, caption, note)
+    """One table of `tables.report_tables(view)` with its caption and note, as its record says.
+
+    `name`: the record's id ("population"), or its sheet name.
+    """
+    record = tables.record(name)
+    frame = report_tables[record.sheet]
+    caption, note = record.caption(view), record.note(view)
+    if frame.empty and record.when_empty is not None:
+        return _wrap(f'<p class="mdrm-note"><b>{esc(caption)}</b>: {esc(record.when_empty)}</p>') \
+            if record.when_empty else ""
+    formats = record.number_formats(frame)
+    if record.layout == "annex":
+        return annex_issues(frame, caption, note, formats)
+    return table(frame, caption, note, formats=formats)
 
 
-def annex_issues(frame: pd.DataFrame, caption: str, note: str | None) -> str:
+def annex_issues(frame: pd.DataFrame, caption: str, note: str | None,
+                 formats: dict[str, tables.NumberFormat] | None = None) -> str:
     """The annex's list of issues: at most `ANNEX_ISSUES`, saying how many more tablas.xlsx holds.
 
     The code's label is in the note of «Calidad por organización», so each line shows only the
@@ -345,7 +304,7 @@ def annex_issues(frame: pd.DataFrame, caption: str, note: str | None) -> str:
                 f"problemas: {fmt.number(more)} más están en la hoja «Calidad de datos» de tablas.xlsx, que los "
                 f"tiene todos.").strip()
     widths = '<colgroup><col style="width:10%"><col style="width:8%"><col style="width:27%"><col></colgroup>'
-    body = table(shown, caption, note).replace('<table class="mdrm-table">', f'<table class="mdrm-table">{widths}', 1)
+    body = table(shown, caption, note, formats=formats).replace('<table class="mdrm-table">', f'<table class="mdrm-table">{widths}', 1)
     return f'<div class="mdrm-annex">{body}</div>'
 
 

@@ -91,3 +91,11 @@ def xlsx_text_only(sheet) -> None:
     for row in sheet.iter_rows():
         for cell in row:
             text_cell(cell)
+
+
+# --------------------------------------------------------------------------- a table's sheet in a workbook
+
+# `DataFrame.attrs` key under which a report table carries what its sheet shows around it:
+# {"caption", "note", "number_formats": {column: Excel number format}} (`mdrm.tables.report_tables`
+# writes it from the table's record, `mdrm.workbook.write_tables` reads it).
+SHEET_ATTRS = "mdrm_sheet"

@@ -387,7 +387,7 @@ def _organizations(w: Writer, view, box: Box) -> None:
     if not counts:
         w.text(box.x + PAD_X, y, "Sin organizaciones por subgrupo.", 8, va="top", color=MUTED)
         return
-    frame = view.report_tables()["Organizaciones por subgrupo"]
+    frame = view.table("organizations_by_subgroup")
     labels, values = frame["Subgrupo"].tolist(), [int(v) for v in frame["Organizaciones"]]
     label_w = max(w.width(t, 7.5) for t in labels) + 0.006
     ax = w.fig.add_axes((box.x + PAD_X + label_w, box.y + 0.008,

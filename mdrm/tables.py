@@ -4,9 +4,16 @@
 each table to `tablas.xlsx` (one sheet each, named by the key) and the
 notebook shows the same tables, so the HTML and the workbook agree.
 
-Values are numbers (integers; percentages as points with one decimal, in
-columns whose name holds "%"), never preformatted text: `mdrm.html.table`
-formats them in Spanish for the HTML, and the workbook keeps numbers. A
+Each table has one record (`ReportTable`, in REPORT_TABLES): its id (the
+notebooks name tables by it), sheet name, builder, caption and note (Spanish)
+and the number format of each column. `mdrm.html.report_table` and
+`mdrm.workbook.write_tables` both read it: the caption above the table in the
+HTML is the first row of its sheet, and a column's numbers read "2,953",
+"74.4%" or "+67" in both.
+
+Values are numbers (integers; percentages as points with one decimal),
+never preformatted text: the HTML formats them in Spanish by the record's
+formats, and the workbook keeps numbers with Excel number formats. A
 figure that does not exist (no previous month) is missing (pandas NA).
 
 Every number that is in `metrics.json` comes from it. The tables that need
@@ -16,15 +23,21 @@ with `metrics.json` where they overlap.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
 from . import formatting as fmt
 from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .iorw import SHEET_ATTRS
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
 from .rounding import round_half_up
 from .methodology import EXCLUSION_LABELS
-from .scope import area_label
+from .quality import CODES as QUALITY_CODES
+from .scope import area_label, by_admin1
 from .text import normalize
 
 # The seed dashboard's order of the population groups; others follow in catalog order.
@@ -321,27 +334,200 @@ def rows_summary(view) -> pd.DataFrame:
     return _ints(pd.DataFrame(items, columns=["Filas del 5W", "Filas"]), ["Filas"])
 
 
-# Sheet name -> table function, in the report's order.
-TABLES = {
-    "Población alcanzada": population,
-    "Sexo y edad": sex_age,
-    "Subgrupo x población": subgroup_population,
-    "Organizaciones por subgrupo": organizations_by_subgroup,
-    "Cifras clave": key_figures,
-    "Variación mensual": monthly_change,
-    "Acumulado del año": year_to_date,
-    "Acumulado por sector": year_to_date_sectors,
-    "Tendencia mensual": trend,
-    "Por provincia": provinces,
-    "Por sector": sectors,
-    "Quién hace qué": who_does_what,
-    "Calidad por organización": quality_by_organization,
-    "Calidad de datos": quality_issues,
-    "Filas del 5W": rows_summary,
-}
-assert all(len(name) <= SHEET_NAME_MAX for name in TABLES)
+# --- one record per report table ------------------------------------------------
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How the numbers of a column read: Spanish text in the HTML, Excel's number format in tablas.xlsx."""
+
+    name: str
+    excel: str  # openpyxl's `number_format` of the column's cells
+    text: Callable[[Any], str]  # the number (never missing) as the HTML shows it
+
+
+INTEGER = NumberFormat("entero", "#,##0", fmt.number)
+PERCENT = NumberFormat("porcentaje", '#,##0.0"%"', lambda points: fmt.percent(float(points) / 100.0))
+CHANGE = NumberFormat("variación", "+#,##0;-#,##0;0", fmt.signed)
+CHANGE_PERCENT = NumberFormat("variación porcentual", '+#,##0.0"%";-#,##0.0"%";0.0"%"',
+                              lambda points: fmt.signed_percent(float(points) / 100.0))
+IDENTIFIER = NumberFormat("identificador", "0", lambda value: str(int(value)))  # an Excel row, not a quantity
+
+OTHER_NUMBERS = "*"  # key of `ReportTable.formats`: every numeric column not named there
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """Everything about one table of the report, read by tablas.xlsx, the HTML and the notebooks.
+
+    `formats` maps a column's name (or OTHER_NUMBERS) to its number format;
+    `layout` is "table", or "annex" (the issues' list at the end of the report);
+    `when_empty` is what the HTML shows of a table without rows: None the table
+    with «Sin filas.», "" nothing, other text a note after the caption.
+    """
+
+    id: str
+    sheet: str
+    build: Callable[[Any], pd.DataFrame]
+    caption: Callable[[Any], str]
+    note: Callable[[Any], str | None]
+    formats: Mapping[str, NumberFormat]
+    layout: str = "table"
+    when_empty: str | None = None
+
+    def format_of(self, column) -> NumberFormat | None:
+        return self.formats.get(str(column), self.formats.get(OTHER_NUMBERS))
+
+    def number_formats(self, frame: pd.DataFrame) -> dict[str, NumberFormat]:
+        """The format of each numeric column of `frame` (one of this record's tables)."""
+        numeric = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+        return {c: self.format_of(c) for c in numeric if self.format_of(c) is not None}
+
+
+def _month(view) -> str:
+    return fmt.month_label(view.metrics["month"])
+
+
+def _prev_month(view) -> str:
+    return fmt.month_label(previous_month(view.metrics["month"]))
+
+
+def _ytd_range(view) -> str:
+    months = (view.metrics.get("ytd") or {}).get("months") or [view.metrics["month"]]
+    return fmt.month_range(months[0], months[-1])
+
+
+def _no_note(view) -> None:
+    return None
+
+
+def _w02_note(view) -> str | None:
+    if warn.has(view.metrics, "W02"):
+        return (f"{fmt.MISSING}: los nuevos beneficiarios del mes son 0 en todas las filas contadas (aviso W02); "
+                "el acumulado del año no significaría nada.")
+    return None
+
+
+def _w03_note(view) -> str | None:
+    if warn.has(view.metrics, "W03"):
+        return (f"{fmt.MISSING}: sin variación, el mes anterior no tiene filas contadas para personas en el 5W "
+                "(aviso W03).")
+    return None
+
+
+def _provinces_note(view) -> str:
+    level = (view.metrics.get("dedup") or {}).get("level", "admin1")
+    if by_admin1(view.params):
+        return (f"Las regiones suman el total de {view.metrics['region']}: el doble conteo se elimina dentro de "
+                "cada región.")
+    if level == "admin2":
+        return "Las provincias suman el total de la región: el doble conteo se elimina dentro de cada provincia."
+    return ("El total de la región elimina el doble conteo entre provincias: la suma de las provincias puede "
+            "superarlo.")
+
+
+def _quality_codes_note(view) -> str:
+    """The label of each code shown in «Calidad por organización» (its columns)."""
+    shown = {issue["code"] for issue in view.metrics["quality"]["issues"]}
+    return " · ".join(f"{c}: {QUALITY_CODES[c]}" for c in sorted(shown) if c in QUALITY_CODES)
+
+
+# The report's tables, in the report's order (the sheets of tablas.xlsx).
+REPORT_TABLES = (
+    ReportTable("population", "Población alcanzada", population,
+                lambda v: f"Población alcanzada por grupo poblacional — {_month(v)}", _no_note,
+                {"% del total": PERCENT, OTHER_NUMBERS: INTEGER}),
+    ReportTable("sex_age", "Sexo y edad", sex_age,
+                lambda v: f"Población alcanzada por sexo y edad — {_month(v)}",
+                lambda v: "Desagregación por sexo y edad de las filas contadas, repartida al total de personas "
+                          "alcanzadas.",
+                {"% del total": PERCENT, OTHER_NUMBERS: INTEGER}),
+    ReportTable("subgroup_population", "Subgrupo x población", subgroup_population,
+                lambda v: f"Respuesta por subgrupo y grupo poblacional — {_month(v)} (personas)",
+                lambda v: "Una persona puede recibir asistencia de varios subgrupos: los totales por subgrupo no "
+                          "se suman.",
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("organizations_by_subgroup", "Organizaciones por subgrupo", organizations_by_subgroup,
+                lambda v: f"N° de organizaciones por subgrupo — {_month(v)}",
+                lambda v: "Según el registro de miembros de la Mesa." if v.data.registry is not None
+                else "Según las organizaciones que reportaron en el 5W del mes.",
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("key_figures", "Cifras clave", key_figures,
+                lambda v: f"Principales actividades — {_month(v)}, con su variación respecto de {_prev_month(v)}",
+                _w03_note,
+                {"Variación": CHANGE, "Variación (%)": CHANGE_PERCENT, OTHER_NUMBERS: INTEGER}),
+    ReportTable("monthly_change", "Variación mensual", monthly_change,
+                lambda v: f"Variación respecto del mes anterior — {_month(v)} frente a {_prev_month(v)}",
+                lambda v: _w03_note(v) or "Mismo método y misma base en ambos meses. «—»: sin datos del mes "
+                                          "anterior.",
+                {"Variación": CHANGE, "Variación (%)": CHANGE_PERCENT, OTHER_NUMBERS: INTEGER}),
+    ReportTable("year_to_date", "Acumulado del año", year_to_date,
+                lambda v: f"Personas alcanzadas en el año — {_ytd_range(v)}",
+                lambda v: _w02_note(v) or "Suma de las personas alcanzadas de cada mes sin doble conteo, sobre "
+                                          "nuevos beneficiarios (regla de R4V).",
+                {"% del total": PERCENT, OTHER_NUMBERS: INTEGER}),
+    ReportTable("year_to_date_sectors", "Acumulado por sector", year_to_date_sectors,
+                lambda v: f"Nuevos beneficiarios por sector en el año — {_ytd_range(v)}", _w02_note,
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("trend", "Tendencia mensual", trend,
+                lambda v: f"Personas alcanzadas por mes — {_ytd_range(v)}",
+                lambda v: "Cada mes con la misma base y el mismo método que el mes del reporte. «—»: mes sin "
+                          "filas en el 5W.",
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("provinces", "Por provincia", provinces,
+                lambda v: f"Personas alcanzadas por {area_label(v.params).lower()} — {_month(v)}", _provinces_note,
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("sectors", "Por sector", sectors,
+                lambda v: f"Personas por sector — {_month(v)}",
+                lambda v: "Una persona asistida por varios sectores cuenta en cada uno.",
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("who_does_what", "Quién hace qué", who_does_what,
+                lambda v: f"Quién hace qué: organizaciones que reportaron — {_month(v)}",
+                lambda v: "Organización que reporta: el socio implementador o, si falta, el socio principal. "
+                          "Personas por subgrupo según las filas de cada organización (cada columna suma la "
+                          "cifra del subgrupo); USD: valor de las transferencias.",
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("quality_by_organization", "Calidad por organización", quality_by_organization,
+                lambda v: f"Problemas de calidad por organización — {_month(v)}", _quality_codes_note,
+                {OTHER_NUMBERS: INTEGER}, when_empty="sin problemas de calidad en el mes."),
+    ReportTable("quality_issues", "Calidad de datos", quality_issues,
+                lambda v: f"Detalle de los problemas de calidad — {_month(v)}",
+                lambda v: "Fila: el número de fila tal como se ve en el Excel o CSV del 5W.",
+                {"Fila": IDENTIFIER}, layout="annex", when_empty=""),
+    ReportTable("rows_summary", "Filas del 5W", rows_summary,
+                lambda v: f"Filas del 5W de {v.metrics['region']} — {_month(v)}", _no_note,
+                {OTHER_NUMBERS: INTEGER}),
+)
+assert all(len(r.sheet) <= SHEET_NAME_MAX for r in REPORT_TABLES)
+assert len({r.id for r in REPORT_TABLES}) == len({r.sheet for r in REPORT_TABLES}) == len(REPORT_TABLES)
+
+
+def record(name: str) -> ReportTable:
+    """The record of a report table, by its id ("population") or its sheet name ("Población alcanzada")."""
+    for table in REPORT_TABLES:
+        if name in (table.id, table.sheet):
+            return table
+    raise KeyError(f"no hay una tabla del reporte llamada {name!r}")
+
+
+def frame_of(report_tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """One table of `report_tables(view)`, by its record's id or sheet name."""
+    return report_tables[record(name).sheet]
+
+
+def sheet_texts(table: ReportTable, view, frame: pd.DataFrame) -> dict:
+    """What tablas.xlsx writes around `frame`: caption, note and Excel's number format per numeric column."""
+    return {"id": table.id, "caption": table.caption(view), "note": table.note(view),
+            "number_formats": {c: f.excel for c, f in table.number_formats(frame).items()}}
 
 
 def report_tables(view) -> dict[str, pd.DataFrame]:
-    """Every table of the situation report, keyed by its sheet name (≤ 31 characters)."""
-    return {name: function(view) for name, function in TABLES.items()}
+    """Every table of the situation report, keyed by its sheet name (≤ 31 characters).
+
+    Each frame carries in `attrs[SHEET_ATTRS]` its caption, note and number formats (from its record).
+    """
+    built = {}
+    for table in REPORT_TABLES:
+        frame = table.build(view)
+        frame.attrs[SHEET_ATTRS] = sheet_texts(table, view, frame)
+        built[table.sheet] = frame
+    return built

@@ -44,6 +44,12 @@ class MonthView:
             self.tables = report_tables(self)
         return self.tables
 
+    def table(self, name: str) -> pd.DataFrame:
+        """One table of the report by its record's id ("population") or sheet name (`mdrm.tables.record`)."""
+        from .tables import frame_of
+
+        return frame_of(self.report_tables(), name)
+
     def previous_key_figures(self) -> dict[str, int] | None:
         """The previous month's key figures (`mdrm.tables.previous_key_figures`), computed once per month."""
         if not self._previous:

@@ -11,6 +11,8 @@ import pytest
 from browser import chromium, require_chromium
 from report_runs import html_text, report_of_rows
 
+from mdrm.workbook import CAPTION_ROWS
+
 
 def month_with_issues(folder, n: int):
     """n rows of one partner, each with an age/sex split that sums neither basis (Q02)."""
@@ -48,13 +50,14 @@ def test_annex_lists_the_first_50_and_tablas_keeps_them_all(two_months):
     assert "Se muestran los primeros 50 de 1,000 problemas: 950 más están en la hoja «Calidad de datos» de " \
            "tablas.xlsx" in text
     assert text.count("Q02") <= 50 + 5  # the listed issues, the per-organization table and its legend
-    sheets = pd.read_excel(many / "tablas.xlsx", sheet_name=None, engine="openpyxl")
+    sheets = pd.read_excel(many / "tablas.xlsx", sheet_name=None, engine="openpyxl", header=CAPTION_ROWS)
     assert len(sheets["Calidad de datos"]) == 1000
     assert sheets["Calidad por organización"].to_dict("records") == [
         {"Organización": "Socio Único", "Q02": 1000, "Total": 1000}]
     few_text = html_text((few / "situacion.html").read_text(encoding="utf-8"))
     assert "Se muestran los primeros" not in few_text
-    assert len(pd.read_excel(few / "tablas.xlsx", sheet_name="Calidad de datos", engine="openpyxl")) == 10
+    assert len(pd.read_excel(few / "tablas.xlsx", sheet_name="Calidad de datos", engine="openpyxl",
+                         header=CAPTION_ROWS)) == 10
 
 
 def test_1000_issues_print_to_no_more_a4_pages_than_10(two_months):

@@ -64,7 +64,10 @@ def test_chart_is_a_figure_with_a_spanish_title_saying_what_and_when(draw, name)
 
 
 def test_every_chart_is_registered():
+    from mdrm.tables import record
+
     assert {f.__name__ for f in charts.CHARTS.values()} == set(TITLES)
+    assert all(record(table).id == table for table in charts.CHARTS)  # each draws a report table, by its id
 
 
 def test_population_chart_values_shares_and_house_colours(draw):

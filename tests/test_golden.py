@@ -30,13 +30,16 @@ def figures(metrics: dict) -> dict:
 
 
 def sheets(path: Path) -> dict[str, list[list]]:
-    """Every pinned sheet of a workbook: its cells as values, row by row (header row included)."""
+    """Every pinned sheet of a workbook: its cells as values, row by row (header row included; the
+    caption and note above it are the records' texts, not figures)."""
     from openpyxl import load_workbook
+
+    from mdrm.workbook import CAPTION_ROWS
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         return {
-            name: [list(row) for row in book[name].iter_rows(values_only=True)]
+            name: [list(row) for row in book[name].iter_rows(min_row=CAPTION_ROWS + 1, values_only=True)]
             for name in book.sheetnames if name not in QUALITY_SHEETS
         }
     finally:

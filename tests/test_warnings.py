@@ -14,6 +14,8 @@ import yaml
 from conftest import rows_frame
 from report_runs import html_text, report_of_rows
 
+from mdrm.workbook import CAPTION_ROWS
+
 PEOPLE = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
 # One activity per patterned key figure of the sample Mesa (month_params' default `cifras_clave`), so W06 stays silent.
 KEY_FIGURE_ACTIVITIES = [
@@ -207,7 +209,7 @@ def test_report_shows_warnings_first_and_no_change_nor_year_to_date(tmp_path):
     assert "los nuevos beneficiarios del mes son 0 en todas las filas contadas" in situacion
     assert "El acumulado del año no se redacta" in destacados
     assert "En lo que va del año" not in destacados
-    tables = pd.read_excel(folder / "tablas.xlsx", sheet_name=None, engine="openpyxl")
+    tables = pd.read_excel(folder / "tablas.xlsx", sheet_name=None, engine="openpyxl", header=CAPTION_ROWS)
     assert tables["Cifras clave"]["Variación"].isna().all()
     assert tables["Variación mensual"]["Variación"].isna().all()
     assert tables["Acumulado del año"].iloc[:, 1].isna().all()

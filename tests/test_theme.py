@@ -8,7 +8,7 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # - tests draw off screen
+matplotlib.use("Agg")  # tests draw off screen
 
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt

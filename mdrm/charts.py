@@ -4,11 +4,13 @@ Each function takes the month's view (`mdrm.view.MonthView`), draws from the
 same tables as the report (`mdrm.tables`, so a chart and its table agree) and
 returns the matplotlib Figure, created through pyplot: the notebook ends the
 cell with `plt.show()`. Titles say what and when ("… — septiembre de 2020");
-the population groups keep one colour everywhere (`formatting.POPULATION_COLORS`);
+the population groups keep one colour everywhere (`formatting.POPULATION_COLORS`); every
+colour comes from the theme file (`mdrm.theme`, templates/mdrm/theme.css);
 numbers on bars and axes are written by `mdrm.formatting` ("2,953").
 """
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
@@ -18,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import formatting as fmt
-from . import tables
+from . import tables, theme
 from .months import months_to_date
 from .scope import area_label
 
@@ -32,8 +34,8 @@ STYLE = {
     "axes.titlelocation": "left",
     "axes.titlepad": 14,
     "axes.labelsize": 10,
-    "axes.edgecolor": "#90a4ae",
-    "grid.color": "#e3e8ec",
+    "axes.edgecolor": theme.color("rule"),
+    "grid.color": theme.color("grid"),
     "xtick.labelsize": 9.5,
     "ytick.labelsize": 10,
     "legend.fontsize": 9.5,
@@ -41,14 +43,15 @@ STYLE = {
     "font.family": "DejaVu Sans",
     "text.color": fmt.TOTAL_COLOR,
     "axes.labelcolor": fmt.TOTAL_COLOR,
-    "xtick.color": "#455a64",
+    "xtick.color": theme.color("subtle"),
     "ytick.color": fmt.TOTAL_COLOR,
     "text.parse_math": False,
 }
 DPI = 110
 WIDTH = 9.0
-SEX_AGE_COLORS = {"ninas": "#c05780", "mujeres": "#c05780", "ninos": "#3f7cac", "hombres": "#3f7cac",
-                  "otros_menores": "#9e9e9e", "otros_adultos": "#9e9e9e"}
+SEX_AGE_COLORS = {"ninas": theme.color("female"), "mujeres": theme.color("female"), "ninos": theme.color("male"),
+                  "hombres": theme.color("male"), "otros_menores": theme.color("other-sex"),
+                  "otros_adultos": theme.color("other-sex")}
 
 
 @contextmanager
@@ -63,9 +66,10 @@ def _figure(height: float) -> tuple[Figure, plt.Axes]:
     return fig, ax
 
 
-def _numbers_axis(axis) -> None:
+def number_axis(axis, nbins: int = 6) -> None:
+    """An axis' ticks as Spanish integers ("14,000"), at most `nbins` of them."""
     axis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x)))
-    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    axis.set_major_locator(MaxNLocator(nbins=nbins, integer=True))
 
 
 def _label_bars(ax, skip_zero: bool = True, total: float | None = None) -> None:
@@ -98,11 +102,14 @@ def _legend(ax, entries: int) -> float:
     return 14
 
 
-def _empty(ax, title: str) -> None:
+EMPTY = "Sin datos que mostrar en este mes"
+
+
+def _empty(ax, title: str, text: str = EMPTY) -> None:
     """A chart with nothing to draw says so instead of failing."""
     ax.set_axis_off()
-    ax.text(0.5, 0.5, "Sin datos que mostrar en este mes", ha="center", va="center",
-            fontsize=11, color="#546e7a", transform=ax.transAxes)
+    ax.text(0.5, 0.5, text, ha="center", va="center",
+            fontsize=11, color=theme.color("muted"), transform=ax.transAxes)
     ax.set_title(title)
 
 
@@ -122,7 +129,7 @@ def population(view) -> Figure:
         sns.barplot(data=data, y="Grupo", x="Personas", hue="Grupo", palette=_group_palette(view, groups),
                     legend=False, ax=ax, width=0.65, saturation=1)
         _label_bars(ax, skip_zero=False, total=total)
-        _numbers_axis(ax.xaxis)
+        number_axis(ax.xaxis)
         ax.set(xlabel="Personas alcanzadas", ylabel="")
         ax.set_title(f"Población alcanzada por grupo poblacional — {_month(view)}\n"
                      f"Total: {fmt.people(total)}", fontsize=12.5)
@@ -141,7 +148,7 @@ def sex_age(view) -> Figure:
         sns.barplot(data=data, y="Sexo y edad", x="Personas", hue="Sexo y edad", palette=palette, legend=False,
                     ax=ax, width=0.65, saturation=1)
         _label_bars(ax, skip_zero=False, total=total)
-        _numbers_axis(ax.xaxis)
+        number_axis(ax.xaxis)
         ax.set(xlabel="Personas alcanzadas", ylabel="")
         ax.set_title(f"Población alcanzada por sexo y edad — {_month(view)}")
     return fig
@@ -170,7 +177,7 @@ def _grouped_bars(view, frame, category: str, total: str, title: str, xlabel: st
         sns.barplot(data=long, y=category, x="Personas", hue="Grupo", hue_order=labels,
                     palette=_group_palette(view, groups), ax=ax, width=0.8, saturation=1)
         _label_bars(ax)
-        _numbers_axis(ax.xaxis)
+        number_axis(ax.xaxis)
         ax.set(xlabel=xlabel, ylabel="")
         pad = _legend(ax, len(labels))
         ax.set_title(title, pad=pad)
@@ -191,16 +198,35 @@ def organizations(view) -> Figure:
     title = f"Organizaciones por subgrupo — {_month(view)}"
     with house_style():
         fig, ax = _figure(0.75 + 0.45 * max(len(frame), 1))
-        if frame.empty:
-            _empty(ax, title)
-            return fig
-        sns.barplot(data=frame, y="Subgrupo", x="Organizaciones", color=fmt.ACCENT_COLOR, ax=ax, width=0.6,
-                    saturation=1)
-        _label_bars(ax, skip_zero=False)
-        _numbers_axis(ax.xaxis)
-        ax.set(xlabel="Organizaciones", ylabel="")
-        ax.set_title(title)
+        bars(ax, frame, "Subgrupo", "Organizaciones", title)
     return fig
+
+
+def bars(ax, frame: pd.DataFrame, category: str, value: str, title: str, empty: str = EMPTY, nbins: int = 6,
+         longest: int | None = None) -> None:
+    """Horizontal bars in the accent colour, one per row of `frame`, each with its value at its end.
+
+    `longest`: category names longer than this many characters are cut with «…». Without rows, the
+    chart says `empty`. The report's organizations chart and the exploration's bars (mdrm.explore).
+    """
+    if frame.empty:
+        _empty(ax, title, empty)
+        return
+    if longest is not None:
+        frame = frame.assign(**{category: [s if len(s) <= longest else s[:longest - 1] + "…"
+                                           for s in frame[category].astype(str)]})
+    sns.barplot(data=frame, y=category, x=value, color=fmt.ACCENT_COLOR, ax=ax, width=0.6, saturation=1)
+    _label_bars(ax, skip_zero=False)
+    number_axis(ax.xaxis, nbins)
+    ax.set(xlabel=value, ylabel="")
+    ax.set_title(title)
+
+
+def png(fig, dpi: int = DPI) -> bytes:
+    """A Figure as PNG bytes (the exploration's widgets show them)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def trend(view) -> Figure:
@@ -227,7 +253,7 @@ def trend(view) -> Figure:
         if not pd.isna(current):
             ax.annotate(fmt.number(current), (order.index(month), current),
                         textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9.5, fontweight="bold")
-        _numbers_axis(ax.yaxis)
+        number_axis(ax.yaxis)
         ax.set_ylim(bottom=0)
         ax.set(xlabel="", ylabel="Personas alcanzadas")
         pad = _legend(ax, len(palette))

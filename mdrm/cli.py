@@ -218,10 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError as exc:
         print(f"Error: {user_message(exc)}", file=sys.stderr)
         return EXIT_OTHER
-    except Exception as exc:  # noqa: BLE001 - last resort, still in Spanish
-        print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)
-        return EXIT_OTHER
-    except BaseException as exc:  # noqa: BLE001 - a Rust panic in a library (pyo3's PanicException)
+    except BaseException as exc:  # last resort, still in Spanish; a Rust panic (pyo3's PanicException) too
         if isinstance(exc, (SystemExit, GeneratorExit)):
             raise
         print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)

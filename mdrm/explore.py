@@ -46,14 +46,14 @@ How people are added up (the methodology choice of this module):
 - **by sex and age** (`by_sex_age`): the age/sex split of the selected counted
   rows, apportioned by largest remainder to the period's total (docs/metodologia.md §2, regla 4).
 
-Figures are rounded half up once, where they are shown (docs/metodologia.md §2, regla 7). Numbers,
-month names and the population colours come from `mdrm.formatting`.
+Figures are rounded half up once, where they are shown (docs/metodologia.md §2, regla 7). The
+rows are read by the report's loader (`region.read_region`); numbers, month names and the population
+colours come from `mdrm.formatting`, the tables are the report's (`mdrm.html.table`) and the charts
+are drawn with `mdrm.charts` (its house style, the theme's colours).
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,21 +62,23 @@ import numpy as np
 import pandas as pd
 
 from . import formatting as fmt
+from . import html as report_html
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .iorw import csv_safe, xlsx_text_only
-from .load import FiveW, read_5w
-from .methodology import EXCLUSION_LABELS, classify, group_values, headline_values, sex_age_values
+from .load import FiveW
+from .methodology import EXCLUSION_LABELS, group_values, headline_values, sex_age_values
 from .params import Params, load_params
 from .organizations import reporting_count
 from .quality import CODES, find_issues
+from .region import read_region
 from .rounding import half_up, largest_remainder
-from .scope import area_columns, mesa_rows
+from .scope import area_columns
 from .scope import area_label as scope_area_label
 from .text import normalize, slug
+from .html import esc
 from .view import SAMPLE_FOLDER
 
 ALL = "*"  # widget value meaning "no filter" (normalized keys never contain "*")
-NO_NAME = SIN_DATO
 
 MEASURES = {
     "personas_mensual": "Personas (total mensual)",
@@ -125,14 +127,10 @@ class Exploration:
 
 
 def load_exploration(params_path: str | Path, catalog: Catalog | None = None) -> Exploration:
-    """Read the 5W of a params file and keep the region's rows of every month."""
+    """Read the 5W of a params file and keep the region's rows of every month (the report's loader)."""
     params = load_params(params_path)
-    catalog = params.adapt(catalog or load_catalog())
-    fivew = read_5w(params.data_path, params.sheet, params.columns, catalog)
-    data = fivew.data
-    in_region = mesa_rows(fivew, params, catalog)
-    fivew.check_cells(in_region)
-    rows = classify(data[in_region], catalog, params.duplicates)
+    read = read_region(params, catalog=catalog)
+    catalog, fivew, rows = read.catalog, read.fivew, read.rows
     rows["_month"] = rows["month"].astype(object)
     rows["_org_key"] = rows["org_key"].astype(object)
     rows["_province"] = rows[area_columns(params)[0]].astype(object)  # admin1 in a multi-region exploration
@@ -156,11 +154,11 @@ def _first_names(rows: pd.DataFrame, key: str, name: str) -> pd.Series:
     """key -> the first way the key is written in the file (blank -> '(sin dato)')."""
     names = rows[name].astype(object).where(rows[name].notna(), None)
     first = names.groupby(rows[key].astype(object), sort=False).first()
-    return first.fillna(NO_NAME).where(first.index != "", NO_NAME)
+    return first.fillna(SIN_DATO).where(first.index != "", SIN_DATO)
 
 
 def _sorted_options(names: pd.Series) -> list[tuple[str, str]]:
-    items = sorted(names.items(), key=lambda kv: (kv[1] == NO_NAME, normalize(kv[1])))
+    items = sorted(names.items(), key=lambda kv: (kv[1] == SIN_DATO, normalize(kv[1])))
     return [(str(label), str(key)) for key, label in items]
 
 
@@ -600,113 +598,83 @@ def intro_html(ex: Exploration) -> str:
     """The notebook's first line (region, file, rows, months) as HTML, every text escaped: a region or
     file name holding `<script>` or Markdown is shown as written, never run or interpreted."""
     months = month_options(ex)
-    span = f" · {html.escape(months[0][0])} a {html.escape(months[-1][0])}" if months else ""
+    span = f" · {esc(months[0][0])} a {esc(months[-1][0])}" if months else ""
     sample = " <strong>Datos de ejemplo (ficticios).</strong>" if ex.is_sample else ""
-    return (f"<p><strong>{html.escape(ex.params.mesa.nombre)}</strong> · "
-            f"<strong>{html.escape(str(ex.params.region))}</strong> · archivo "
-            f"<code>{html.escape(ex.fivew.source.path.name)}</code> · {fmt.number(len(ex.rows))} filas "
+    return (f"<p><strong>{esc(ex.params.mesa.nombre)}</strong> · "
+            f"<strong>{esc(str(ex.params.region))}</strong> · archivo "
+            f"<code>{esc(ex.fivew.source.path.name)}</code> · {fmt.number(len(ex.rows))} filas "
             f"de la región{span}.{sample}</p>")
 
 
-def table_html(table: pd.DataFrame, css_class: str = "mdrm-tabla", empty: str = "Sin filas en la selección.") -> str:
-    """A small HTML table: text escaped, integers with thousands commas, total row in bold."""
+def table_html(table: pd.DataFrame, empty: str = "Sin filas en la selección.") -> str:
+    """A table as the report writes it (`mdrm.html.table`: text escaped, Spanish numbers, the theme's
+    `mdrm-table`), the period row set as a total; `empty` (escaped) when the table has no rows."""
     if table.empty:
-        return f'<p class="{css_class}-vacia"><em>{html.escape(empty)}</em></p>'
-    pad = "padding:2px 10px;"
-    head = "".join(f'<th style="{pad}">{html.escape(str(c))}</th>' for c in table.columns)
-    body = []
-    for record in table.itertuples(index=False):  # display only: a few dozen rows
-        cells = []
-        for position, value in enumerate(record):
-            if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-                cells.append(f'<td style="{pad}text-align:right">{fmt.number(int(value))}</td>')
-            else:
-                wrap = "white-space:nowrap;" if position == 0 else ""
-                cells.append(f'<td style="{pad}{wrap}">{html.escape(str(value))}</td>')
-        strong = ' style="font-weight:bold"' if record[0] == PERIOD_ROW else ""
-        body.append(f"<tr{strong}>{''.join(cells)}</tr>")
-    return (f'<table class="{css_class}" style="border-collapse:collapse">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        return f'<div class="mdrm mdrm-explore"><p class="mdrm-note"><em>{esc(empty)}</em></p></div>'
+    return f'<div class="mdrm-explore">{report_html.table(table, total_rows=table.columns[0] == MONTH)}</div>'
 
 
 def summary_figure(summary: Summary, top: int = 10):
-    """The four seaborn charts of a selection in one matplotlib Figure (no pyplot state)."""
+    """The four charts of a selection in one matplotlib Figure (no pyplot state), in the report's style
+    and colours (`mdrm.charts`): over time, by organization, by province, by sex and age."""
     import seaborn as sns
     from matplotlib.figure import Figure
 
+    from . import charts
+
     sel = summary.selection
-    fig = Figure(figsize=(13, 8.5), layout="constrained")
-    with sns.axes_style("whitegrid"):
+    with charts.house_style():
+        fig = Figure(figsize=(13, 8.5), layout="constrained")
         axes = fig.subplots(2, 2)
 
-    time = summary.over_time.iloc[:-1]
-    ax = axes[0, 0]
-    value_cols = [c for c in time.columns if c not in (MONTH, ROWS, ORGS)]
-    if sel.is_people and len(value_cols) == 2:
-        value_cols = value_cols[:1]  # one group: its line is the total
-    long = time.melt(id_vars=MONTH, value_vars=value_cols, var_name="Serie", value_name="Valor")
-    if len(long):
-        short = {fmt.month_label(m): fmt.month_short(m, year=True) for m in summary.months}
-        long[MONTH] = long[MONTH].map(short)
-        long["Serie"] = long["Serie"].where(~long["Serie"].str.startswith("Total"), "Total")
-        series = list(dict.fromkeys(long["Serie"]))
-        others = iter(sns.color_palette(n_colors=len(series)))
-        colors = {name: summary.colors.get(name) or next(others) for name in series}
-        sns.lineplot(data=long, x=MONTH, y="Valor", hue="Serie", marker="o", ax=ax, sort=False, palette=colors)
-        ax.tick_params(axis="x", rotation=45)
-        if ax.get_legend() is not None:
-            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title=None, frameon=False)
-    ax.set_title("En el tiempo" + (" (por grupo de población)" if sel.is_people else ""))
-    ax.set_xlabel("")
-    ax.set_ylabel(MEASURES[sel.measure])
-    ax.yaxis.set_major_formatter(_thousands)
+        time = summary.over_time.iloc[:-1]
+        ax = axes[0, 0]
+        value_cols = [c for c in time.columns if c not in (MONTH, ROWS, ORGS)]
+        if sel.is_people and len(value_cols) == 2:
+            value_cols = value_cols[:1]  # one group: its line is the total
+        long = time.melt(id_vars=MONTH, value_vars=value_cols, var_name="Serie", value_name="Valor")
+        if len(long):
+            short = {fmt.month_label(m): fmt.month_short(m, year=True) for m in summary.months}
+            long[MONTH] = long[MONTH].map(short)
+            long["Serie"] = long["Serie"].where(~long["Serie"].str.startswith("Total"), "Total")
+            series = list(dict.fromkeys(long["Serie"]))
+            others = iter(sns.color_palette(n_colors=len(series)))
+            colors = {name: summary.colors.get(name) or next(others) for name in series}
+            sns.lineplot(data=long, x=MONTH, y="Valor", hue="Serie", marker="o", ax=ax, sort=False, palette=colors)
+            ax.tick_params(axis="x", rotation=45)
+            if ax.get_legend() is not None:
+                sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title=None, frameon=False)
+        ax.set_title("En el tiempo" + (" (por grupo de población)" if sel.is_people else ""))
+        ax.set_xlabel("")
+        ax.set_ylabel(MEASURES[sel.measure])
+        charts.number_axis(ax.yaxis)
 
-    _bars(axes[0, 1], summary.by_organization.head(top), "Organización",
-          f"Por organización (las {top} mayores)" if len(summary.by_organization) > top else "Por organización")
-    area = summary.by_province.columns[0]  # «Provincia», or «Región» when several admin1s
-    _bars(axes[1, 0], summary.by_province, area, f"Por {area.lower()}")
-    ax = axes[1, 1]
-    if sel.is_people and summary.by_sex_age["Personas"].sum() > 0:
-        sns.barplot(data=summary.by_sex_age, y="Sexo y edad", x="Personas", ax=ax, color=fmt.ACCENT_COLOR)
-        ax.set_ylabel("")
-        ax.xaxis.set_major_formatter(_thousands)
-    else:
-        ax.text(0.5, 0.5, "Sin desagregación por sexo y edad\npara esta medida o selección",
-                ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-    ax.set_title("Por sexo y edad")
-    fig.suptitle(summary.description, fontsize=11)
+        _bars(axes[0, 1], summary.by_organization.head(top), "Organización",
+              f"Por organización (las {top} mayores)" if len(summary.by_organization) > top else "Por organización")
+        area = summary.by_province.columns[0]  # «Provincia», or «Región» when several admin1s
+        _bars(axes[1, 0], summary.by_province, area, f"Por {area.lower()}")
+        ages = summary.by_sex_age
+        shown = ages if sel.is_people and ages["Personas"].sum() > 0 else ages.iloc[:0]
+        charts.bars(axes[1, 1], shown, "Sexo y edad", "Personas", "Por sexo y edad",
+                    empty="Sin desagregación por sexo y edad\npara esta medida o selección")
+        fig.suptitle(summary.description, fontsize=11)
     return fig
 
 
-def _thousands(value, _position) -> str:
-    """Axis ticks as '14,000'."""
-    return f"{value:,.0f}"
-
-
 def _bars(ax, table: pd.DataFrame, name: str, title: str) -> None:
-    import seaborn as sns
-    from matplotlib.ticker import MaxNLocator
+    """Bars of a by-organization or by-province table (its first value column), as the report draws them."""
+    from . import charts
 
     value = table.columns[1] if len(table.columns) > 1 else None
-    if table.empty or value is None or table[value].sum() == 0:
-        ax.text(0.5, 0.5, "Sin datos en la selección", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-    else:
-        data = table.assign(**{name: table[name].map(lambda s: s if len(s) <= 32 else s[:31] + "…")})
-        sns.barplot(data=data, y=name, x=value, ax=ax, color=fmt.ACCENT_COLOR)
-        ax.set_ylabel("")
-        ax.set_xlabel(value, fontsize=8)
-        ax.xaxis.set_major_formatter(_thousands)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-    ax.set_title(title)
+    shown = table if value is not None and table[value].sum() != 0 else table.iloc[:0]
+    charts.bars(ax, shown, name, value or name, title, empty="Sin datos en la selección", nbins=4, longest=32)
 
 
 def figure_png(fig, dpi: int = 80) -> bytes:
-    """A Figure as PNG bytes (for an ipywidgets Image, updated in place)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    """A Figure as PNG bytes (for an ipywidgets Image, updated in place): `mdrm.charts.png`."""
+    from . import charts
+
+    return charts.png(fig, dpi)
 
 
 __all__ = [

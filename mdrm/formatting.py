@@ -6,18 +6,21 @@ As the seed dashboard does: thousands with a comma and decimals with a point
 system locale nor `strftime("%B")`: this machine has no `es_*` locale and the
 output must not depend on where it runs.
 
-Also the house colours of the population groups, shared by charts and HTML.
+Also the house colours of the population groups, shared by charts and HTML (read from the theme,
+`mdrm.theme`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pandas as pd
 from babel.dates import get_month_names
 from babel.numbers import format_decimal, format_percent
 
+from . import theme
 from .rounding import half_up, round_half_up
 
 NUMBER_LOCALE = "es_PE"
@@ -27,17 +30,31 @@ MISSING = "—"  # a figure that does not exist (no previous month, no data)
 _MONTHS = dict(get_month_names("wide", locale=MONTH_LOCALE))
 _MONTHS_SHORT = dict(get_month_names("abbreviated", locale=MONTH_LOCALE))
 
-# Population groups: one colour each, in every chart and card (colour-blind safe).
-POPULATION_COLORS = {
-    "permanencia": "#1f5fa8",    # blue
-    "acogida": "#e69f00",        # amber
-    "transito": "#2a9d8f",       # teal
-    "pendulares": "#8e6bbf",     # violet
-    "retornados": "#c0504d",     # brick
-    "sin_desagregar": "#9e9e9e",  # grey
-}
-TOTAL_COLOR = "#263238"
-ACCENT_COLOR = "#00467f"  # headings, bars that are not population groups
+
+class _PopulationColors(Mapping):
+    """Population group id -> colour, one each in every chart and card: the theme's
+    `--mdrm-population-<group>` properties (mdrm/templates/mdrm/theme.css), read at each use."""
+
+    def __getitem__(self, group: str) -> str:
+        return theme.population_colors()[group]
+
+    def __iter__(self):
+        return iter(theme.population_colors())
+
+    def __len__(self) -> int:
+        return len(theme.population_colors())
+
+
+POPULATION_COLORS = _PopulationColors()
+# TOTAL_COLOR (text, totals) and ACCENT_COLOR (headings, bars that are not population groups): the
+# theme's colours too, looked up when used (module __getattr__ below) so that the theme has the last word.
+_THEME_CONSTANTS = {"TOTAL_COLOR": "text", "ACCENT_COLOR": "accent"}
+
+
+def __getattr__(name: str) -> str:
+    if name in _THEME_CONSTANTS:
+        return theme.color(_THEME_CONSTANTS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_missing(value) -> bool:

@@ -6,8 +6,9 @@ copies them into the shared file. Rules:
 - every text that comes from data, params or the editable definitions is
   escaped here (`esc`): an organization named `<script>…` shows as text;
 - numbers are written by `mdrm.formatting` ("2,953"), months as "septiembre de 2020";
-- the CSS is one `<style>` block (`style()`, emitted once by the first cell) plus
-  inline colours: no font, script or stylesheet from the network.
+- the CSS is one `<style>` block (`style()`, emitted once by the first cell): the
+  theme file `templates/mdrm/theme.css`, where every colour lives (`mdrm.theme`);
+  no font, script or stylesheet from the network.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import numbers
 import pandas as pd
 
 from . import formatting as fmt
-from . import identity, narrative, tables
+from . import identity, narrative, tables, theme
 from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
@@ -27,63 +28,6 @@ from .scope import area_label
 ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
 TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de la Mesa de Lima (ML)"
 
-CSS = """
-.mdrm{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#263238;
-  max-width:1080px;line-height:1.45;font-size:15px}
-.mdrm *{box-sizing:border-box}
-.mdrm-banner{background:#fff4ce;border:2px solid #e0a800;color:#5c4400;padding:10px 16px;border-radius:6px;
-  font-weight:600;margin:0 0 12px}
-.mdrm-title{background:#00467f;color:#fff;padding:18px 22px;border-radius:8px}
-.mdrm-title h1{font-size:1.5em;margin:0;line-height:1.25;color:#fff}
-.mdrm-title p{margin:6px 0 0;opacity:.9}
-.mdrm h2.mdrm-h2{font-size:1.2em;color:#00467f;border-bottom:2px solid #00467f;padding-bottom:4px;margin:22px 0 10px}
-.mdrm-sub{color:#546e7a;margin:-4px 0 10px;font-size:.93em}
-.mdrm-row{display:flex;flex-wrap:wrap;gap:14px;align-items:stretch}
-.mdrm-card{background:#f5f8fa;border:1px solid #dde5ea;border-radius:8px;padding:14px 16px;flex:1 1 200px}
-.mdrm-card h3{font-size:.95em;margin:0 0 6px;color:#455a64;font-weight:600}
-.mdrm-big{font-size:2.9em;font-weight:800;color:#00467f;line-height:1.05}
-.mdrm-biglabel{font-size:1.05em;font-weight:600;color:#00467f}
-.mdrm-change{font-size:.9em;color:#455a64;margin-top:4px}
-.mdrm-group{border-left:6px solid #999;padding:4px 0 4px 10px;margin:6px 0}
-.mdrm-group b{font-size:1.5em;display:block;line-height:1.1}
-.mdrm-kf{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
-.mdrm-kf div.k{background:#f5f8fa;border:1px solid #dde5ea;border-top:4px solid #00467f;border-radius:6px;
-  padding:10px 12px}
-.mdrm-kf .v{font-size:1.7em;font-weight:800;color:#00467f;line-height:1.1}
-.mdrm-kf .l{font-size:.92em;margin-top:2px}
-.mdrm-kf .c{font-size:.82em;color:#546e7a;margin-top:4px}
-.mdrm table.mdrm-table{border-collapse:collapse;margin:6px 0 4px;font-size:.9em;table-layout:auto}
-.mdrm p.mdrm-caption{font-weight:700;color:#263238;margin:12px 0 4px;font-size:.95em}
-.mdrm table.mdrm-table th{background:#00467f;color:#fff;font-weight:600;padding:6px 9px;text-align:left;
-  vertical-align:bottom;border:0}
-.mdrm table.mdrm-table th.n{text-align:right}
-.mdrm table.mdrm-table td{padding:5px 9px;border:0;border-bottom:1px solid #e3e8ec;text-align:left;vertical-align:top}
-.mdrm table.mdrm-table td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.mdrm table.mdrm-table tbody tr:nth-child(even){background:#f7f9fa}
-.mdrm table.mdrm-table tr.total td{font-weight:700;border-top:2px solid #90a4ae;background:#eef3f6}
-.mdrm-note{font-size:.86em;color:#546e7a;margin:2px 0 14px}
-.mdrm ul.mdrm-list{margin:6px 0 12px;padding-left:1.3em}
-.mdrm ul.mdrm-list li{margin:0 0 8px}
-.mdrm p.mdrm-desc{margin:0 0 8px}
-.mdrm p.mdrm-desc b{color:#00467f}
-.mdrm-footer{font-size:.82em;color:#546e7a;border-top:1px solid #cfd8dc;margin-top:24px;padding-top:8px}
-.mdrm-footer code{font-size:.95em;word-break:break-all}
-.mdrm-warnings{background:#fdecea;border:2px solid #c62828;color:#5f1414;padding:10px 16px;border-radius:6px;
-  margin:0 0 12px;break-inside:avoid}
-.mdrm-warnings h2{font-size:1.05em;margin:0 0 6px;color:#8e1b1b}
-.mdrm-warnings ul{margin:0;padding-left:1.2em}
-.mdrm-warnings li{margin:0 0 4px}
-.mdrm-annex table.mdrm-table{width:100%;table-layout:fixed}
-.mdrm-annex td{overflow-wrap:anywhere}
-@media print{
-  .mdrm-annex{break-before:page;break-after:page}
-  .mdrm-annex .mdrm table.mdrm-table{font-size:7pt;line-height:1.2}
-  .mdrm-annex .mdrm table.mdrm-table td,.mdrm-annex .mdrm table.mdrm-table th{padding:1px 4px;line-height:1.2;
-    white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-  .mdrm-annex .mdrm table.mdrm-table tr{break-inside:avoid}
-}
-.mdrm-swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.35em;vertical-align:baseline}
-"""
 
 
 def esc(value) -> str:
@@ -96,8 +40,13 @@ def _wrap(inner: str, extra_class: str = "") -> str:
 
 
 def style() -> str:
-    """The report's CSS (emit once, in the first visible output)."""
-    return f"<style>{CSS}</style>"
+    """The report's CSS, the theme file (mdrm/templates/mdrm/theme.css): emit once, in the first visible output."""
+    return f"<style>{theme.css()}</style>"
+
+
+def population_class(group: str) -> str:
+    """The classes that give an element its population group's colour (`--mdrm-pop` in the theme)."""
+    return f"mdrm-pop mdrm-pop-{esc(str(group).replace('_', '-'))}"
 
 
 def _month(metrics: dict) -> str:
@@ -193,9 +142,8 @@ def headline(view) -> str:
     for g in tables.population_order(people["by_population"], catalog):
         value = people["by_population"][g]
         before = None if prev_people is None else prev_people["by_population"].get(g, 0)
-        color = fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR)
         groups.append(
-            f'<div class="mdrm-group" style="border-left-color:{color}"><b style="color:{color}">'
+            f'<div class="mdrm-group {population_class(g)}"><b>'
             f'{esc(fmt.number(value))}</b>{esc(catalog.population_label(g))}'
             f'<div class="mdrm-change">{esc(change_text(value, before, prev_label, _no_change_reason(m)))}</div></div>')
     orgs = m.get("organizations") or {}
@@ -383,8 +331,7 @@ def definitions_note(view) -> str:
     items = []
     for g in tables.population_order(shown, catalog):
         definition = catalog.unsplit["definicion"] if g == SIN_DESAGREGAR else catalog.populations[g]["definicion"]
-        color = fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR)
-        items.append(f'<li><span class="mdrm-swatch" style="background:{color}"></span>'
+        items.append(f'<li><span class="mdrm-swatch {population_class(g)}"></span>'
                      f'<b>{esc(catalog.population_label(g))}</b> = {esc(definition)}</li>')
     return _wrap(f'<p class="mdrm-note" style="margin-bottom:2px"><b>Nota:</b></p>'
                  f'<ul class="mdrm-list mdrm-note">{"".join(items)}</ul>')

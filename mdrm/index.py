@@ -1,11 +1,17 @@
 """The region's index page (`<out>/<params folder>/index.html`): every month on disk, newest first,
-with its headline, its warnings and links to its files. Written by `report` and `batch` alike."""
+with its headline, its warnings and links to its files. Written by `report` and `batch` alike.
+
+The page is the Jinja2 template `templates/index/index.html.j2` (autoescape on) with the theme's CSS."""
 from __future__ import annotations
 
-import html
 import json
+from functools import lru_cache
 from pathlib import Path
 
+import jinja2
+from markupsafe import Markup
+
+from . import theme
 from .iorw import write_atomic
 from .months import MONTH
 
@@ -34,6 +40,17 @@ INDEX_LINKS = (
 )
 
 
+TEMPLATES = Path(__file__).parent / "templates" / "index"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    """Jinja2 over mdrm/templates/index/, autoescape on: every data string of the page is escaped."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
 def index_html(region_dir: Path) -> str:
     """The region's index page: one row per month on disk, newest first. Self-contained."""
     from . import __version__
@@ -41,64 +58,23 @@ def index_html(region_dir: Path) -> str:
 
     entries = _month_entries(region_dir)
     region = next((m.get("region") for _, m, _ in entries if m and m.get("region")), region_dir.name)
-    publisher = _index_publisher(entries, region)
-    e = html.escape
-    rows = []
+    months = []
     for month, metrics, folder in entries:
-        total = (metrics or {}).get("people_reached", {}).get("total")
-        warnings = (metrics or {}).get("warnings") or []
-        codes = ", ".join(w.get("code", "") for w in warnings)
-        notice = (f'<td class="cifra" title="{e(codes)}">{len(warnings)} ({e(codes)})</td>' if warnings
-                  else '<td class="cifra">0</td>')
-        links = " · ".join(
-            f'<a href="{e(month)}/{e(name)}">{e(label)}</a>'
-            for name, label in INDEX_LINKS if (folder / name).is_file())
-        sample = ' <span class="ejemplo">datos de ejemplo</span>' if (metrics or {}).get("sample") else ""
-        rows.append(
-            f'<tr><td class="mes">{e(month_label(month))}{sample}</td>'
-            f'<td class="cifra">{e(number(total))}</td>{notice}<td>{links or "—"}</td></tr>')
-    body = "\n".join(rows) or '<tr><td colspan="4">Todavía no hay reportes.</td></tr>'
-    samples = sum(bool((m or {}).get("sample")) for _, m, _ in entries)
-    sample_note = (f'<p class="ejemplo-nota">{samples} de {len(entries)} meses hechos con los datos de ejemplo '
-                   "del kit (sintéticos, no son datos reales): marcados «datos de ejemplo».</p>"
-                   if samples else "")
-    title = f"{region} — reportes de situación"
-    return f"""<!DOCTYPE html>
-<html lang="es">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mdrm {e(__version__)}">
-<title>{e(title)}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #263238;
-       max-width: 960px; margin: 2rem auto; padding: 0 1rem; }}
-h1 {{ color: #00467f; font-size: 1.6rem; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #cfd8dc; }}
-th {{ background: #eceff1; }}
-td.cifra, th.cifra {{ text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }}
-td.mes {{ white-space: nowrap; }}
-.ejemplo {{ background: #fff3cd; color: #7a5b00; border-radius: 3px; padding: 0 .35rem; font-size: .8rem;
-           font-weight: 600; margin-left: .4rem; }}
-a {{ color: #00467f; }}
-footer {{ margin-top: 2rem; font-size: .85rem; color: #607d8b; }}
-</style>
-</head>
-<body>
-<h1>{e(title)}</h1>
-<p>{e(publisher)} — reportes mensuales generados con mdrm.</p>
-{sample_note}
-<table>
-<thead><tr><th>Mes</th><th class="cifra">Personas alcanzadas</th><th class="cifra">Avisos</th><th>Archivos</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-<footer>mdrm {e(__version__)}</footer>
-</body>
-</html>
-"""
+        metrics = metrics or {}
+        warnings = metrics.get("warnings") or []
+        months.append({
+            "label": month_label(month),
+            "sample": bool(metrics.get("sample")),
+            "people": number(metrics.get("people_reached", {}).get("total")),
+            "warnings": len(warnings),
+            "codes": ", ".join(w.get("code", "") for w in warnings),
+            "links": [{"href": f"{month}/{name}", "label": label}
+                      for name, label in INDEX_LINKS if (folder / name).is_file()],
+        })
+    return _environment().get_template("index.html.j2").render(
+        title=f"{region} — reportes de situación", publisher=_index_publisher(entries, region),
+        version=__version__, months=months, samples=sum(m["sample"] for m in months),
+        theme_css=Markup(theme.css()))
 
 
 def _index_publisher(entries: list, region: str) -> str:

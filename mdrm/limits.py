@@ -177,7 +177,7 @@ def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str] |
     try:
         workbook = ElementTree.fromstring(_read_small(book, "xl/workbook.xml"))
         rels = ElementTree.fromstring(_read_small(book, "xl/_rels/workbook.xml.rels"))
-    except Exception:  # noqa: BLE001 - not an .xlsx (an .ods, a damaged file): the reader decides
+    except Exception:  # not an .xlsx (an .ods, a damaged file): the reader decides
         return None
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     sheets = [(s.get("name"), s.get(_NS_REL)) for s in workbook.iter() if s.tag.endswith("}sheet")]

@@ -350,7 +350,7 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         except getattr(python_calamine, "PasswordError", ()) as exc:
             raise InputError("no se puede leer el archivo: está protegido con contraseña", file=path) from exc
-        except BaseException as exc:  # noqa: BLE001 - the reader's own message, in a Spanish frame
+        except BaseException as exc:  # any failure of the reader, a Rust panic too: its message in a Spanish frame
             reraise_interrupts(exc)
             if content.startswith(_ZIP):
                 raise InputError(f"el libro de Excel está dañado o incompleto ({type(exc).__name__}: {exc})",
@@ -365,7 +365,7 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
         sheet_name = sheet if sheet is not None else names[0]
         try:
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:  # as above: a damaged sheet may panic inside calamine
             reraise_interrupts(exc)
             raise InputError(f"no se puede leer la hoja ({type(exc).__name__}: {exc})", file=path,
                              sheet=sheet_name) from exc
@@ -433,7 +433,7 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
         where = f" (fila {h + 1 + int(found.group(1))}: {found.group(2)} campos)" if found else ""
         raise InputError(f"no se puede leer el archivo: una fila tiene más campos que el encabezado{where}",
                          file=path, hint=f"Encabezado en la fila {h + 1} con {len(names)} columnas") from exc
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # pandas' other failures (encoding, overflow, …): named, in Spanish
         raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
     extra = [c for c in raw.columns[len(names):] if raw[c].notna().any()]
     raw = raw[list(raw.columns[:len(names)]) + extra]
@@ -544,7 +544,7 @@ def _scan_xlsx(content: bytes, sheet: str | None, out: dict) -> None:
             name, rel = chosen[0]
             target = targets.get(rel, "")
             xml = book.read(target.lstrip("/") if target.startswith("/") else "xl/" + target)
-    except Exception:  # noqa: BLE001
+    except Exception:  # best effort beside calamine: a broken file is calamine's to report
         return
     found: dict[tuple[int, int], tuple[str, str]] = {}
     prefix = re.search(rb"<([\w.-]+:)?sheetData[\s>]", xml[:1 << 20])
@@ -970,9 +970,9 @@ def _coerce(data: pd.DataFrame, table: _Table, headers: dict[str, int]) -> pd.Da
             numbers = np.array([p[0] for p in parsed_cells], dtype="float64")[codes]
             messages = np.array([p[1] for p in parsed_cells], dtype=object)[codes]
         with np.errstate(invalid="ignore"):
-            messages = np.where((messages == None) & (numbers < 0), MSG_NEGATIVE, messages)  # noqa: E711
-            messages = np.where((messages == None) & (numbers > MAX_NUMBER), MSG_TOO_BIG, messages)  # noqa: E711
-        bad = messages != None  # noqa: E711
+            messages = np.where(pd.isna(messages) & (numbers < 0), MSG_NEGATIVE, messages)
+            messages = np.where(pd.isna(messages) & (numbers > MAX_NUMBER), MSG_TOO_BIG, messages)
+        bad = ~pd.isna(messages)  # a cell with a message (messages are text, never NaN)
         if bad.any():
             for message in dict.fromkeys(messages[bad].tolist()):
                 problems.append(_problems(data, pd.Series(messages == message, index=raw.index), name, headers,

@@ -35,6 +35,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
 from . import formatting as fmt
+from . import theme
 from .catalog import SIN_DATO
 from .errors import InputError
 from .text import normalize
@@ -44,9 +45,10 @@ PERU_NAME = "NOMBPROV"
 PERU_ADMIN1 = "FIRST_NOMB"
 PERU_SOURCE = "límites provinciales del INEI (2007), licencia MPL-2.0"
 # Light to the house accent: more people, darker.
-COLORMAP = LinearSegmentedColormap.from_list("mdrm_personas", ["#dbe8f4", "#6f9cc8", fmt.ACCENT_COLOR])
-EMPTY_COLOR = "#eceff1"  # a polygon with no people in the month
-EDGE_COLOR = "#ffffff"
+COLORMAP = LinearSegmentedColormap.from_list(
+    "mdrm_personas", [theme.color("map-low"), theme.color("map-mid"), theme.color("accent")])
+EMPTY_COLOR = theme.color("empty")  # a polygon with no people in the month
+EDGE_COLOR = theme.color("on-accent")
 LABEL_LIMIT = 25  # province names written on the map up to this many polygons
 NO_MAP_NOTE = ("Sin mapa por provincia: para dibujarlo, indique en los parámetros «limites:» (archivo GeoJSON "
                "de las provincias) y «limites_nombre:» (la propiedad con el nombre de la provincia).")
@@ -281,7 +283,7 @@ def draw(ax, data: MapData, fontsize: float = 8.0, labels: bool | None = None, c
             x, y = area.anchor()
             dark = value and data.norm(value) > 0.55 and top
             ax.text(x, y, f"{area.name.title()}\n{fmt.number(value)}", ha="center", va="center",
-                    fontsize=fontsize, color="#ffffff" if dark else fmt.TOTAL_COLOR, linespacing=1.1,
+                    fontsize=fontsize, color=theme.color("on-accent") if dark else fmt.TOTAL_COLOR, linespacing=1.1,
                     fontweight="bold", clip_on=True)
     if colorbar and data.people:
         from matplotlib.cm import ScalarMappable

@@ -26,9 +26,10 @@ from .organizations import by_subgroup, read_registry, reporting_count
 from .params import Params
 from .quality import counts as quality_counts
 from .quality import find_issues
+from .region import read_region
 from .rounding import half_up, largest_remainder
 from .months import months_to_date, previous_month
-from .scope import area_columns, by_admin1, has_admin2, is_sample, mesa_rows
+from .scope import area_columns, by_admin1, has_admin2, is_sample
 from .text import normalize
 from .figure_warnings import month_warnings
 
@@ -59,12 +60,10 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
     """Read and check the data of a month; hard errors only for the rows used."""
     catalog = params.adapt(catalog or load_catalog())
     fivew = fivew or read_5w(params.data_path, params.sheet, params.columns, catalog)
-    data = fivew.data
-    in_region = mesa_rows(fivew, params, catalog, params.month)
     used_months = set(months_to_date(params.month)) | {previous_month(params.month)}
-    in_scope = in_region & (data["month"].isna() | data["month"].isin(used_months))
-    fivew.check_cells(in_scope)
-    region = classify(data[in_scope], catalog, params.duplicates)
+    read = read_region(params, used_months, fivew, catalog, params.month)  # the exploration's loader too
+    catalog, fivew, in_region, region = read.catalog, read.fivew, read.in_region, read.rows
+    data = fivew.data
     if not (region["month"] == params.month).any():
         regions = sorted({r for r in data["admin1"].dropna().unique()})
         months = sorted(set(data.loc[in_region, "month"].dropna()))

@@ -28,7 +28,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 
 from . import formatting as fmt
-from . import maps, narrative, tables
+from . import maps, narrative, tables, theme
 from .catalog import SIN_DESAGREGAR
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
@@ -37,9 +37,9 @@ MIN_PT = 7.0
 ELLIPSIS = "…"
 MORE_HIGHLIGHTS = "Texto completo en destacados.html"
 FILES = ("tablero.pdf", "tablero.png")
-PANEL_COLOR = "#f5f8fa"
-PANEL_EDGE = "#dde5ea"
-MUTED = "#546e7a"
+PANEL_COLOR = theme.color("panel")
+PANEL_EDGE = theme.color("panel-edge")
+MUTED = theme.color("muted")
 MEASURE_DPI = 150  # text is measured as the PNG is drawn (the PDF uses the same unhinted metrics)
 SAFETY = 0.97      # lines are wrapped to 97 % of their box: PDF and PNG widths differ slightly
 RC = {
@@ -47,7 +47,7 @@ RC = {
     "text.parse_math": False,  # a "$" in a name or a highlight is text
     "pdf.fonttype": 42,        # TrueType in the PDF: extractable, searchable text
     "text.color": fmt.TOTAL_COLOR,
-    "axes.edgecolor": "#90a4ae",
+    "axes.edgecolor": theme.color("rule"),
     "text.hinting": "no_hinting",  # widths that do not depend on the resolution
 }
 
@@ -229,16 +229,16 @@ def _title_band(w: Writer, view) -> None:
         lines = lines[:2]
         lines[-1] = w.ellipsize(lines[-1], 0.70, size, "bold")
     mid = top - height / 2
-    w.fig.text(0.027, mid, "\n".join(lines), fontsize=size, fontweight="bold", color="#ffffff", va="center",
+    w.fig.text(0.027, mid, "\n".join(lines), fontsize=size, fontweight="bold", color=theme.color("on-accent"), va="center",
                linespacing=1.15)
-    w.fig.text(0.975, mid + 0.016, fmt.month_label(m["month"]), fontsize=14, fontweight="bold", color="#ffffff",
+    w.fig.text(0.975, mid + 0.016, fmt.month_label(m["month"]), fontsize=14, fontweight="bold", color=theme.color("on-accent"),
                ha="right", va="center")
     if getattr(view, "is_sample", False):
         w.fig.text(0.975, mid - 0.019, "Datos de ejemplo: cifras y organizaciones ficticias", fontsize=8,
-                   ha="right", va="center", color="#5c4400", fontweight="bold",
-                   bbox={"facecolor": "#fff4ce", "edgecolor": "#e0a800", "boxstyle": "round,pad=0.25"})
+                   ha="right", va="center", color=theme.color("banner-text"), fontweight="bold",
+                   bbox={"facecolor": theme.color("banner"), "edgecolor": theme.color("banner-edge"), "boxstyle": "round,pad=0.25"})
     else:
-        w.fig.text(0.975, mid - 0.019, "Reporte de situación mensual", fontsize=9, color="#ffffff", ha="right",
+        w.fig.text(0.975, mid - 0.019, "Reporte de situación mensual", fontsize=9, color=theme.color("on-accent"), ha="right",
                    va="center")
 
 
@@ -252,7 +252,7 @@ def _warnings(w: Writer, view, top: float) -> None:
     width = 0.95
     if w.width(text, 7.5, "bold") > width * SAFETY:
         text = w.ellipsize(text, width, 7.5, "bold", suffix=" (ver situacion.html)")
-    w.text(0.027, top, text, 7.5, va="top", color="#c62828", fontweight="bold")
+    w.text(0.027, top, text, 7.5, va="top", color=theme.color("alert"), fontweight="bold")
 
 
 def _headline(w: Writer, view, box: Box) -> None:
@@ -356,7 +356,7 @@ def _subgroups(w: Writer, view, box: Box) -> None:
         ry = y - r * row_h
         if r % 2 == 0:
             w.fig.add_artist(Rectangle((x0 - 0.003, ry - row_h + 0.002), width + 0.006, row_h,
-                                       transform=w.fig.transFigure, facecolor="#e8eef2", edgecolor="none", zorder=0.5))
+                                       transform=w.fig.transFigure, facecolor=theme.color("band"), edgecolor="none", zorder=0.5))
         lines = w.wrap(label, name_w - 0.004, size)
         fit = 2 if row_h >= 2 * w.line_height(size, 1.05) else 1  # a long name on two lines when the row allows
         if len(lines) > fit:
@@ -463,7 +463,7 @@ def _map(w: Writer, view, box: Box, data) -> None:
     lx, ly = box.x + box.w - PAD_X - list_w + 0.008, y - 0.004
     for name, value, colour in listed:
         w.fig.add_artist(Rectangle((lx, ly - 0.016), 0.008, 0.012, transform=w.fig.transFigure, facecolor=colour,
-                                   edgecolor="#90a4ae", linewidth=0.4))
+                                   edgecolor=theme.color("rule"), linewidth=0.4))
         w.text(lx + 0.011, ly - 0.01, f"{name} {fmt.number(value)}", 7.5, va="center")
         ly -= 0.021
     if note_lines:
@@ -495,7 +495,7 @@ def _foot(w: Writer, view, box: Box) -> None:
 def draw(view) -> Figure:
     """The one-page dashboard of the month (a Figure not managed by pyplot)."""
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=PAGE, dpi=MEASURE_DPI, facecolor="#ffffff")
+        fig = Figure(figsize=PAGE, dpi=MEASURE_DPI, facecolor=theme.color("on-accent"))
         w = Writer(fig)
         _title_band(w, view)
         _warnings(w, view, 0.902)

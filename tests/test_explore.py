@@ -321,3 +321,72 @@ def test_an_empty_selection_gives_zeros_not_errors(ex):
     assert explore.figure_png(explore.summary_figure(summary))[:4] == b"\x89PNG"
     empty_usd = explore.summarize(ex, Selection(months=("2020-08", "2020-08"), province="tarata", measure="usd"))
     assert empty_usd.over_time["USD transferidos (CVA)"].tolist() == [0, 0]
+
+
+# --- the exploration reuses the report's parts ---------------------------------------
+
+def test_tables_are_the_reports_tables(ex):
+    """`table_html` is `mdrm.html.table`: the theme's `mdrm-table`, the period row as a total, no inline style."""
+    summary = explore.summarize(ex, Selection(months=("2020-08", "2020-10")))
+    text = explore.table_html(summary.over_time)
+    assert text.count('<table class="mdrm-table">') == 1 and "mdrm-tabla" not in text and "style=" not in text
+    assert '<tr class="total"><td class="">Total del periodo</td>' in text
+    assert '<td class="n">223</td></tr>' not in text  # the total is not the last cell: Filas and Organizaciones
+    assert '<td class="n">223</td><td class="n">' in text
+    # the organizations' table has no period row: nothing set as a total
+    assert 'class="total"' not in explore.table_html(summary.by_organization)
+    empty = explore.table_html(summary.quality.iloc[:0], empty="Sin <b>problemas</b>")
+    assert empty == ('<div class="mdrm mdrm-explore"><p class="mdrm-note"><em>Sin &lt;b&gt;problemas&lt;/b&gt;'
+                     '</em></p></div>')
+    # a row number of the file is written as in the report's annex: 1234, not 1,234
+    issues = pd.DataFrame({"Código": ["Q04"], "Fila": [1234], "Organización": ["Org B"], "Problema": ["x"]})
+    assert '<td class="n">1234</td>' in explore.table_html(issues)
+
+
+def test_charts_use_the_theme_and_spanish_numbers(ex):
+    import matplotlib.colors as mcolors
+
+    from mdrm import formatting as fmt
+
+    fig = explore.summary_figure(explore.summarize(ex, Selection(months=SEPT)))
+    by_org = fig.axes[1]
+    assert {mcolors.to_hex(p.get_facecolor()) for p in by_org.patches} == {fmt.ACCENT_COLOR}
+    # counted rows, by reporting organization: Org A rows 2, 3 -> 90 + 50 = 140; Org B rows 4, 5 -> 30 + 20
+    # = 50; Org C (row 6's implementing partner) -> 10. Each bar is labelled with its value.
+    assert [t.get_text() for t in by_org.texts] == ["140", "50", "10"]
+    assert by_org.get_title(loc="left") == "Por organización"
+    usd = explore.summary_figure(explore.summarize(ex, Selection(months=SEPT, measure="usd")))
+    assert [t.get_text() for t in usd.axes[3].texts] == ["Sin desagregación por sexo y edad\npara esta medida o selección"]
+
+
+def test_report_and_exploration_read_the_region_with_one_loader(five_w, month_params):
+    """Both go through `region.read_region`: the same rows of September, classified alike; hard errors
+    only for the rows each one uses (the report: January to September and August)."""
+    from mdrm.metrics import load_month
+    from mdrm.params import load_params
+
+    broken = [*ROWS, row("Org A", "2020-11", "Tacna", "Shelter", "muchos", 1, {"permanencia": 1})]
+    path = month_params(five_w(broken), deduplicacion={"metodo": "maximo", "nivel": "admin2"})
+    md = load_month(load_params(path))  # November is not read by the September report
+    columns = ["excel_row", "subgroup", "counted", "exclusion", "duplicate_of", "permanencia", "transito"]
+    assert md.rows["excel_row"].tolist() == [2, 3, 4, 5, 6, 9, 10, 11]
+    with pytest.raises(InputError) as error:
+        explore.load_exploration(path)  # every month: row 14's «muchos» is a hard error
+    assert "muchos" in str(error.value) and "14" in str(error.value)
+    ex = explore.load_exploration(month_params(five_w(ROWS), deduplicacion={"metodo": "maximo", "nivel": "admin2"}))
+    september = ex.rows[ex.rows["_month"] == "2020-09"]
+    pd.testing.assert_frame_equal(september[columns].reset_index(drop=True), md.rows[columns].reset_index(drop=True))
+
+
+def test_one_loader_in_the_code():
+    """Neither loader scopes, checks or classifies the 5W rows itself: both call `region.read_region`
+    (the report reads the file first, so that a parent that already read it hands it over)."""
+    import inspect
+
+    from mdrm import metrics
+
+    for loader in (explore.load_exploration, metrics.load_month):
+        source = inspect.getsource(loader)
+        assert "read_region(" in source, loader.__name__
+        assert not any(f"{name}(" in source for name in ("mesa_rows", "classify", "check_cells"))
+    assert not hasattr(explore, "NO_NAME")  # «(sin dato)» is catalog.SIN_DATO

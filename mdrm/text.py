@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import ftfy
-import pandas as pd
+if TYPE_CHECKING:  # pandas and ftfy are imported where used: `mdrm` starts its commands without them
+    import pandas as pd
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -32,6 +33,8 @@ def map_distinct(values: pd.Series, function, missing=None, dtype=object) -> pd.
     Missing cells get `missing`. With dtype "category" the result keeps the
     codes, so later groupbys and comparisons on it cost almost nothing.
     """
+    import pandas as pd
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = [function(u) for u in uniques] + [missing]
     if dtype == "category":
@@ -49,6 +52,8 @@ def normalize_series(values: pd.Series, blank: str = "") -> pd.Series:
 
 def repair_mojibake(values: pd.Series) -> pd.Series:
     """Repair UTF-8 text read as Latin-1 ('OrientaciÃ³n' -> 'Orientación') with ftfy."""
+    import ftfy
+
     return map_distinct(values, lambda u: ftfy.fix_encoding(u) if isinstance(u, str) else u)
 
 

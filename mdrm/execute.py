@@ -26,6 +26,7 @@ from .errors import NotebookError
 from .iorw import write_atomic
 
 KERNEL = "python3"
+AHEAD = 1  # tasks a worker holds beyond the one it runs (NotebookPool)
 # The kernel logs noise on every run (ipykernel 7: "running over TCP without encryption"; on
 # shutdown, jupyter_client interrupts it first: "KeyboardInterrupt caught in kernel"). A cell's
 # errors are in its outputs, a dead kernel is a DeadKernelError: its log adds nothing here.
@@ -404,7 +405,7 @@ class _Worker:
             os.close(result_write)
         self.tasks = Connection(task_write, readable=False)
         self.conn = Connection(result_read, writable=False)  # EOF when the worker dies
-        self.task: Task | None = None
+        self.inflight: list[Task] = []  # sent, in order: the first is running, the next waits in the pipe
 
     def exitcode(self) -> int | None:
         return self.process.poll()
@@ -414,9 +415,13 @@ class NotebookPool:
     """`jobs` worker processes running `Task`s, driven from the caller's thread.
 
     `submit` queues a task (and starts it at once if a worker is idle); `poll`
-    waits up to `timeout` seconds and returns the finished tasks' results. A
-    worker that dies (killed, out of memory) fails its task and is replaced.
-    `terminate()` stops everything now: each worker kills its kernel.
+    waits up to `timeout` seconds and returns the finished tasks' results. Each
+    worker is handed its next task before it finishes the current one
+    (`AHEAD`) while `more_expected` is true, so it never waits for the caller
+    to poll (a batch's parent is busy computing months meanwhile). A worker that dies (killed, out of
+    memory) fails the task it was running, its next task goes back to the
+    queue, and it is replaced. `terminate()` stops everything now: each worker
+    kills its kernel.
 
     With `warm_cwd` (the notebooks' folder), each worker starts a kernel there
     at once, before any task; while `more_expected` is true (a batch still
@@ -435,26 +440,30 @@ class NotebookPool:
     @property
     def busy(self) -> int:
         """Tasks queued or running."""
-        return len(self._queue) + sum(w.task is not None for w in self._workers)
+        return len(self._queue) + sum(len(w.inflight) for w in self._workers)
 
     def submit(self, task: Task) -> None:
         self._queue.append(task)
         self._dispatch()
 
     def _dispatch(self) -> None:
-        for worker in self._workers:
-            if not self._queue:
-                return
-            if worker.task is None:
-                worker.task = self._queue.pop(0)
-                warm_next = bool(self._warm_cwd) and (self.more_expected or len(self._queue) >= self.jobs)
-                worker.tasks.send((worker.task, warm_next))
+        # idle workers first; then, while the caller is busy submitting (a batch), one task ahead for each
+        for depth in range((AHEAD if self.more_expected else 0) + 1):
+            for worker in self._workers:
+                if not self._queue:
+                    return
+                if len(worker.inflight) == depth:
+                    task = self._queue.pop(0)
+                    worker.inflight.append(task)
+                    warm_next = bool(self._warm_cwd) and (self.more_expected or len(self._queue) >= self.jobs
+                                                          or len(worker.inflight) > 1)
+                    worker.tasks.send((task, warm_next))
 
     def poll(self, timeout: float | None = None) -> list[TaskResult]:
         """Results of the tasks finished within `timeout` s (None: wait for at least one)."""
         from multiprocessing.connection import wait
 
-        running = [w for w in self._workers if w.task is not None]
+        running = [w for w in self._workers if w.inflight]
         if not running:
             return []
         waitables = {worker.conn: worker for worker in running}
@@ -462,7 +471,7 @@ class NotebookPool:
         results = []
         for conn in ready:
             worker = waitables[conn]
-            task = worker.task
+            task = worker.inflight.pop(0)
             try:
                 result = worker.conn.recv()
             except (EOFError, OSError):
@@ -476,8 +485,9 @@ class NotebookPool:
                 how = f"señal {-code}" if code is not None and code < 0 else f"código {code}"
                 result = TaskResult(task.key, False, f"el proceso del cuaderno «{Path(task.source).name}» "
                                     f"terminó inesperadamente ({how})", "other")
+                self._queue[:0] = worker.inflight  # never started: another worker runs them
+                worker.inflight = []
                 self._replace(worker)
-            worker.task = None
             results.append(result)
         self._dispatch()
         return results

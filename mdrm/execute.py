@@ -415,13 +415,13 @@ class NotebookPool:
     """`jobs` worker processes running `Task`s, driven from the caller's thread.
 
     `submit` queues a task (and starts it at once if a worker is idle); `poll`
-    waits up to `timeout` seconds and returns the finished tasks' results. Each
-    worker is handed its next task before it finishes the current one
-    (`AHEAD`) while `more_expected` is true, so it never waits for the caller
-    to poll (a batch's parent is busy computing months meanwhile). A worker that dies (killed, out of
-    memory) fails the task it was running, its next task goes back to the
-    queue, and it is replaced. `terminate()` stops everything now: each worker
-    kills its kernel.
+    waits up to `timeout` seconds and returns the finished tasks' results.
+    While `more_expected` is true, each worker is handed its next task before
+    it finishes the current one (`AHEAD`), so it never waits for the caller to
+    poll (a batch's parent is busy computing months meanwhile). A worker that
+    dies (killed, out of memory) fails the task it was running, its next task
+    goes back to the queue, and it is replaced. `terminate()` stops everything
+    now: each worker kills its kernel.
 
     With `warm_cwd` (the notebooks' folder), each worker starts a kernel there
     at once, before any task; while `more_expected` is true (a batch still

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .changes import commit_logged
 from .errors import InputError, NotebookError, user_message
 from .execute import NotebookPool, TaskResult
 from .months import MONTH, MONTH_FILE
@@ -63,6 +64,23 @@ class MonthOutcome:
     warnings: list = field(default_factory=list)  # metrics.json "warnings" (docs/metodologia.md §7)
 
 
+class Outcomes(list):
+    """The months' outcomes, and the months of the export that have no params file in DIR."""
+
+    missing_months: list[str] = []
+
+
+def months_without_params(params_dir: Path, params, cache: FiveWCache) -> list[str]:
+    """Months of the Mesa's rows in the export with no `YYYY-MM.yml` in DIR (`mdrm init --agregar` adds them)."""
+    from .catalog import load_catalog
+    from .scope import region_mask
+
+    fivew = cache.get(params)
+    mask = region_mask(fivew.data, params, params.adapt(load_catalog()))
+    months = sorted(fivew.data.loc[mask, "month"].dropna().astype(str).unique())
+    return [m for m in months if MONTH.match(m) and not (Path(params_dir) / f"{m}.yml").exists()]
+
+
 @dataclass
 class _Running:
     plan: MonthPlan
@@ -83,6 +101,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
     outcomes = {f.stem: MonthOutcome(f.stem, f) for f in files}
     running: dict[str, _Running] = {}
     regions: set[Path] = set()
+    prepared = None  # the params of a month that could be read: the export's months without a file
     bar = tqdm(total=len(files), unit="mes", desc="Reportes", disable=not progress, file=sys.stderr)
 
     def fail(month: str, exc: BaseException) -> None:
@@ -108,7 +127,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
             failure = run.error or notebook_failure(run.results)
             if failure is None:
                 try:
-                    run.staging.commit(content.outputs())
+                    commit_logged(run.staging, content.outputs(), run.plan)  # and cambios.json
                 except Exception as exc:
                     run.staging.discard()
                     fail(month, exc)
@@ -136,6 +155,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                         raise InputError(f"el archivo se llama {path.name} pero su clave «mes» es "
                                          f"{plan.params.month}", file=path)
                     regions.add(plan.region_dir)
+                    prepared = plan.params
                     staging = Staging(plan.region_dir, plan.params.month)
                     tasks = start_month(plan, staging, content, pool, timeout)
                     running[month] = run = _Running(plan, staging, {t.key for t in tasks}, [])
@@ -172,7 +192,13 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                 except Exception as exc:  # the months are written: the summary must still come
                     print(f"Aviso: no se pudo actualizar {region_dir / 'index.html'} ({user_message(exc)})",
                           file=sys.stderr)
-    return [outcomes[f.stem] for f in files]
+    result = Outcomes(outcomes[f.stem] for f in files)
+    if prepared is not None:
+        try:
+            result.missing_months = months_without_params(params_dir, prepared, cache)
+        except Exception:  # only a notice: never fails the batch
+            pass
+    return result
 
 
 def exit_code(outcomes: list[MonthOutcome]) -> int:
@@ -201,6 +227,11 @@ def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
             lines += [f"           aviso {w['code']}: {w['message']}" for w in o.warnings]
         else:
             lines.append(f"  {o.month}  ERROR    ({o.params_file.name}) {o.error}")
+    missing = getattr(outcomes, "missing_months", [])
+    if missing:
+        folder = outcomes[0].params_file.parent if outcomes else "DIR"
+        lines.append(f"Meses del 5W sin archivo de parámetros ({len(missing)}): {', '.join(missing)}; "
+                     f"agréguelos con: mdrm init --agregar --dir {folder}")
     return "\n".join(lines)
 
 

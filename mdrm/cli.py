@@ -89,8 +89,20 @@ def _batch(args) -> int:
 
 
 def _init(args) -> int:
-    from .scaffold import init_mesa, init_summary
+    from .scaffold import add_months, add_summary, init_mesa, init_summary
 
+    if args.agregar:
+        given = [o for o, v in (("--datos", args.datos), ("--pais", args.pais), ("--region", args.region),
+                                ("--hoja", args.hoja), ("--columna", args.columna)) if v]
+        if given:
+            raise InputError(f"con --agregar no se usa {', '.join(given)}: se leen de region.yml",
+                             hint="Si el 5W nuevo es otro archivo, cambie «datos:» en region.yml")
+        print(add_summary(add_months(args.dir)))
+        return EXIT_OK
+    missing = [o for o, v in (("--datos", args.datos), ("--pais", args.pais)) if not v]
+    if missing:
+        raise InputError(f"falta {' y '.join(missing)}", hint="mdrm init --datos 5W.xlsx --pais Perú "
+                         "[--region Tacna] --dir params/tacna")
     result = init_mesa(args.datos, args.pais, args.region, args.dir, sheet=args.hoja, columns=args.columna)
     print(init_summary(result))
     return EXIT_OK
@@ -176,10 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser(
         "init", help="prepara la carpeta de parámetros de una Mesa nueva a partir de una exportación 5W")
-    init.add_argument("--datos", required=True, help="archivo 5W (.xlsx o .csv)")
-    init.add_argument("--pais", required=True, help="país de la región (p. ej. Perú, Colombia, Brasil)")
-    init.add_argument("--region", required=True, help="la región (Admin1) de la Mesa, p. ej. Tacna")
+    init.add_argument("--datos", help="archivo 5W (.xlsx o .csv)")
+    init.add_argument("--pais", help="país de la región (p. ej. Perú, Colombia, Brasil)")
+    init.add_argument("--region", action="append",
+                      help="la región (Admin1) de la Mesa, p. ej. Tacna; varias separadas por comas "
+                           "(\"Lima, Callao\") o repitiendo --region; sin --region, todo el país")
     init.add_argument("--dir", required=True, help="carpeta a crear, p. ej. params/arequipa (no sobrescribe)")
+    init.add_argument("--agregar", action="store_true",
+                      help="en una carpeta ya hecha: escribe los archivos de los meses nuevos del 5W de "
+                           "region.yml (no toca los que existen)")
     init.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
     init.add_argument("--columna", action="append", metavar="ENCABEZADO=campo",
                       help="un encabezado del archivo que no es de R4V y su campo (se puede repetir)")

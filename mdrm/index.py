@@ -1,5 +1,6 @@
 """The region's index page (`<out>/<params folder>/index.html`): every month on disk, newest first,
-with its headline, its warnings and links to its files. Written by `report` and `batch` alike.
+with its headline, its warnings and links to its files, and the change log of republished months
+(`cambios.json`, mdrm.changes). Written by `report` and `batch` alike.
 
 The page is the Jinja2 template `templates/index/index.html.j2` (autoescape on) with the theme's CSS."""
 from __future__ import annotations
@@ -74,7 +75,32 @@ def index_html(region_dir: Path) -> str:
     return _environment().get_template("index.html.j2").render(
         title=f"{region} — reportes de situación", publisher=_index_publisher(entries, region),
         version=__version__, months=months, samples=sum(m["sample"] for m in months),
-        theme_css=Markup(theme.css()))
+        changes=_change_log(region_dir), theme_css=Markup(theme.css()))
+
+
+def _change_log(region_dir: Path) -> list[dict]:
+    """The republished months (mdrm.changes, cambios.json), newest first, as the page shows them."""
+    from .changes import read_log
+    from .formatting import month_label, number
+
+    def shown(value) -> str:
+        return "—" if value is None else number(value) if isinstance(value, (int, float)) else str(value)
+
+    out = []
+    for entry in reversed(read_log(region_dir)):
+        month = str(entry.get("month") or "")
+        source = ""
+        if entry.get("source_before") and entry.get("source_after") != entry.get("source_before"):
+            source = f"datos: {entry['source_before']} → {entry.get('source_after')}"
+        out.append({
+            "month": month_label(month) if MONTH.match(month) else month,
+            "date": str(entry.get("date") or "").replace("T", " "),
+            "previous_date": str(entry.get("previous_date") or ""),
+            "source": source,
+            "changes": [{"figure": str(c.get("figure")), "before": shown(c.get("before")),
+                         "after": shown(c.get("after"))} for c in entry.get("changes") or [] if isinstance(c, dict)],
+        })
+    return out
 
 
 def _index_publisher(entries: list, region: str) -> str:

@@ -1,7 +1,8 @@
 """The params file of a month (docs/metodologia.md §5): YAML, Spanish keys, strict.
 
 A month file inherits `region.yml` from its own folder (the month file wins,
-key by key, and inside `deduplicacion` too). Relative paths are relative to the
+key by key, and inside `deduplicacion` too; an empty `destacados` does not win:
+the month has none of its own, so region.yml's apply). Relative paths are relative to the
 file that wrote them. An unknown key, a wrong type or a missing file is a hard
 error naming the key, so a typo never silently falls back to a default.
 """
@@ -181,6 +182,8 @@ def load_params(path: str | Path) -> Params:
         merged.update(inherited)
         origin.update({k: region_file for k in inherited})
     for key, value in own.items():
+        if key == "destacados" and not value and merged.get(key):
+            continue  # a month without highlights of its own (also `destacados: []`) shows region.yml's
         if key in _MERGED and isinstance(merged.get(key), dict) and isinstance(value, dict):
             merged[key] = {**merged[key], **value}
         else:

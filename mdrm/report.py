@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .changes import commit_logged
 from .errors import NotebookError, RunError
 from .execute import NotebookPool, Task, TaskResult, check_notebook, read_notebook
 from .index import refresh_index
@@ -292,7 +293,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
             failure = notebook_failure(results)
             if failure:
                 raise failure
-            staging.commit(content.outputs())
+            commit_logged(staging, content.outputs(), plan)  # cambios.json: what a republication changed
             staging = None
             pool.close()
         except BaseException:

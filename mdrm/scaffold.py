@@ -1,7 +1,8 @@
 """A new Mesa from an export: `mdrm init` and `mdrm actividades` (README.md, «Una Mesa nueva»).
 
-`init_mesa` reads a 5W export, finds the rows of one admin1 of one country and
-writes a params folder that `mdrm batch --params-dir DIR` runs as it is:
+`init_mesa` reads a 5W export, finds the rows of the Mesa (one admin1, a list of
+admin1s, or the whole country) and writes a params folder that
+`mdrm batch --params-dir DIR` runs as it is:
 
 - `DIR/region.yml`: the data path (relative to DIR), the sheet, `pais`,
   `region` (as written in the file), the header mappings given with
@@ -10,9 +11,12 @@ writes a params folder that `mdrm batch --params-dir DIR` runs as it is:
   figures as a `cifras_clave:` block, each with the number of rows of the
   region it matches written as a YAML comment (a key figure matching no row
   says so: a configuration problem, not a zero);
-- one `DIR/YYYY-MM.yml` per month of the region in the file.
+- one `DIR/YYYY-MM.yml` per month of the region in the file (only `mes`: the
+  highlights of region.yml apply to a month that has none of its own).
 
 It never overwrites a file: when one of them exists, nothing is written (exit 2).
+`add_months` (`mdrm init --agregar --dir DIR`) writes the month files of the
+months the export (region.yml's `datos`) now has and leaves every existing file alone.
 
 `activities` lists the region's activity names and indicators with their row
 counts (all months of the file), most frequent first, to choose key-figure
@@ -135,12 +139,19 @@ def _key_figure_comment(kf_id: str, spec: dict, count: int, region: str) -> str:
 
 def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, region: str,
                 columns: dict[str, str], level: str, has_admin2: bool, specs: dict, counts: dict[str, int],
-                source_name: str, rows: int, months: list[str]) -> str:
-    """The text of a new Mesa's region.yml (comments in Spanish for the IMO who edits it)."""
+                source_name: str, rows: int, months: list[str], regions: tuple[str, ...] | None = None) -> str:
+    """The text of a new Mesa's region.yml (comments in Spanish for the IMO who edits it).
+
+    `region` is what the texts call the Mesa's area; `regions` the admin1s as written in the
+    file (None: `region` itself; (): the whole country, `region: null`)."""
     today = dt.date.today().isoformat()
     span = month_label(months[0]) + (f" a {month_label(months[-1])}" if len(months) > 1 else "")
     level_note = ("el 5W trae provincias (Admin2): máximo por provincia" if has_admin2 else
                   "el 5W de la región no trae Admin2: máximo por región (Admin1)")
+    if regions is not None and len(regions) != 1:
+        level_note = "regla de R4V para varias regiones o el país: suma sobre las regiones del máximo de cada una"
+    region_value = (_q(region) if regions is None else "null   # todo el país (reporte nacional)" if not regions
+                    else _q(regions[0]) if len(regions) == 1 else _q(list(regions)))
     lines = [
         f"# Parámetros de la Mesa de {region}, escritos por «mdrm init» el {today} a partir de",
         f"# {source_name} ({number(rows)} filas de {region}, {span}).",
@@ -152,7 +163,7 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
         f"datos: {_q(data_rel)}",
         f"hoja: {_q(sheet) if sheet else 'null'}",
         f"pais: {_q(country_label) if country_label else 'null'}",
-        f"region: {_q(region)}",
+        f"region: {region_value}",
         "organizaciones: null          # registro de miembros (CSV: organizacion, tipo, subgrupos), opcional",
         "base_personas: mensual        # mensual (Total beneficiarios mensuales) o nuevos",
         f"deduplicacion: {{metodo: maximo, nivel: {level}}}   # {level_note}",
@@ -184,31 +195,64 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
 
 
 def month_yaml(month: str, region: str) -> str:
+    """A month file: only `mes` (no `destacados: []`, which would hide the highlights of region.yml)."""
     return (f"# Reporte de {region}, {month_label(month)}; hereda region.yml.\n"
             f"mes: {_q(month)}\n"
-            "destacados: []                # los destacados del mes, escritos por el/la IMO\n")
+            "# destacados:                 # los destacados del mes, escritos por el/la IMO; sin ellos,\n"
+            "#   - \"...\"                  # los de region.yml (si los tiene)\n")
 
 
-def init_mesa(data: str | Path, country: str, region: str, folder: str | Path, *, sheet: str | None = None,
-              columns: list[str] | None = None) -> InitResult:
-    """Write DIR/region.yml and one DIR/YYYY-MM.yml per month of the region; never overwrites."""
-    catalog = load_catalog()
-    data, folder = Path(data), Path(folder)
-    mappings = parse_columns(columns, catalog)
+def region_names(values: str | list[str] | None, fivew: FiveW) -> list[str]:
+    """`--region` values -> admin1 names; [] = the whole country.
+
+    Each value is an admin1, or several separated by commas («Lima, Callao»); a value that is
+    itself an admin1 of the file is kept whole (a name with a comma). Blank or «null» = the country.
+    """
+    values = [values] if isinstance(values, str) or values is None else list(values)
+    known = set(normalize_series(fivew.data["admin1"].drop_duplicates()).astype(str))
+    names: list[str] = []
+    for value in values:
+        value = (value or "").strip()
+        if not value or value.lower() in ("null", "~"):
+            continue
+        parts = [value] if normalize(value) in known else [p.strip() for p in value.split(",")]
+        names += [p for p in parts if p and normalize(p) not in {normalize(n) for n in names}]
+    return names
+
+
+def _mesa_rows(data: Path, country: str | None, region, sheet: str | None, mappings: dict[str, str],
+               catalog: Catalog) -> tuple[FiveW, Scope, pd.DataFrame, list[str]]:
+    """The export read, the Mesa's scope, its rows and its months (errors as `mdrm init` tells them)."""
     try:
         fivew = read_5w(data, sheet, mappings, catalog)
     except InputError as exc:
         if "columnas:" in (exc.hint or ""):
             exc.hint += ". Con mdrm init: --columna \"ENCABEZADO=campo\""
         raise
-    scope = find_scope(fivew, country, [region], catalog)
+    names = region_names(region, fivew)
+    if not names and not country:
+        raise InputError("sin --region (todo el país) hace falta --pais",
+                         hint="Indique el país del reporte nacional, p. ej. --pais Perú")
+    scope = find_scope(fivew, country, names, catalog)
     fivew.check_cells(scope.mask)
     rows = fivew.data[scope.mask]
-    name = scope.regions[0]
     months = sorted(rows["month"].dropna().astype(str).unique())
     if not months:
-        raise InputError(f"las filas de «{name}» no tienen mes", file=fivew.source.path,
+        raise InputError(f"las filas de «{scope.label}» no tienen mes", file=fivew.source.path,
                          column=fivew.source.headers.get("month"))
+    return fivew, scope, rows, months
+
+
+def init_mesa(data: str | Path, country: str | None, region, folder: str | Path, *, sheet: str | None = None,
+              columns: list[str] | None = None) -> InitResult:
+    """Write DIR/region.yml and one DIR/YYYY-MM.yml per month of the Mesa; never overwrites.
+
+    `region`: an admin1, a list, «Lima, Callao», or None/"" for the whole `country`."""
+    catalog = load_catalog()
+    data, folder = Path(data), Path(folder)
+    mappings = parse_columns(columns, catalog)
+    fivew, scope, rows, months = _mesa_rows(data, country, region, sheet, mappings, catalog)
+    name = scope.regions[0] if len(scope.regions) == 1 else _area_label(scope, catalog)
     specs = packaged_key_figure_specs()
     counts = key_figure_row_counts(rows, specs, catalog)
     used = {h: f for h, f in mappings.items() if fivew.source.headers.get(f) is not None
@@ -217,8 +261,8 @@ def init_mesa(data: str | Path, country: str, region: str, folder: str | Path, *
     texts = {folder / REGION_FILE: region_yaml(
         data_rel=os.path.relpath(data.resolve(), folder.resolve()), sheet=fivew.source.sheet if sheet else None,
         country_label=catalog.country_label(scope.country) if scope.country else None, region=name,
-        columns=used, level="admin2" if has_admin2 else "admin1", has_admin2=has_admin2, specs=specs,
-        counts=counts, source_name=data.name, rows=len(rows), months=months)}
+        columns=used, level="admin2" if has_admin2 and len(scope.regions) == 1 else "admin1", has_admin2=has_admin2, specs=specs,
+        counts=counts, source_name=data.name, rows=len(rows), months=months, regions=scope.regions)}
     texts.update({folder / f"{m}.yml": month_yaml(m, name) for m in months})
     existing = [p for p in texts if p.exists()]
     if existing:
@@ -228,6 +272,63 @@ def init_mesa(data: str | Path, country: str, region: str, folder: str | Path, *
     for path, text in texts.items():
         write_atomic(path, text)
     return InitResult(folder, list(texts), name, months, counts, len(rows))
+
+
+def _area_label(scope: Scope, catalog: Catalog) -> str:
+    """What the params call several admin1s or the country (`params._regions`: «Lima y Callao», «Perú»)."""
+    from babel.lists import format_list
+
+    if scope.regions:
+        return format_list(list(scope.regions), locale="es")
+    return catalog.country_label(scope.country)
+
+
+@dataclass
+class AddResult:
+    folder: Path
+    added: list[str]     # months written now
+    existing: list[str]  # months of the export that already had their file
+    region: str
+
+
+def add_months(folder: str | Path) -> AddResult:
+    """`mdrm init --agregar`: the month files the export of DIR/region.yml now has; existing files untouched."""
+    from .params import _check_keys, _read_yaml, _resolve
+
+    folder = Path(folder)
+    region_file = folder / REGION_FILE
+    if not region_file.is_file():
+        raise InputError("no existe region.yml en la carpeta: --agregar completa una carpeta hecha por «mdrm init»",
+                         file=region_file, hint="Para una Mesa nueva: mdrm init --datos ... --pais ... --dir ...")
+    content = _read_yaml(region_file)
+    _check_keys(content, region_file)
+    if not content.get("datos"):
+        raise InputError("falta la clave obligatoria «datos»", file=region_file)
+    catalog = load_catalog()
+    data = _resolve(content["datos"], folder, "datos", region_file)
+    mappings = {str(k): str(v) for k, v in (content.get("columnas") or {}).items()}
+    country = content.get("pais") or None
+    region = content.get("region")
+    if isinstance(region, list) and not region:
+        region = None
+    _, scope, _, months = _mesa_rows(data, country, region, content.get("hoja"), mappings, catalog)
+    name = scope.regions[0] if len(scope.regions) == 1 else _area_label(scope, catalog)
+    existing = [m for m in months if (folder / f"{m}.yml").exists()]
+    added = [m for m in months if m not in existing]
+    for month in added:
+        write_atomic(folder / f"{month}.yml", month_yaml(month, name))
+    return AddResult(folder, added, existing, name)
+
+
+def add_summary(result: AddResult) -> str:
+    n = len(result.added)
+    if not n:
+        have = "el mes" if len(result.existing) == 1 else f"los {number(len(result.existing))} meses"
+        return f"Nada que agregar en {result.folder}: {have} de {result.region} en el 5W ya tienen su archivo."
+    return (f"Agregado en {result.folder}: {n} {'mes' if n == 1 else 'meses'} ({', '.join(result.added)}); "
+            f"{number(len(result.existing))} ya {'tenía' if len(result.existing) == 1 else 'tenían'} su archivo "
+            f"y no se {'tocó' if len(result.existing) == 1 else 'tocaron'}.\n"
+            f"Ejecute: mdrm batch --params-dir {result.folder}")
 
 
 def init_summary(result: InitResult) -> str:

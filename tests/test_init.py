@@ -79,8 +79,8 @@ def test_init_writes_region_and_month_files(capsys, export, tmp_path):
     assert comments["usd_distribuidos"] == "sin patrones: todas las filas de Arequipa (4 en el archivo)"
     for kf in ("refrigerios", "orientaciones_legales", "consultas_aps", "atenciones_psicosociales"):
         assert comments[kf].startswith("NINGUNA fila de Arequipa coincide en el archivo"), kf
-    assert yaml.safe_load((folder / "2020-09.yml").read_text(encoding="utf-8")) == {"mes": "2020-09",
-                                                                                   "destacados": []}
+    # no `destacados: []`: a month without its own shows region.yml's (tests/test_cycle.py)
+    assert yaml.safe_load((folder / "2020-09.yml").read_text(encoding="utf-8")) == {"mes": "2020-09"}
     assert "Sin ninguna fila: refrigerios, orientaciones_legales, consultas_aps, atenciones_psicosociales" in out
 
     # the params run as written: September's key figures from the packaged set

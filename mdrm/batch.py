@@ -62,6 +62,7 @@ class MonthOutcome:
     month_dir: Path | None = None
     headline: int | None = None
     warnings: list = field(default_factory=list)  # metrics.json "warnings" (docs/metodologia.md §7)
+    notices: list = field(default_factory=list)   # metrics.json "notices": information lines, not warnings
 
 
 class Outcomes(list):
@@ -136,6 +137,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                 outcome.month_dir = run.plan.month_dir
                 outcome.headline = run.plan.metrics.get("people_reached", {}).get("total")
                 outcome.warnings = run.plan.metrics.get("warnings") or []
+                outcome.notices = run.plan.metrics.get("notices") or []
                 bar.update(1)
             else:
                 run.staging.discard()
@@ -225,6 +227,7 @@ def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
         if o.status == OK:
             lines.append(f"  {o.month}  escrito  {number(o.headline)} personas alcanzadas  {o.month_dir}")
             lines += [f"           aviso {w['code']}: {w['message']}" for w in o.warnings]
+            lines += [f"           nota {w['code']}: {w['message']}" for w in o.notices]
         else:
             lines.append(f"  {o.month}  ERROR    ({o.params_file.name}) {o.error}")
     missing = getattr(outcomes, "missing_months", [])

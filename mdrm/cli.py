@@ -74,11 +74,13 @@ def _print_warnings(metrics_path) -> None:
     import json
 
     try:
-        warnings = json.loads(metrics_path.read_text(encoding="utf-8")).get("warnings") or []
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
-    for warning in warnings:
+    for warning in metrics.get("warnings") or []:
         print(f"Aviso {warning['code']}: {warning['message']}", file=sys.stderr)
+    for notice in metrics.get("notices") or []:  # information lines (the export's first month)
+        print(f"Nota {notice['code']}: {notice['message']}", file=sys.stderr)
 
 
 def _batch(args) -> int:

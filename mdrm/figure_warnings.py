@@ -34,8 +34,45 @@ CODES = {
 
 
 def has(metrics: dict, code: str) -> bool:
-    """The metrics carry warning `code`."""
-    return any(w.get("code") == code for w in metrics.get("warnings") or [])
+    """The metrics carry warning `code` (or its information line: a W03 of the export's first month)."""
+    return any(w.get("code") == code for w in [*(metrics.get("warnings") or []), *(metrics.get("notices") or [])])
+
+
+def first_month_of_export(md: MonthData) -> bool:
+    """No row of the export (any place) is of a month before the report's: nothing could be compared."""
+    months = md.fivew.data["month"].dropna().astype(str)
+    return not bool((months < md.params.month).any())
+
+
+def month_notices(md: MonthData, metrics: dict) -> list[dict]:
+    """Information lines (`metrics.json` "notices"), shown apart from the warnings: the export starts with
+    the report's month, so there is no previous month to compare with (a W03 that warns of nothing)."""
+    if metrics.get("previous_month") is not None or not first_month_of_export(md):
+        return []
+    month = fmt.month_label(md.params.month)
+    prev = fmt.month_label(previous_month(md.params.month))
+    return [{"code": "W03", "message": f"El 5W empieza en {month}: no hay {prev} con qué comparar, por eso no "
+                                      f"se muestra variación («—»)."}]
+
+
+def zero_key_figures(md: MonthData) -> dict[str, tuple[int, str]]:
+    """Key figures with patterns whose matching rows of the month all carry 0 (W06): id -> (rows, column)."""
+    from .methodology import BASIS_COLUMN, key_figure_masks
+
+    rows = md.rows[md.rows["duplicate_of"] == 0]
+    if rows.empty:
+        return {}
+    column = {"cantidad": "quantity", "personas": BASIS_COLUMN[md.params.basis], "usd": "cva_value_usd"}
+    headers = md.fivew.source.headers
+    out = {}
+    for kf_id, mask in key_figure_masks(rows, md.catalog).items():
+        kf = md.catalog.key_figures[kf_id]
+        if not (kf.patterns or kf.indicator_patterns) or not mask.any():
+            continue  # no patterns: every row (a month without CVA is a true 0); no rows: a true 0
+        field = column[kf.value]
+        if not (rows.loc[mask, field].fillna(0) != 0).any():
+            out[kf_id] = (int(mask.sum()), headers.get(field) or field)
+    return out
 
 
 def message(metrics: dict, code: str) -> str | None:
@@ -62,7 +99,7 @@ def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
         found.append(("W02", f"«Nuevos beneficiarios del mes» es 0 en las {fmt.number(len(counted))} filas contadas "
                              f"de {month}: el acumulado del año y las cifras sobre nuevos beneficiarios no se "
                              f"muestran («—»)."))
-    if metrics.get("previous_month") is None:
+    if metrics.get("previous_month") is None and not first_month_of_export(md):
         prev = fmt.month_label(previous_month(p.month))
         found.append(("W03", f"{prev.capitalize()} no tiene filas contadas para personas en el 5W: no se muestra "
                              f"la variación respecto de {prev} («—»)."))
@@ -75,12 +112,22 @@ def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
         found.append(("W05", f"{fmt.number(unsplit)} de las {fmt.number(total)} personas alcanzadas "
                              f"({fmt.percent(unsplit / total)}) no tienen desagregación por tipo de población "
                              f"(«Sin desagregar»): las cifras por grupo poblacional quedan cortas."))
+    w06 = []
     if md.key_figures_unmatched:
         labels = ", ".join(f"«{catalog.key_figures[k].label}»" for k in md.key_figures_unmatched
                            if k in catalog.key_figures)
-        found.append(("W06", f"Las cifras clave {labels} no corresponden a ninguna actividad de {p.region} en "
-                             f"ningún mes del 5W: es un problema de configuración (sus patrones), no un cero. "
-                             f"Revise sus patrones (cifras_clave) con la lista de actividades de la región."))
+        w06.append(f"Las cifras clave {labels} no corresponden a ninguna actividad de {p.region} en "
+                   f"ningún mes del 5W: es un problema de configuración (sus patrones), no un cero. "
+                   f"Revise sus patrones (cifras_clave) con la lista de actividades de la región.")
+    zeros = zero_key_figures(md)
+    if zeros:
+        said = "; ".join(f"«{catalog.key_figures[k].label}»: {fmt.number(n)} {'fila' if n == 1 else 'filas'} con "
+                         f"0 en «{column}»" for k, (n, column) in zeros.items())
+        w06.append(f"Cifras clave que muestran 0 aunque hay actividades que coinciden en {month}, porque todas "
+                   f"sus filas traen 0 ({said}): el 0 es lo reportado, no una ausencia de actividad. Revise "
+                   f"con las organizaciones esa columna del 5W, o el `valor` de la cifra clave.")
+    if w06:
+        found.append(("W06", " ".join(w06)))
     copies = int((rows["copy_of"] > 0).sum()) if "copy_of" in rows.columns else 0
     if len(rows) and copies >= DUPLICATE_SHARE * len(rows) and not has_admin2(md.fivew, md.region):
         share = fmt.percent(copies / len(rows))

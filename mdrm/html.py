@@ -91,14 +91,17 @@ def header(view, title: str | None = None, subtitle: str | None = None) -> str:
 
 
 def warnings_box(metrics: dict) -> str:
-    """The month's warnings (docs/metodologia.md §7), in a box shown under the title, before any figure."""
+    """The month's warnings (docs/metodologia.md §7), in a box shown under the title, before any figure;
+    its information lines («notices»: the export's first month) as plain notes under it, not as warnings."""
     items = metrics.get("warnings") or []
+    notes = "".join(f'<p class="mdrm-note mdrm-notice">Nota ({esc(n["code"])}): {esc(n["message"])}</p>'
+                    for n in metrics.get("notices") or [])
     if not items:
-        return ""
+        return notes
     lines = "".join(f'<li><b>{esc(w["code"])}</b> {esc(w["message"])}</li>' for w in items)
     word = "Aviso" if len(items) == 1 else "Avisos"
     return (f'<div class="mdrm-warnings" role="alert"><h2>{word} antes de leer las cifras</h2>'
-            f'<ul>{lines}</ul></div>')
+            f'<ul>{lines}</ul></div>{notes}')
 
 
 def highlights_header(view) -> str:

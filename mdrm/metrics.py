@@ -31,7 +31,7 @@ from .rounding import half_up, largest_remainder
 from .months import months_to_date, previous_month
 from .scope import area_columns, by_admin1, has_admin2, is_sample
 from .text import normalize
-from .figure_warnings import month_warnings
+from .figure_warnings import month_notices, month_warnings
 
 SCHEMA = "mdrm.metrics/1"
 
@@ -307,4 +307,5 @@ def compute(md: MonthData) -> dict:
                          "date": dt.date.today().isoformat()},
     }
     metrics["warnings"] = month_warnings(md, metrics)
+    metrics["notices"] = month_notices(md, metrics)  # information lines, not warnings (the export's first month)
     return metrics

@@ -155,7 +155,7 @@ def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: d
     largest subgroups, CVA in USD, year to date, organizations.
 
     Where a warning (docs/metodologia.md §7) makes a figure meaningless the sentence says why instead
-    of drafting it: W01 (nothing counted), W02 (no new beneficiaries: year to date, basis
+    of drafting it: W01 (nothing counted; nor a year to date of 0), W02 (no new beneficiaries: year to date, basis
     `nuevos`), W03 (the previous month counted nothing: no change).
     """
     sentences = _draft(metrics, catalog, previous_key_figures)
@@ -167,6 +167,9 @@ def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: d
     if warn.has(metrics, "W01"):
         sentences[0] = (f"En {month} ninguna fila del 5W cuenta para personas (aviso W01): no se redacta una "
                         f"cifra de personas alcanzadas.")
+        if not ((metrics.get("ytd") or {}).get("people_reached") or {}).get("total"):
+            # «... alcanzó a 0 personas» would contradict W01: no month of the year counted anyone
+            sentences = [s for s in sentences if not s.startswith("En lo que va del año")]
     elif warn.has(metrics, "W02") and metrics.get("basis") == "nuevos":
         sentences[0] = (f"En {month} los nuevos beneficiarios son 0 en todas las filas contadas (aviso W02): no "
                         f"se redacta una cifra de personas alcanzadas sobre nuevos beneficiarios.")

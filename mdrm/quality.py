@@ -26,7 +26,13 @@ CODES = {
     "Q11": "Falta el sector, el indicador o el nombre de la actividad",
     "Q12": "Sector de transferencias multipropósito (MPC) con CVA = No",
     "Q13": "CVA = Sí sin modalidad de entrega",
+    # Q30 and up: the kit's own checks beyond R4V's rules (which keep the numbers below)
+    "Q30": "Actividad reportada dos veces con otras cifras (misma organización, mes, lugar, actividad, sector y "
+           "descripción: se cuentan ambas filas)",
 }
+# Q30: what makes two rows the same report of an activity (normalized), with every other text of the row
+TWICE_KEY = ("org_key", "month", "country_key", "admin1_key", "admin2_key", "activity_key", "sector_key")
+TWICE_SHOWN = 3  # differing columns named in a Q30 message
 # Sectors of multipurpose cash (catalog sector ids), for Q12.
 MULTIPURPOSE_CASH = ("multipurpose_cash",)
 COLUMNS = ["code", "row", "organization", "message"]
@@ -106,6 +112,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
         add("Q09", pd.Series(fractional.any(axis=1), index=df.index),
             lambda r: "«" + first_col[r.index] + "» = " + _fmt(first_val[r.index]))
     _r4v_rules(df, add, cva_yes)
+    _twice_reported(df, add, catalog, headers, copy_of)
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})
     issues = pd.concat(found, ignore_index=True)
@@ -151,6 +158,60 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
     if _present(df, "delivery_mechanism"):
         add("Q13", cva_yes & blank["delivery_mechanism"],
             lambda r: "valor " + _fmt(r["cva_value_usd"]) + " USD")
+
+
+def _shown_values(values: pd.Series) -> pd.Series:
+    """Cell values as a message shows them: numbers as typed, Sí/No, «vacío»."""
+    def one(v) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return "vacío"
+        if isinstance(v, (bool, np.bool_)):
+            return "Sí" if v else "No"
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return f"{v:g}"
+        return str(v)
+    return values.astype(object).map(one)
+
+
+def _twice_reported(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, str], copy_of: pd.Series) -> None:
+    """Q30: a row that repeats the organization, month, place, activity and sector of an earlier row, and
+    every other text of it (description, indicator, marks), with other numbers: the same activity sent
+    twice with a figure changed. Both rows count (nothing says which one is right); the message names
+    the numbers that differ. Exact copies are Q08; a row whose description differs (another district
+    of the province, another group) is another report, not Q30."""
+    if not all(c in df.columns for c in TWICE_KEY):
+        return
+    rows = df[(copy_of == 0) & (df["org_key"].astype(str) != "") & (df["activity_key"].astype(str) != "")]
+    if len(rows) < 2:
+        return
+    numeric = [f for f in catalog.fields if f in df.columns and pd.api.types.is_float_dtype(df[f])]
+    texts = [f for f in catalog.fields if f in df.columns and f not in numeric and f not in (
+        "excel_row", "country", "admin1", "admin2", "month", "sector", "activity_name", "implementing_partner")]
+    key = pd.concat([rows[list(TWICE_KEY)].astype(str),
+                     rows[texts].astype(object).where(rows[texts].notna(), "").astype(str)], axis=1)
+    first_index = pd.Series(rows.index, index=rows.index).groupby(
+        [key[c].to_numpy() for c in key.columns], sort=False).transform("first")
+    repeats = first_index[first_index != first_index.index]
+    if repeats.empty:
+        return
+    later, earlier = df.loc[repeats.index], df.loc[repeats.to_numpy()].set_axis(repeats.index)
+    said = pd.Series("", index=repeats.index, dtype=object)
+    named = pd.Series(0, index=repeats.index)
+    for field in numeric:
+        a, b = later[field], earlier[field]
+        differ = ~((a == b).fillna(False).astype(bool) | (a.isna() & b.isna()))
+        if not differ.any():
+            continue
+        show = differ & (named < TWICE_SHOWN)
+        text = ("«" + headers.get(field, field) + "» " + _shown_values(b[show]) + " y " + _shown_values(a[show]))
+        said[show] = said[show] + np.where(said[show] != "", "; ", "") + text
+        named = named + differ.astype(int)
+    extra = (named - TWICE_SHOWN).clip(lower=0)
+    said = said + np.where(extra > 0, " y " + extra.astype(str) + " columna(s) más", "")
+    first_row = df.loc[repeats.to_numpy(), "excel_row"].astype("int64").to_numpy()
+    message = pd.Series("repite la fila " + pd.Series(first_row, index=repeats.index).astype(str)
+                        + " con otras cifras: " + said, index=repeats.index)
+    add("Q30", df.index.to_series().isin(repeats.index), lambda r: message[r.index])
 
 
 def counts(issues: pd.DataFrame) -> dict[str, int]:

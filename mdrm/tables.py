@@ -414,6 +414,28 @@ def _w03_note(view) -> str | None:
     return None
 
 
+def persons_above_headline(view) -> list[tuple[str, int]]:
+    """Key figures in persons larger than the month's people reached: (label, value). They can be: a key
+    figure adds its activities' rows, the headline takes the largest sector per place and group."""
+    catalog, m = _catalog(view), view.metrics
+    total = m["people_reached"]["total"]
+    return [(catalog.key_figures[k].label, v) for k, v in (m.get("key_figures") or {}).items()
+            if k in catalog.key_figures and catalog.key_figures[k].value == "personas" and v > total]
+
+
+def _key_figures_note(view) -> str | None:
+    """W03's note and, for a key figure in persons above the headline, why it can be."""
+    notes = [_w03_note(view)]
+    above = persons_above_headline(view)
+    if above:
+        names = ", ".join(f"«{label}» ({fmt.number(v)})" for label, v in above)
+        notes.append(f"{names} {'supera' if len(above) == 1 else 'superan'} a las personas alcanzadas "
+                     f"({fmt.number(view.metrics['people_reached']['total'])}) y no es un error: una cifra clave "
+                     f"suma las filas de sus actividades, mientras que las personas alcanzadas toman el mayor "
+                     f"sector en cada lugar y grupo de población (sin doble conteo).")
+    return " ".join(n for n in notes if n) or None
+
+
 def _provinces_note(view) -> str:
     level = (view.metrics.get("dedup") or {}).get("level", "admin1")
     if by_admin1(view.params):
@@ -453,7 +475,7 @@ REPORT_TABLES = (
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("key_figures", "Cifras clave", key_figures,
                 lambda v: f"Principales actividades — {_month(v)}, con su variación respecto de {_prev_month(v)}",
-                _w03_note,
+                _key_figures_note,
                 {"Variación": CHANGE, "Variación (%)": CHANGE_PERCENT, OTHER_NUMBERS: INTEGER}),
     ReportTable("monthly_change", "Variación mensual", monthly_change,
                 lambda v: f"Variación respecto del mes anterior — {_month(v)} frente a {_prev_month(v)}",

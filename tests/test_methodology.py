@@ -370,7 +370,10 @@ def test_previous_month_uses_the_same_method(metrics_of):
 def test_previous_month_without_rows_is_none(metrics_of):
     m = metrics_of([people(5)])
     assert m["previous_month"] is None  # docs/metodologia.md §7, W03
-    assert "W03" in [w["code"] for w in m["warnings"]]
+    # the file starts with the report's month: W03 is an information line, not a warning (issue 17)
+    assert "W03" in [w["code"] for w in m["notices"]] and "W03" not in [w["code"] for w in m["warnings"]]
+    m = metrics_of([people(5), people(3, month="2020-07")])  # July in the file, August without rows
+    assert "W03" in [w["code"] for w in m["warnings"]] and m["notices"] == []
 
 
 def test_previous_month_of_january_is_december_of_last_year(metrics_of):

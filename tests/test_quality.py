@@ -223,10 +223,10 @@ def test_q08_exact_duplicate_excluded_and_counted_once(metrics_of):
         row(1, implementing_partner="Socio S"),  # copy of row 2 (Excel)
         row(3),
         row(1, implementing_partner="Socio S"),  # second copy
-        row(2, total_monthly=11, new_beneficiaries=11, permanencia=11, mujeres=11),  # not a copy
+        row(2, total_monthly=11, new_beneficiaries=11, permanencia=11, mujeres=11),  # not a copy: Q30 of row 3
     ]
     m = metrics_of(rows)
-    assert_only(m, {"Q08": 2})
+    assert_only(m, {"Q08": 2, "Q30": 1})
     first, second = issues_of(m, "Q08")
     assert (first["row"], first["organization"]) == (4, "Socio S")
     assert (second["row"], second["organization"]) == (6, "Socio S")

@@ -196,8 +196,9 @@ def test_more_population_groups_stay_inside_their_panel():
 
 
 def test_the_months_warnings_are_on_the_tablero(five_w, month_params, tmp_path):
-    # no row of the previous month: W03 (no change can be shown)
-    data = five_w([{"admin2": "Tacna", "total_monthly": 5, "new_beneficiaries": 5, "permanencia": 5}])
+    # no row of the previous month (July is in the file, so W03 is a warning, not January's information line)
+    data = five_w([{"admin2": "Tacna", "total_monthly": 5, "new_beneficiaries": 5, "permanencia": 5},
+                   {"admin2": "Tacna", "month": "2020-07", "total_monthly": 1, "new_beneficiaries": 1}])
     params = load_params(month_params(data))
     md = load_month(params)
     view = MonthView(params, md, compute(md))

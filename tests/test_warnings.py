@@ -42,7 +42,7 @@ def key_figure_rows(month: str = "2020-03") -> list[dict]:
 
 
 def test_every_warning_has_a_code_and_a_spanish_message(metrics_of):
-    m = metrics_of([{**PEOPLE, "rmrp_activity": "No"}])
+    m = metrics_of([previous(rmrp_activity="No"), {**PEOPLE, "rmrp_activity": "No"}])
     assert set(codes(m)) == {"W01", "W03", "W06"}
     for warning in m["warnings"]:
         assert set(warning) == {"code", "message"} and len(warning["message"]) > 40

@@ -271,6 +271,27 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     return FiveW(data=data, source=source, cell_errors=cell_errors)
 
 
+def read_raw(path: str | Path, sheet: str | None = None, columns: dict[str, str] | None = None,
+             catalog: Catalog | None = None) -> pd.DataFrame:
+    """The export's data rows as the file holds them: every column, the cells' original values (no
+    «Sí» for «Yes», no repaired text), headers as written (a blank one: «Columna C»; a repeated one:
+    «Admin2 (2)»), index = the Excel row. For the partner's own rows in `mdrm validate
+    --por-organizacion`; call it on a file `read_5w` has read (its errors are told there)."""
+    catalog = catalog or load_catalog()
+    path = Path(path)
+    content = path.read_bytes()
+    matcher = _HeaderMatcher(catalog, columns or {})
+    table = (_read_workbook(content, path, sheet, matcher) if _sniff(content, path) == "excel"
+             else _read_delimited(content, path, matcher))
+    raw = table.raw[~_blank_rows(table.raw).to_numpy()]
+    names, seen = [], {}
+    for position, name in enumerate(table.names):
+        name = name or f"Columna {_column_letter(position)}"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return raw.set_axis(names, axis=1)
+
+
 # --- the file: format, sheet, header row ---------------------------------------------------------
 
 _ZIP = b"PK\x03\x04"

@@ -98,16 +98,23 @@ def _write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
         raise
 
 
-def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: Path) -> list[Path]:
-    """One workbook per organization with issues: «Problemas» (its issues) and «Filas» (its rows)."""
-    headers = fivew.source.headers
-    fields = [f for f in fivew.data.columns if f in headers]
-    shown = rows[["excel_row", *fields]].rename(columns={"excel_row": "Fila", **headers})
-    shown = shown.assign(**{c: shown[c].astype(object) for c in shown.columns if str(shown[c].dtype) == "category"})
-    yes_no = {True: "Sí", False: "No"}  # as the export writes them, not TRUE/FALSE
-    shown = shown.assign(**{c: shown[c].astype(object).map(yes_no) for c in shown.columns
-                            if str(shown[c].dtype) == "boolean"})
+ISSUE_CODES_COLUMN = "Problemas de calidad"
+ISSUE_DETAIL_COLUMN = "Detalle de los problemas"
+SHEET_ROW_COLUMN = "Fila en «Filas»"
+
+
+def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: Path,
+                       sheet: str | None = None, columns: dict | None = None) -> list[Path]:
+    """One workbook per organization with issues: «Problemas» (its issues, with the row of «Filas»
+    each one is on) and «Filas»: its own rows as the export holds them (every column, the original
+    values: `load.read_raw`) and, at the right, each row's issue codes and messages."""
+    from .load import read_raw
+
+    raw = read_raw(fivew.source.path, sheet if sheet is not None else fivew.source.sheet, columns)
+    raw = raw.loc[raw.index.isin(rows["excel_row"])]
+    per_row = issues.groupby("row", sort=False).agg(codes=("code", ", ".join), detail=("message", " · ".join))
     label = rows["org"].astype(object).where(rows["org"].notna(), NO_ORGANIZATION)
+    org_of_row = pd.Series(label.to_numpy(), index=rows["excel_row"].to_numpy())
     written, used = [], set()
     for organization, own in issues.groupby("organization", sort=True):
         name = slug(organization) if organization != NO_ORGANIZATION else "sin-organizacion"
@@ -117,7 +124,14 @@ def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: 
             name = f"{base}-{n}"
         used.add(name)
         path = folder / f"{name}.xlsx"
-        _write_xlsx({"Problemas": _detail(own), "Filas": shown[(label == organization).to_numpy()]}, path)
+        mine = raw.loc[org_of_row.reindex(raw.index).eq(organization).to_numpy()]
+        shown = mine.assign(**{ISSUE_CODES_COLUMN: per_row["codes"].reindex(mine.index).fillna("").to_numpy(),
+                               ISSUE_DETAIL_COLUMN: per_row["detail"].reindex(mine.index).fillna("").to_numpy()})
+        position = pd.Series(range(2, len(mine) + 2), index=mine.index)  # the sheet's header is row 1
+        problems = _detail(own)
+        problems.insert(problems.columns.get_loc("Fila") + 1, SHEET_ROW_COLUMN,
+                        position.reindex(own["row"].to_numpy()).to_numpy())
+        _write_xlsx({"Problemas": problems, "Filas": shown.reset_index(drop=True)}, path)
         written.append(path)
     return written
 
@@ -158,7 +172,7 @@ def validate_file(path, sheet: str | None = None, columns: dict | None = None, o
         if out is not None:
             out.write(f"Escrito: {output}\n")
     if by_organization:
-        files = organization_files(fivew, rows, issues, Path(by_organization))
+        files = organization_files(fivew, rows, issues, Path(by_organization), sheet, columns)
         if out is not None:
             out.write(f"Escritos {len(files)} archivos por organización en {by_organization}\n")
     return 0

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from conftest import rows_frame
 from mdrm.cli import main
 
 CLEAN = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
@@ -37,17 +38,23 @@ def test_por_organizacion_writes_one_file_per_organization_with_exactly_its_issu
     assert main(["validate", str(data), "--por-organizacion", str(folder)]) == 0
     files = sorted(p.name for p in folder.iterdir())
     assert files == ["socio-dos.xlsx", "socio-tres.xlsx", "socio-uno.xlsx"]  # no file for a clean partner
-    expected = {"socio-uno.xlsx": ({"Q07": 1, "Q02": 1, "Q04": 1}, [2, 3, 4]),
-                "socio-dos.xlsx": ({"Q03": 1}, [5, 6]),
-                "socio-tres.xlsx": ({"Q02": 2}, [7, 8])}
+    expected = {"socio-uno.xlsx": ({"Q07": 1, "Q02": 1, "Q04": 1}, [1, 2, 3]),
+                "socio-dos.xlsx": ({"Q03": 1}, [4, 5]),
+                "socio-tres.xlsx": ({"Q02": 2}, [6, 7])}
     for name, (codes, rows) in expected.items():
         sheets = read(folder / name)
         issues, own_rows = sheets["Problemas"], sheets["Filas"]
         assert issues["Código"].value_counts().to_dict() == codes, name
         assert set(issues["Organización"]) == {issues["Organización"].iloc[0]}
-        assert own_rows["Fila"].tolist() == rows, name
-        assert "Socio principal Nombre" in own_rows.columns  # the file's own headers, ready to send
-        assert set(own_rows["Actividad RMRP"]) == {"Sí"}
+        # the partner's rows as it sent them: the file's own columns, then the issue columns; no row number
+        assert list(own_rows.columns) == [*rows_frame(ROWS).columns, "Problemas de calidad",
+                                          "Detalle de los problemas"], name
+        assert [int(a.split()[1]) for a in own_rows["Nombre de la actividad"]] == rows, name
+        assert set(own_rows["Actividad RMRP"]) == {"Si"}  # as written, not «Sí»
+        # each issue says on which row of «Filas» it is, and that row carries its code
+        for _, issue in issues.iterrows():
+            line = own_rows.iloc[int(issue["Fila en «Filas»"]) - 2]
+            assert issue["Código"] in line["Problemas de calidad"], name
     uno = read(folder / "socio-uno.xlsx")
     assert set(uno["Problemas"]["Organización"]) == {"Socio Uno"}  # the most frequent spelling
     assert "3 archivos" in capsys.readouterr().out
@@ -112,3 +119,23 @@ def test_params_of_a_mesa_with_two_regions_check_both(five_w, month_params, caps
     assert re.search(r"Filas leídas:\s*7\b", text)  # Tacna and Puno, not December
     assert re.search(r"^\s*Q02\s+7\s+Peru\s+Puno\s+2020-09\s+Socio Tres\b", text, re.M)
     assert not re.search(r"^\s*Q02\s+8\s", text, re.M)
+
+
+def test_por_organizacion_keeps_the_partners_values_and_columns_as_they_came(tmp_path, capsys):
+    """An English export with «Yes», a column the kit does not read and a blank header: all kept."""
+    frame = rows_frame([row(1, appealing_org="Socio Uno", mujeres=3, rmrp_activity="Yes", cva="No"),
+                        row(2, appealing_org="Socio Uno", rmrp_activity="Yes"),
+                        row(3, appealing_org="Socio Dos", rmrp_activity="Yes")])
+    frame["Comentario del socio"] = ["revisado", None, "ok"]
+    frame[""] = ["x", "y", "z"]
+    data = tmp_path / "5w.xlsx"
+    frame.rename(columns={"": None}).to_excel(data, index=False)
+    folder = tmp_path / "socios"
+    assert main(["validate", str(data), "--por-organizacion", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["socio-uno.xlsx"]
+    own = read(folder / "socio-uno.xlsx")["Filas"]
+    assert len(own.columns) == len(frame.columns) + 2
+    assert own["Actividad RMRP"].tolist() == ["Yes", "Yes"] and own["CVA"].tolist() == ["No", "No"]
+    assert own["Comentario del socio"].tolist()[0] == "revisado"
+    assert own["Problemas de calidad"].tolist()[0] == "Q02" and pd.isna(own["Problemas de calidad"].tolist()[1])
+    assert "excel_row" not in own.columns and "Fila" not in own.columns

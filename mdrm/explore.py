@@ -64,6 +64,7 @@ import pandas as pd
 from . import formatting as fmt
 from . import html as report_html
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .errors import InputError
 from .iorw import csv_safe, xlsx_text_only
 from .load import FiveW
 from .methodology import EXCLUSION_LABELS, group_values, headline_values, sex_age_values
@@ -126,8 +127,34 @@ class Exploration:
         return self.params.data_path.parent.name == SAMPLE_FOLDER
 
 
+class ExplorationError(InputError):
+    """Bad input of the exploration notebook (a wrong `parametros` path, a bad 5W...): IPython shows
+    only its Spanish message, not a traceback (`_render_traceback_`, IPython's hook)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"Error en los datos de entrada: {self}"]
+
+
 def load_exploration(params_path: str | Path, catalog: Catalog | None = None) -> Exploration:
-    """Read the 5W of a params file and keep the region's rows of every month (the report's loader)."""
+    """Read the 5W of a params file and keep the region's rows of every month (the report's loader).
+    Bad input raises `ExplorationError` (an InputError the notebook shows as one Spanish line)."""
+    try:
+        return _load_exploration(params_path, catalog)
+    except ExplorationError:
+        raise
+    except InputError as exc:
+        raise ExplorationError(exc.message, exc.file, exc.sheet, exc.row, exc.column, exc.value, exc.hint,
+                               list(exc.more)) from None
+
+
+def _load_exploration(params_path: str | Path, catalog: Catalog | None) -> Exploration:
+    path = Path(params_path)
+    if not path.is_file():
+        raise ExplorationError(
+            "no existe el archivo de parámetros", file=path,
+            hint=f"Se buscó «{path}» desde la carpeta {Path.cwd()} (es decir, {path.absolute()}); corrija la "
+                 f"línea `parametros = \"...\"` del primer cuadro de código (las rutas relativas parten de la "
+                 f"carpeta notebooks/, p. ej. \"../params/tacna/2020-09.yml\")")
     params = load_params(params_path)
     read = read_region(params, catalog=catalog)
     catalog, fivew, rows = read.catalog, read.fivew, read.rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from .months import MONTH
 from .text import slug
 
 BASES = ("mensual", "nuevos")
+_PLAIN_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a params folder name kept as the reports folder
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
 DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (docs/metodologia.md §5)
@@ -99,8 +101,13 @@ class Params:
 
     @property
     def report_folder(self) -> str:
-        """Reports go to `<out>/<params folder name>/`: two Mesas never share an index."""
-        return slug(self.source.resolve().parent.name) if self.source else self.region_slug
+        """Reports go to `<out>/<params folder name>/`: two Mesas never share an index. The name is kept
+        exactly (`chile_rm`, `GIFMM-Cucuta`) when it is plain ASCII letters, digits, `_`, `-` and `.`;
+        a name with accents or spaces becomes its slug («Madre de Dios» -> `madre-de-dios`)."""
+        if not self.source:
+            return self.region_slug
+        name = self.source.resolve().parent.name
+        return name if _PLAIN_FOLDER.fullmatch(name) else slug(name)
 
     def adapt(self, catalog: Catalog) -> Catalog:
         """The catalog as this Mesa uses it: its key figures and population notes."""

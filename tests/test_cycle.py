@@ -210,3 +210,14 @@ def test_a_republished_month_writes_what_changed_into_the_index(tmp_path):
     assert "Cambios en meses republicados" in text
     assert re.search(r"enero de 2024 ?, republicado el \d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)
     assert "Personas alcanzadas: 2,294 → 3,294" in text
+
+
+def test_the_reports_folder_is_the_params_folder_name_exactly(tmp_path):
+    data = write_export(tmp_path / "5w.csv", peru_rows(("2024-01",)))
+    for name, expected in (("chile_rm", "chile_rm"), ("GIFMM-Cucuta.2024", "GIFMM-Cucuta.2024"),
+                           ("Madre de Dios", "madre-de-dios"), ("Perú", "peru")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "2024-01.yml").write_text(yaml.safe_dump({"datos": str(data), "region": "Lima", "mes": "2024-01"}),
+                                            encoding="utf-8")
+        assert load_params(folder / "2024-01.yml").report_folder == expected

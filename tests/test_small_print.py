@@ -158,3 +158,34 @@ def test_w03_stays_a_warning_when_the_export_has_an_earlier_month(lima):
 def test_compute_twice_gives_the_same_notices(lima):
     view = lima([{**LIMA, "month": "2024-01"}], mes="2024-01")
     assert compute(view.data)["notices"] == view.metrics["notices"]
+
+
+# --------------------------------------------------------------------------- the exploration notebook
+
+def test_a_wrong_path_in_the_exploration_notebook_is_one_spanish_line(tmp_path, monkeypatch, capsys):
+    """What IPython shows (the notebook's kernel): the Spanish message, no traceback."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from mdrm.errors import InputError
+    from mdrm.explore import ExplorationError, load_exploration
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ExplorationError) as caught:
+        load_exploration("../params/tacn/2020-09.yml")
+    assert isinstance(caught.value, InputError)  # `mdrm` and the tests see the kit's one bad-input error
+    shell = InteractiveShell.instance()
+    result = shell.run_cell('from mdrm import explore\ndatos = explore.load_exploration("../params/tacn/2020-09.yml")')
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert not result.success
+    assert "Traceback" not in shown and "File " not in shown
+    assert shown.strip() == (
+        f"Error en los datos de entrada: archivo «2020-09.yml»: no existe el archivo de parámetros. Se buscó "
+        f"«../params/tacn/2020-09.yml» desde la carpeta {tmp_path} (es decir, {tmp_path}/../params/tacn/2020-09.yml); "
+        f"corrija la línea `parametros = \"...\"` del primer cuadro de código (las rutas relativas parten de la "
+        f"carpeta notebooks/, p. ej. \"../params/tacna/2020-09.yml\")")
+    # a params file that exists but points at a missing 5W: its own message, one line too
+    (tmp_path / "p.yml").write_text('region: Tacna\nmes: "2020-09"\ndatos: "no-existe.xlsx"\n', encoding="utf-8")
+    shell.run_cell('datos = explore.load_exploration("p.yml")')
+    shown = "".join(capsys.readouterr())
+    assert "Traceback" not in shown and "la clave «datos» apunta a un archivo que no existe" in shown

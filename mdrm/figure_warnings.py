@@ -38,6 +38,11 @@ def has(metrics: dict, code: str) -> bool:
     return any(w.get("code") == code for w in [*(metrics.get("warnings") or []), *(metrics.get("notices") or [])])
 
 
+def is_notice(metrics: dict, code: str) -> bool:
+    """`code` is one of the month's information lines, not a warning (W03 of the export's first month)."""
+    return any(n.get("code") == code for n in metrics.get("notices") or [])
+
+
 def first_month_of_export(md: MonthData) -> bool:
     """No row of the export (any place) is of a month before the report's: nothing could be compared."""
     months = md.fivew.data["month"].dropna().astype(str)

@@ -186,6 +186,8 @@ def _no_change_reason(metrics: dict) -> str | None:
     """Why no change is shown under W03 (the previous month has rows but none counted), else None."""
     if not warn.has(metrics, "W03"):
         return None
+    if warn.is_notice(metrics, "W03"):
+        return f"el 5W empieza en {_month(metrics)}, nota W03"
     return f"{_prev_month(metrics)} no tiene filas contadas para personas, aviso W03"
 
 

@@ -161,7 +161,10 @@ def draft(metrics: dict, catalog: Catalog | None = None, previous_key_figures: d
     sentences = _draft(metrics, catalog, previous_key_figures)
     month = fmt.month_label(metrics["month"])
     prev_label = fmt.month_label(previous_month(metrics["month"]))
-    if warn.has(metrics, "W03"):
+    if warn.is_notice(metrics, "W03"):
+        why = f"(no se compara con {prev_label}: el 5W empieza en {month})"
+        sentences = [s.replace(f"(no hay datos de {prev_label} para comparar)", why) for s in sentences]
+    elif warn.has(metrics, "W03"):
         why = f"(no se compara con {prev_label}: ese mes no tiene filas contadas para personas en el 5W, aviso W03)"
         sentences = [s.replace(f"(no hay datos de {prev_label} para comparar)", why) for s in sentences]
     if warn.has(metrics, "W01"):

@@ -408,6 +408,8 @@ def _w02_note(view) -> str | None:
 
 
 def _w03_note(view) -> str | None:
+    if warn.is_notice(view.metrics, "W03"):
+        return f"{fmt.MISSING}: sin variación, el 5W empieza en {_month(view)} (nota W03)."
     if warn.has(view.metrics, "W03"):
         return (f"{fmt.MISSING}: sin variación, el mes anterior no tiene filas contadas para personas en el 5W "
                 "(aviso W03).")

@@ -145,6 +145,10 @@ def test_w03_of_the_export_first_month_is_an_information_line(lima):
     assert box.startswith('<p class="mdrm-note mdrm-notice">Nota (W03): El 5W empieza en enero de 2024')
     kf = tables.frame_of(view.report_tables(), "key_figures")
     assert kf["diciembre de 2023"].isna().all() and kf["Variación"].isna().all()  # no change shown
+    assert tables.record("key_figures").note(view) == "—: sin variación, el 5W empieza en enero de 2024 (nota W03)."
+    text = " ".join(narrative.draft(m))
+    assert "(no se compara con diciembre de 2023: el 5W empieza en enero de 2024)" in text and "aviso W03" not in text
+    assert "aviso W03" not in html.headline(view) and "el 5W empieza en enero de 2024, nota W03" in html.headline(view)
 
 
 def test_w03_stays_a_warning_when_the_export_has_an_earlier_month(lima):

@@ -139,24 +139,20 @@ def load_exploration(params_path: str | Path, catalog: Catalog | None = None) ->
     """Read the 5W of a params file and keep the region's rows of every month (the report's loader).
     Bad input raises `ExplorationError` (an InputError the notebook shows as one Spanish line)."""
     try:
-        return _load_exploration(params_path, catalog)
+        path = Path(params_path)
+        if not path.is_file():
+            raise ExplorationError(
+                "no existe el archivo de parámetros", file=path,
+                hint=f"Se buscó «{path}» desde la carpeta {Path.cwd()} (es decir, {path.absolute()}); corrija la "
+                     f"línea `parametros = \"...\"` del primer cuadro de código (las rutas relativas parten de la "
+                     f"carpeta notebooks/, p. ej. \"../params/tacna/2020-09.yml\")")
+        params = load_params(params_path)
+        read = read_region(params, catalog=catalog)
     except ExplorationError:
         raise
     except InputError as exc:
         raise ExplorationError(exc.message, exc.file, exc.sheet, exc.row, exc.column, exc.value, exc.hint,
                                list(exc.more)) from None
-
-
-def _load_exploration(params_path: str | Path, catalog: Catalog | None) -> Exploration:
-    path = Path(params_path)
-    if not path.is_file():
-        raise ExplorationError(
-            "no existe el archivo de parámetros", file=path,
-            hint=f"Se buscó «{path}» desde la carpeta {Path.cwd()} (es decir, {path.absolute()}); corrija la "
-                 f"línea `parametros = \"...\"` del primer cuadro de código (las rutas relativas parten de la "
-                 f"carpeta notebooks/, p. ej. \"../params/tacna/2020-09.yml\")")
-    params = load_params(params_path)
-    read = read_region(params, catalog=catalog)
     catalog, fivew, rows = read.catalog, read.fivew, read.rows
     rows["_month"] = rows["month"].astype(object)
     rows["_org_key"] = rows["org_key"].astype(object)

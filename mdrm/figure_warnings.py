@@ -19,6 +19,8 @@ from .scope import has_admin2
 if TYPE_CHECKING:  # pragma: no cover
     from .metrics import MonthData
 
+VALUE_LABELS = {"quantity": "Cantidad de productos generados", "total_monthly": "Total beneficiarios mensuales",
+                "new_beneficiaries": "Nuevos beneficiarios del mes", "cva_value_usd": "Valor de transferencia (en USD)"}
 UNSPLIT_SHARE = 0.25      # W05: sin_desagregar from this share of the headline
 DUPLICATE_SHARE = 0.05    # W07: exact copies from this share of the month's rows
 
@@ -68,7 +70,6 @@ def zero_key_figures(md: MonthData) -> dict[str, tuple[int, str]]:
     if rows.empty:
         return {}
     column = {"cantidad": "quantity", "personas": BASIS_COLUMN[md.params.basis], "usd": "cva_value_usd"}
-    headers = md.fivew.source.headers
     out = {}
     for kf_id, mask in key_figure_masks(rows, md.catalog).items():
         kf = md.catalog.key_figures[kf_id]
@@ -76,7 +77,7 @@ def zero_key_figures(md: MonthData) -> dict[str, tuple[int, str]]:
             continue  # no patterns: every row (a month without CVA is a true 0); no rows: a true 0
         field = column[kf.value]
         if not (rows.loc[mask, field].fillna(0) != 0).any():
-            out[kf_id] = (int(mask.sum()), headers.get(field) or field)
+            out[kf_id] = (int(mask.sum()), VALUE_LABELS[field])  # R4V's Spanish header: any header style
     return out
 
 

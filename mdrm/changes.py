@@ -1,4 +1,4 @@
-"""The change log of republished months (README.md, «Meses republicados»): `<region>/cambios.json`.
+"""The change log of republished months (README.md, «Una Mesa nueva»): `<region>/cambios.json`.
 
 A month published again with other figures (a partner corrected its rows, a new export) must
 say so: the index lists what changed (figure, before → after) and when. The previous

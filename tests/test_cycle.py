@@ -1,6 +1,6 @@
 """The monthly cycle without hand edits (issue 17, SPEC §14): `mdrm init` for a whole country and for
 a list, `mdrm init --agregar`, the months `batch` has no file for, region.yml's highlights, and the
-change log of republished months (README.md, «Una Mesa nueva» and «Meses republicados»)."""
+change log of republished months (README.md, «Una Mesa nueva», its «Meses republicados» paragraph)."""
 from __future__ import annotations
 
 import json

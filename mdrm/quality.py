@@ -161,16 +161,8 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
 
 
 def _shown_values(values: pd.Series) -> pd.Series:
-    """Cell values as a message shows them: numbers as typed, Sí/No, «vacío»."""
-    def one(v) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return "vacío"
-        if isinstance(v, (bool, np.bool_)):
-            return "Sí" if v else "No"
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            return f"{v:g}"
-        return str(v)
-    return values.astype(object).map(one)
+    """Numbers as a message shows them: as typed (`_fmt`), a blank cell as «vacío»."""
+    return values.astype(object).map(lambda v: "vacío" if pd.isna(v) else f"{v:g}")
 
 
 def _twice_reported(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, str], copy_of: pd.Series) -> None:

@@ -215,6 +215,10 @@ def exit_code(outcomes: list[MonthOutcome]) -> int:
     return 1
 
 
+# Warnings about the whole export, not a month (W09: no indicator list): told once, above the months.
+ONCE_PER_BATCH = ("W09",)
+
+
 def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
     from .formatting import number
 
@@ -223,10 +227,14 @@ def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
     took = f" en {seconds:.0f} s" if seconds is not None else ""
     lines = [f"Resumen: {len(done)} de {len(outcomes)} meses escritos{took}"
              + (f", {len(failed)} con error." if failed else ".")]
+    once = {w["code"]: w["message"] for o in outcomes if o.status == OK for w in o.warnings
+            if w["code"] in ONCE_PER_BATCH}
+    lines += [f"  aviso {code} (todos los meses): {text}" for code, text in sorted(once.items())]
     for o in outcomes:
         if o.status == OK:
             lines.append(f"  {o.month}  escrito  {number(o.headline)} personas alcanzadas  {o.month_dir}")
-            lines += [f"           aviso {w['code']}: {w['message']}" for w in o.warnings]
+            lines += [f"           aviso {w['code']}: {w['message']}" for w in o.warnings
+                      if w["code"] not in ONCE_PER_BATCH]
             lines += [f"           nota {w['code']}: {w['message']}" for w in o.notices]
         else:
             lines.append(f"  {o.month}  ERROR    ({o.params_file.name}) {o.error}")

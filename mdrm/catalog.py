@@ -6,7 +6,7 @@ a Mesa can adapt names without touching code.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 
@@ -56,6 +56,14 @@ class Catalog:
     cono_sur: dict[str, tuple[str, ...]]
     key_figures: dict[str, KeyFigure]
     countries: dict[str, tuple[str, ...]]  # id -> names, Spanish first
+    admin1s: dict[str, frozenset[str]] = field(default_factory=dict)  # country id -> its admin1s, normalized
+
+    def countries_of_admin1(self, name: object) -> frozenset[str]:
+        """The R4V countries an admin1 name belongs to (`admin1.yml`; a country's own name is its own)."""
+        key = normalize(name)
+        found = {c for c, names in self.admin1s.items() if key in names}
+        own = self.country_id(name)
+        return frozenset(found | ({own} if own else set()))
 
     def country_id(self, name: object) -> str | None:
         """The R4V country id of a name written in Spanish or English ('Brazil' -> 'brasil')."""
@@ -160,6 +168,7 @@ def load_catalog() -> Catalog:
         cono_sur={k: tuple(v) for k, v in sub["cono_sur"].items()},
         key_figures=key_figures,
         countries={k: tuple(v) for k, v in _read("paises.yml")["paises"].items()},
+        admin1s={k: frozenset(normalize(n) for n in v) for k, v in _read("admin1.yml")["admin1"].items()},
     )
 
 

@@ -39,7 +39,7 @@ def _validate(args) -> int:
     if not data:
         raise InputError("indique el archivo 5W o --params")
     return validate_file(data, sheet=sheet, columns=columns, out=sys.stdout, params=params, output=args.output,
-                         by_organization=args.por_organizacion, everything=args.todo)
+                         by_organization=args.por_organizacion, everything=args.todo, indicators=args.indicadores)
 
 
 def check_out_dir(out: str) -> None:
@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="escribe un resumen y el detalle de los problemas en un Excel")
     validate.add_argument("--por-organizacion", metavar="CARPETA",
                           help="escribe un Excel por organización con sus problemas y sus filas")
+    validate.add_argument("--indicadores", metavar="ARCHIVO",
+                          help="lista de indicadores de R4V (xlsx o csv: sector, indicador y tipo): revisa las "
+                               "reglas de calidad de R4V que dependen del tipo de indicador")
     validate.add_argument("--todo", action="store_true", help="lista en la terminal cada problema (no solo el resumen)")
     validate.set_defaults(run=_validate)
 

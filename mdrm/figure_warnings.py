@@ -14,6 +14,7 @@ from . import formatting as fmt
 from .catalog import SIN_DESAGREGAR
 from .methodology import EXCLUSION_LABELS
 from .months import previous_month
+from .rounding import half_up
 from .scope import has_admin2
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,7 +33,11 @@ CODES = {
     "W05": "Una parte grande de las personas no tiene desagregación por tipo de población",
     "W06": "Cifras clave que no corresponden a ninguna actividad de la región",
     "W07": "Muchas copias exactas de filas en un 5W sin Admin2",
+    "W08": "La marca «Actividad RMRP = No» deja fuera una parte grande de las personas del mes",
+    "W09": "Sin lista de indicadores ni columna de tipo: se cuentan personas en todos los indicadores",
+    "W10": "Columnas esperadas que no están en el 5W",
 }
+RMRP_SHARE = 0.10  # W08: people left out by the RMRP mark from this share of the month's people
 
 
 def has(metrics: dict, code: str) -> bool:
@@ -145,4 +150,75 @@ def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
         found.append(("W07", f"{fmt.number(copies)} de las {fmt.number(len(rows))} filas del mes ({share}) son "
                              f"copias exactas de otra fila y el 5W no tiene Admin2: pueden ser lugares distintos. "
                              f"Las copias {what}."))
+    found += rows_counted_warnings(md)
     return [{"code": code, "message": text} for code, text in sorted(found)]
+
+
+def rows_counted_warnings(md: MonthData) -> list[tuple[str, str]]:
+    """W08 and W09: the rules on rows counted for people, said out loud (docs/metodologia.md, «Filas
+    contadas como R4V»)."""
+    from .methodology import BASIS_COLUMN
+
+    p, rows = md.params, md.rows
+    found = []
+    column = BASIS_COLUMN[p.basis]
+    if "rmrp_excluded" in rows.columns and rows["rmrp_excluded"].any():
+        left_out = rows.loc[rows["rmrp_excluded"], column].sum()
+        counted = rows.loc[rows["counted"], column].sum()
+        if left_out > 0 and left_out >= RMRP_SHARE * (left_out + counted):
+            n_rows = int(rows["rmrp_excluded"].sum())
+            found.append(("W08", f"{fmt.number(half_up(left_out))} de las {fmt.number(half_up(left_out + counted))} "
+                                 f"personas del mes ({fmt.percent(left_out / (left_out + counted))}, suma de "
+                                 f"«{VALUE_LABELS[column]}» sin deduplicar) están en {fmt.number(n_rows)} "
+                                 f"{'fila' if n_rows == 1 else 'filas'} con «Actividad RMRP = No» y no se cuentan, "
+                                 f"porque `solo_rmrp: true` (el valor por defecto) cuenta solo las actividades RMRP. "
+                                 f"R4V contó esas filas en 2021: `solo_rmrp: false` en los parámetros las cuenta."))
+    if md.rules.indicators is None and not ("type_key" in rows.columns and (rows["type_key"] != "").any()):
+        found.append(("W09", NO_TYPES_MESSAGE))
+    absent = absent_columns(md)
+    if absent:
+        said = "; ".join(f"{_both_names(md, f)}: {what}" for f, what in absent)
+        found.append(("W10", f"Columnas que el 5W de R4V tiene y este archivo no (no se toman como vacías sin "
+                             f"decirlo): {said}. Si el archivo las tiene con otro encabezado, indíquelo con "
+                             f"`columnas:` en los parámetros."))
+    return found
+
+
+# W10: the export's expected columns that are not required, and what their absence does to the figures
+EXPECTED_COLUMNS = {
+    "rmrp_activity": "ninguna fila se excluye por «Actividad RMRP = No»",
+    "pendulares": "ese grupo de población queda en 0",
+    "retornados": "ese grupo de población queda en 0",
+    "ninas": "esa parte de sexo y edad queda en 0",
+    "ninos": "esa parte de sexo y edad queda en 0",
+    "mujeres": "esa parte de sexo y edad queda en 0",
+    "hombres": "esa parte de sexo y edad queda en 0",
+    "otros_menores": "esa parte de sexo y edad queda en 0",
+    "otros_adultos": "esa parte de sexo y edad queda en 0",
+}
+
+
+def absent_columns(md: MonthData) -> list[tuple[str, str]]:
+    """(field, consequence) of each expected column the export lacks (W10): `Country` when `pais` is
+    given, `RMRP Activity`, the population and sex/age columns, `Admin2` at level admin2."""
+    headers = md.fivew.source.headers
+    absent = []
+    if md.params.country and "country" not in headers:
+        absent.append(("country", "las filas no se pueden separar por país (se toman todas las de la región)"))
+    absent += [(f, what) for f, what in EXPECTED_COLUMNS.items() if f not in headers]
+    if md.level_requested == "admin2" and "admin2" not in headers:
+        absent.append(("admin2", "las personas se calculan por región (admin1), no por provincia"))
+    return absent
+
+
+def _both_names(md: MonthData, name: str) -> str:
+    """A field's header in R4V's Spanish and English exports: «Actividad RMRP» / «RMRP Activity»."""
+    aliases = md.catalog.fields[name].aliases
+    return " / ".join(f"«{a}»" for a in dict.fromkeys(aliases[:2]))
+
+
+NO_TYPES_MESSAGE = (
+    "No hay lista de indicadores (`indicadores:` en los parámetros) ni columna «Tipo de indicador» en el 5W: "
+    "las personas se cuentan en todos los indicadores, también en los que R4V no cuenta como personas en "
+    "necesidad (tipo Pin en 2021, Direct Assistance desde 2022), como capacitaciones o campañas. Indique la "
+    "lista de indicadores de R4V con `indicadores:` en region.yml.")

@@ -78,7 +78,7 @@ from .text import map_distinct, normalize
 
 TEXT_FIELDS = (
     "country", "admin1", "admin2", "appealing_org", "implementation_setup",
-    "implementing_partner", "sector", "indicator", "activity_name",
+    "implementing_partner", "sector", "indicator", "indicator_type", "activity_name",
     "activity_description", "rmrp_activity", "cva", "delivery_mechanism",
 )
 YES_NO_FIELDS = ("rmrp_activity", "cva", "implementation_setup")
@@ -154,6 +154,9 @@ class FiveW:
     data: pd.DataFrame
     source: Source
     cell_errors: pd.DataFrame = field(default_factory=lambda: _empty_cell_errors())
+    # A hash of each row's cells in the columns no field reads (0 when there are none): an exact copy is
+    # a row equal to another in every column of the export (docs/metodologia.md, «Copias exactas»).
+    unread: pd.Series | None = None
 
     def check_cells(self, mask: pd.Series | None = None) -> None:
         """Raise the first bad cell among the rows in `mask` (all rows when None).
@@ -268,7 +271,17 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     data = data[["excel_row", *catalog.fields]]
     source = Source(path, table.sheet, hashlib.sha256(content).hexdigest(),
                     {name: table.names[pos] for name, pos in headers.items()}, table.header_row)
-    return FiveW(data=data, source=source, cell_errors=cell_errors)
+    return FiveW(data=data, source=source, cell_errors=cell_errors, unread=_unread_hash(table.raw, headers))
+
+
+def _unread_hash(raw: pd.DataFrame, headers: dict[str, int]) -> pd.Series:
+    """Per row, a hash of the cells of the columns no field reads (0 without such columns)."""
+    read = set(headers.values())
+    unread = [c for c in raw.columns if c not in read]
+    if not unread:
+        return pd.Series(np.zeros(len(raw), dtype="uint64"), index=raw.index)
+    cells = raw[unread].astype(object).where(raw[unread].notna(), None)
+    return pd.util.hash_pandas_object(cells, index=False)
 
 
 def read_raw(path: str | Path, sheet: str | None = None, columns: dict[str, str] | None = None,
@@ -1035,3 +1048,56 @@ def _problems(data, mask, name, headers, table: _Table, message) -> pd.DataFrame
         "value": [_shown(v, excel=table.sheet is not None) for v in values],
         "message": message,
     })
+
+
+# --- other tables read like the 5W (R4V's indicator list) ----------------------------------------
+
+class _FieldMatcher:
+    """Header text -> field of a small table (field -> aliases), compared normalized like the 5W's."""
+
+    def __init__(self, fields: dict[str, tuple[str, ...]]):
+        self.alias = {normalize(a): name for name, aliases in fields.items() for a in (name, *aliases)}
+
+    def field(self, header: str) -> tuple[str | None, bool]:
+        return self.alias.get(normalize(header)), False
+
+    def score(self, cells: list) -> int:
+        found = {self.field(_header_text(c))[0] for c in cells}
+        found.discard(None)
+        return len(found)
+
+
+def read_text_table(path: str | Path, fields: dict[str, tuple[str, ...]], required: tuple[str, ...],
+                    what: str) -> pd.DataFrame:
+    """A table other than the 5W (xlsx or csv, Spanish or English headers), read with the 5W's readers and
+    header matching: one text column per field found (stripped, repaired, blank -> None), `excel_row`.
+
+    `what` names the table in messages («la lista de indicadores»). A missing required field is a hard
+    error naming the headers found; a field in two columns takes the first."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no existe el archivo de {what}", file=path)
+    check_file_size(path)
+    content = path.read_bytes()
+    matcher = _FieldMatcher(fields)
+    kind = _sniff(content, path)
+    if kind == "excel":
+        check_workbook(content, path, None)
+    table = _read_workbook(content, path, None, matcher) if kind == "excel" else _read_delimited(content, path, matcher)
+    positions: dict[str, int] = {}
+    for position, header in enumerate(table.names):
+        name = matcher.field(header)[0]
+        if name and name not in positions:
+            positions[name] = position
+    missing = [f for f in required if f not in positions]
+    if missing:
+        shown = ", ".join(f"«{n}»" for n in table.names if n) or "ninguno"
+        wanted = " o ".join(f"«{a}»" for a in fields[missing[0]][:3])
+        raise InputError(f"falta la columna {wanted} en {what}", file=path, sheet=table.sheet,
+                         row=table.header_row, hint=f"Encabezados encontrados: {shown}")
+    raw = table.raw[~_blank_rows(table.raw).to_numpy()]
+    columns = {"excel_row": pd.Series(raw.index.to_numpy(), index=raw.index)}
+    for name in fields:
+        columns[name] = (_text(raw[positions[name]]).astype(object) if name in positions
+                         else pd.Series(None, index=raw.index, dtype=object))
+    return pd.DataFrame(columns).reset_index(drop=True)

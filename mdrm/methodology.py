@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .indicators import CountingRules, indicator_types
 from .scope import country_keys
 from .text import normalize_series
 
@@ -21,15 +22,21 @@ IDENTITY_FIELDS_EXCLUDE = ("excel_row",)
 EXCLUDED_DUPLICATE = "fila_duplicada"
 EXCLUDED_NOT_RMRP = "actividad_no_rmrp"
 EXCLUDED_NO_PEOPLE_SUBGROUP = "servicios_comunes"
+EXCLUDED_NOT_PEOPLE_INDICATOR = "indicador_no_personas"
+EXCLUDED_UNTYPED_INDICATOR = "indicador_sin_tipo"
 EXCLUSION_LABELS = {
     EXCLUDED_DUPLICATE: "Fila duplicada (se cuenta solo la primera)",
     EXCLUDED_NOT_RMRP: "Actividad fuera del RMRP (Actividad RMRP = No)",
     EXCLUDED_NO_PEOPLE_SUBGROUP: "Servicios comunes (manejo de información, coordinación, comunicación…): "
                                  "no cuentan personas",
+    EXCLUDED_NOT_PEOPLE_INDICATOR: "Indicador que no es de personas en necesidad (por su tipo en la lista de "
+                                   "indicadores o en el 5W)",
+    EXCLUDED_UNTYPED_INDICATOR: "Indicador sin tipo (no está en la lista de indicadores)",
 }
 
 
-def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir") -> pd.DataFrame:
+def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir", rules: CountingRules | None = None,
+             unread: pd.Series | None = None) -> pd.DataFrame:
     """Add the derived columns the methodology needs, from distinct values.
 
     sector_key (sector normalized), sector_id and subgroup (catalog), country_key
@@ -39,8 +46,15 @@ def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir") 
     (Excel row of the first copy, or 0), exclusion (reason or None), counted.
     `copy_of` is the Excel row of the first copy of an exact copy (Q08) whatever
     `duplicates`; with `duplicates="contar"` (params `duplicados: contar`) the
-    copies are counted like any row, so `duplicate_of` stays 0.
+    copies are counted like any row, so `duplicate_of` stays 0. A copy is equal in
+    every column of the export: `unread` (`FiveW.unread`) stands for the columns
+    no field reads.
+    `rules` (`indicators.CountingRules`, from the params): `type_key` (the row's
+    indicator type, normalized, '' unknown), `listed` (in the indicator list;
+    True without one), `rmrp_excluded` (a row that would count but for its RMRP
+    "No" mark under `solo_rmrp: true`: warning W08).
     """
+    rules = rules or CountingRules()
     df = data.copy()
     df["sector_key"] = normalize_series(df["sector"])
     sector_codes, sector_uniques = pd.factorize(df["sector_key"])
@@ -57,15 +71,30 @@ def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir") 
     df["activity_key"] = normalize_series(df["activity_name"])
 
     identity = [c for c in data.columns if c not in IDENTITY_FIELDS_EXCLUDE]
-    row_hash = pd.util.hash_pandas_object(data[identity], index=False)
+    cells = data[identity]
+    if unread is not None:
+        cells = cells.assign(_unread=unread.reindex(data.index).to_numpy())
+    row_hash = pd.util.hash_pandas_object(cells, index=False)
     first_row = df["excel_row"].groupby(row_hash.to_numpy()).transform("first")
     df["copy_of"] = np.where(first_row.to_numpy() != df["excel_row"].to_numpy(), first_row.to_numpy(), 0)
     df["duplicate_of"] = df["copy_of"] if duplicates == "excluir" else 0
 
+    type_key, listed = indicator_types(df, rules, catalog)
+    df["type_key"] = type_key
+    df["listed"] = listed if listed is not None else True
+    typed = rules.indicators is not None or bool((type_key != "").any())  # else every indicator counts (W09)
     no_people = {sg.id for sg in catalog.subgroups.values() if not sg.counts_people}
     exclusion = pd.Series(None, index=df.index, dtype=object)
+    if typed:
+        exclusion = exclusion.mask(type_key == "", EXCLUDED_UNTYPED_INDICATOR)
+        exclusion = exclusion.mask((type_key != "") & ~type_key.isin(rules.people_type_keys),
+                                   EXCLUDED_NOT_PEOPLE_INDICATOR)
     exclusion = exclusion.mask(df["subgroup"].isin(no_people), EXCLUDED_NO_PEOPLE_SUBGROUP)
-    exclusion = exclusion.mask(df["rmrp_activity"].eq(False).fillna(False).astype(bool), EXCLUDED_NOT_RMRP)
+    rmrp_no = df["rmrp_activity"].eq(False).fillna(False).astype(bool)
+    would_count = exclusion.isna() & (df["duplicate_of"] == 0)
+    df["rmrp_excluded"] = rmrp_no & would_count if rules.only_rmrp else False
+    if rules.only_rmrp:
+        exclusion = exclusion.mask(rmrp_no, EXCLUDED_NOT_RMRP)
     exclusion = exclusion.mask(df["duplicate_of"] > 0, EXCLUDED_DUPLICATE)
     df["exclusion"] = exclusion
     df["counted"] = exclusion.isna()

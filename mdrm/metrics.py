@@ -23,6 +23,7 @@ from .methodology import (
     sector_figures, sex_age_values, subgroup_values,
 )
 from .organizations import by_subgroup, read_registry, reporting_count
+from .indicators import CountingRules
 from .params import Params
 from .quality import counts as quality_counts
 from .quality import find_issues
@@ -49,6 +50,7 @@ class MonthData:
     # export is computed at admin1) and the key figures matching no activity of the region (W06).
     level_requested: str | None = None
     key_figures_unmatched: list[str] = field(default_factory=list)
+    rules: CountingRules = field(default_factory=CountingRules)  # rows counted for people (mdrm.indicators)
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -77,7 +79,7 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
     if params.level == "admin2" and not has_admin2(fivew, region):
         params = dataclasses.replace(params, level="admin1")
     return MonthData(params, fivew, region, registry, catalog, level_requested=requested,
-                     key_figures_unmatched=unmatched_key_figures(data[in_region], catalog))
+                     key_figures_unmatched=unmatched_key_figures(data[in_region], catalog), rules=read.rules)
 
 
 def unmatched_key_figures(region_rows: pd.DataFrame, catalog: Catalog) -> list[str]:
@@ -101,6 +103,20 @@ def _publish_groups(raw: pd.Series, catalog: Catalog) -> dict[str, int]:
 def _figure(raw: pd.Series, catalog: Catalog) -> dict:
     parts = _publish_groups(raw, catalog)
     return {"total": sum(parts.values()), "by_population": parts}
+
+
+def _people_figure(md: MonthData, raw: pd.Series) -> dict:
+    """A headline figure. With `suma` the total is the integer sum of the basis over the counted rows
+    (rounded once, as R4V sums), and the groups are apportioned to it by largest remainder; rounding
+    each group first could add up to 1 more per group (docs/metodologia.md, «Suma»)."""
+    if md.params.method != "suma":
+        return _figure(raw, md.catalog)
+    groups = [*md.catalog.population_ids, SIN_DESAGREGAR]
+    values = {g: float(raw.get(g, 0.0)) for g in groups}
+    total = half_up(sum(values.values()))
+    shared = largest_remainder(values, total, groups)
+    parts = {g: int(v) for g, v in shared.items() if g in md.catalog.main_populations or v != 0}
+    return {"total": total, "by_population": parts}
 
 
 def headline(md: MonthData, rows: pd.DataFrame, basis: str, by: str | None = None) -> pd.DataFrame:
@@ -141,7 +157,7 @@ def headline_by_month(md: MonthData) -> dict[str, dict | None]:
     table = headline(md, rows.assign(month=rows["month"].astype(str)), md.params.basis, by="month")
     empty = pd.Series(dtype="float64")
     return {
-        m: _figure(table.loc[m] if m in table.index else empty, md.catalog) if m in with_rows else None
+        m: _people_figure(md, table.loc[m] if m in table.index else empty) if m in with_rows else None
         for m in months
     }
 
@@ -162,9 +178,9 @@ def headline_by_province(md: MonthData, area: str | None = None) -> tuple[pd.Dat
     (adds_up=True). At level admin1 a person may be counted in two provinces:
     each province is rounded on its own and their sum may exceed the headline.
     """
-    catalog, p = md.catalog, md.params
+    p = md.params
     counted = md.rows[md.rows["counted"]]
-    published = _figure(_one(headline(md, md.rows, p.basis)), catalog)["by_population"]
+    published = _people_figure(md, _one(headline(md, md.rows, p.basis)))["by_population"]
     by_region = by_admin1(p) if area is None else area == "admin1"
     adds_up = p.level == "admin2" or by_region  # admin1s partition the headline at either level
     if counted.empty:
@@ -228,6 +244,20 @@ def by_organization(md: MonthData) -> pd.DataFrame:
     return table.loc[order]
 
 
+def counting_rules(md: MonthData) -> dict:
+    """The rules on rows counted for people, as the methodology note names them (docs/metodologia.md,
+    «Filas contadas como R4V»): `solo_rmrp`, the indicator list and its people types, the export's
+    own type column."""
+    rules, source = md.rules, md.fivew.source
+    typed = bool((md.rows["type_key"] != "").any()) if "type_key" in md.rows.columns else False
+    return {
+        "solo_rmrp": rules.only_rmrp,
+        "indicator_list": rules.indicators.name if rules.indicators is not None else None,
+        "type_column": source.headers.get("indicator_type") if typed else None,
+        "people_types": list(rules.people_types) if rules.indicators is not None or typed else None,
+    }
+
+
 def compute(md: MonthData) -> dict:
     """The `mdrm.metrics/1` dictionary of the month (docs/metodologia.md §6)."""
     p, catalog = md.params, md.catalog
@@ -235,7 +265,7 @@ def compute(md: MonthData) -> dict:
     counted = rows[rows["counted"]]
     excluded = rows["exclusion"].value_counts()
 
-    people = _figure(_one(headline(md, rows, p.basis)), catalog)
+    people = _people_figure(md, _one(headline(md, rows, p.basis)))
     age_raw = sex_age_values(counted, p.basis, catalog).sum()
     by_sex_age = largest_remainder(age_raw.to_dict(), people["total"], catalog.sex_age_ids)
 
@@ -248,7 +278,7 @@ def compute(md: MonthData) -> dict:
 
     prev_rows = md.region[md.region["month"] == previous_month(p.month)]
     if prev_rows["counted"].any():
-        prev_people = _figure(_one(headline(md, prev_rows, p.basis)), catalog)
+        prev_people = _people_figure(md, _one(headline(md, prev_rows, p.basis)))
         previous = {
             "month": previous_month(p.month),
             "people_reached_total": prev_people["total"],
@@ -258,7 +288,7 @@ def compute(md: MonthData) -> dict:
     else:  # W03: nothing to compare with (docs/metodologia.md §7: null, never "+100 %")
         previous = None
 
-    issues = find_issues(rows, catalog, md.fivew.source.headers)
+    issues = find_issues(rows, catalog, md.fivew.source.headers, md.rules, p.country)
     source = md.fivew.source
     metrics = {
         "schema": SCHEMA,
@@ -267,6 +297,7 @@ def compute(md: MonthData) -> dict:
         "month": p.month,
         "basis": p.basis,
         "dedup": {"method": p.method, "level": p.level},
+        "counting": counting_rules(md),
         "rows": {
             "read": int(len(rows)),
             "counted": int(len(counted)),
@@ -288,7 +319,7 @@ def compute(md: MonthData) -> dict:
         },
         "ytd": {
             "months": months_to_date(p.month),
-            "people_reached": _figure(ytd_people, catalog),
+            "people_reached": _people_figure(md, ytd_people),
             "sectors": {str(r.sector): half_up(r.new) for r in ytd_sectors.itertuples()},
         },
         "previous_month": previous,

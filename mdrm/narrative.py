@@ -29,7 +29,10 @@ from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .months import previous_month
-from .methodology import EXCLUDED_DUPLICATE, EXCLUDED_NO_PEOPLE_SUBGROUP, EXCLUDED_NOT_RMRP
+from .methodology import (
+    EXCLUDED_DUPLICATE, EXCLUDED_NO_PEOPLE_SUBGROUP, EXCLUDED_NOT_PEOPLE_INDICATOR, EXCLUDED_NOT_RMRP,
+    EXCLUDED_UNTYPED_INDICATOR,
+)
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
@@ -263,6 +266,8 @@ EXCLUSION_SHORT = {
     EXCLUDED_DUPLICATE: "filas duplicadas",
     EXCLUDED_NOT_RMRP: "actividades fuera del RMRP",
     EXCLUDED_NO_PEOPLE_SUBGROUP: "servicios comunes",
+    EXCLUDED_NOT_PEOPLE_INDICATOR: "indicadores que no son de personas en necesidad",
+    EXCLUDED_UNTYPED_INDICATOR: "indicadores fuera de la lista",
 }
 LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
 
@@ -291,6 +296,29 @@ def _several_regions(metrics: dict) -> bool:
     return bool(scope.get("national") or len(scope.get("regions") or []) > 1)
 
 
+def counting_text(metrics: dict) -> str:
+    """Which rows count for people: the RMRP mark (`solo_rmrp`) and the indicator types (the list of
+    `indicadores`, the export's type column, or every indicator: W09)."""
+    counting = metrics.get("counting") or {}
+    only_rmrp = counting.get("solo_rmrp", True)
+    rmrp = ("Se cuentan las actividades RMRP («solo_rmrp: true»: no las filas con «Actividad RMRP = No»)"
+            if only_rmrp else "Se cuentan todas las actividades, también las de «Actividad RMRP = No» "
+                              "(«solo_rmrp: false», como R4V en 2021)")
+    types = ", ".join(counting.get("people_types") or [])
+    listed, column = counting.get("indicator_list"), counting.get("type_column")
+    if listed and column:
+        kinds = (f"en los indicadores de tipo {types}, según la columna «{column}» del 5W y la lista de "
+                 f"indicadores «{listed}»")
+    elif listed:
+        kinds = f"en los indicadores de tipo {types} de la lista de indicadores «{listed}»"
+    elif column:
+        kinds = f"en los indicadores de tipo {types} según la columna «{column}» del 5W"
+    else:
+        kinds = "en todos los indicadores (sin lista de indicadores ni columna de tipo)"
+    return (f"{rmrp}, {kinds}, de los subgrupos que atienden personas (no los servicios comunes, como el "
+            "manejo de información).")
+
+
 def methodology_note(metrics: dict) -> list[str]:
     """Which basis and method produced the figures, and how each kind of figure is made."""
     month = fmt.month_label(metrics["month"])
@@ -300,8 +328,7 @@ def methodology_note(metrics: dict) -> list[str]:
     note = [
         f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
         f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics))}. "
-        "Se cuentan las actividades RMRP de los subgrupos que atienden personas "
-        "(no los servicios comunes, como el manejo de información).",
+        + counting_text(metrics),
         "Subgrupos y sectores: suman las personas de cada fila del 5W; una persona asistida por varios "
         "sectores cuenta en cada uno, por eso su suma supera el total de personas alcanzadas.",
         "Sexo y edad: la desagregación de las filas contadas, repartida en proporción al total de personas "

@@ -27,6 +27,7 @@ _PLAIN_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a params folder nam
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
 DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (docs/metodologia.md §5)
+PEOPLE_TYPES = ("Pin", "Direct Assistance")  # R4V's people-in-need indicator types: 2021, 2022 on
 
 # key -> (type description, python types)
 _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
@@ -46,6 +47,10 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
     "limites_nombre": ("texto o null", (str, type(None))),
     "duplicados": ("excluir o contar", (str,)),
+    # docs/metodologia.md, «Filas contadas como R4V»: which rows count for people
+    "solo_rmrp": ("true o false", (bool,)),
+    "indicadores": ("ruta de archivo (lista de indicadores de R4V) o null", (str, type(None))),
+    "tipos_personas": ("lista de textos (tipos de indicador que cuentan personas)", (list,)),
 }
 _REQUIRED = ("mes", "datos")
 _MERGED = ("deduplicacion", "columnas", "mesa", "definiciones")  # merged key by key over region.yml
@@ -84,6 +89,9 @@ class Params:
     boundaries_path: Path | None = None  # `limites`: the provinces' GeoJSON for the map (mdrm.maps)
     boundaries_name: str | None = None   # `limites_nombre`: the property holding a province's name
     duplicates: str = "excluir"
+    only_rmrp: bool = True  # `solo_rmrp`: rows marked RMRP "No" never count for people (false: R4V 2021)
+    indicators_path: Path | None = None  # `indicadores`: R4V's indicator list (mdrm.indicators)
+    people_types: tuple[str, ...] = PEOPLE_TYPES  # `tipos_personas`
 
     def __post_init__(self):
         if not self.regions and self.country is None:
@@ -147,7 +155,7 @@ def _check_keys(content: dict, path: Path) -> None:
             raise InputError(f"clave desconocida «{key}»", file=path,
                              hint="Claves válidas: " + ", ".join(_KEYS))
         kind, types = _KEYS[key]
-        if not isinstance(value, types) or isinstance(value, bool):
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise InputError(f"la clave «{key}» debe ser {kind}", file=path, value=value)
 
 
@@ -238,6 +246,10 @@ def load_params(path: str | Path) -> Params:
     if duplicates not in DUPLICATES:
         raise InputError("la clave «duplicados» debe ser excluir o contar", file=origin["duplicados"],
                          value=duplicates)
+    people_types = merged.get("tipos_personas", list(PEOPLE_TYPES))
+    if not people_types or not all(isinstance(t, str) and t.strip() for t in people_types):
+        raise InputError("la clave «tipos_personas» debe ser una lista de textos no vacía",
+                         file=origin.get("tipos_personas", path), value=people_types)
     catalog = load_catalog()
     country = _country(merged, origin, catalog)
     regions, label = _regions(merged, origin, path, country, catalog)
@@ -263,6 +275,10 @@ def load_params(path: str | Path) -> Params:
                                  origin.get("limites", path)),
         boundaries_name=merged.get("limites_nombre"),
         duplicates=duplicates,
+        only_rmrp=merged.get("solo_rmrp", True),
+        indicators_path=_resolve(merged.get("indicadores"), origin.get("indicadores", path).parent, "indicadores",
+                                 origin.get("indicadores", path)),
+        people_types=tuple(t.strip() for t in people_types),
     )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import Catalog
+from .indicators import CountingRules
 
 TOLERANCE = 1e-6
 CODES = {
@@ -43,12 +44,15 @@ def _fmt(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}")
 
 
-def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | None = None) -> pd.DataFrame:
+def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | None = None,
+                rules: CountingRules | None = None, country: str | None = None) -> pd.DataFrame:
     """All quality issues of the classified rows, sorted by row then code.
 
     A duplicated copy (Q08) raises only Q08: its other issues are the first
     copy's, already reported. `headers` (field -> header in the file) words
-    the messages with the user's column names.
+    the messages with the user's column names. `rules` (the params' indicator
+    list and people types) and `country` (the params' `pais`, for rows without a
+    country) feed R4V's rules Q14–Q21.
     """
     headers = headers or {}
     original = df["duplicate_of"] == 0

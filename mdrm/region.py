@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .catalog import Catalog, load_catalog
+from .indicators import CountingRules, rules_of
 from .load import FiveW, read_5w
 from .methodology import classify
 from .params import Params
@@ -29,6 +30,7 @@ class RegionRows:
     fivew: FiveW
     in_region: pd.Series  # boolean mask over `fivew.data`: the Mesa's rows of every month
     rows: pd.DataFrame  # the classified rows in scope (the asked months; rows without a month too)
+    rules: CountingRules  # the params' rules on rows counted for people (mdrm.indicators)
 
 
 def read_region(params: Params, months: Iterable[str] | None = None, fivew: FiveW | None = None,
@@ -45,4 +47,6 @@ def read_region(params: Params, months: Iterable[str] | None = None, fivew: Five
     if months is not None:
         in_scope = in_region & (data["month"].isna() | data["month"].isin(set(months)))
     fivew.check_cells(in_scope)
-    return RegionRows(catalog, fivew, in_region, classify(data[in_scope], catalog, params.duplicates))
+    rules = rules_of(params)
+    rows = classify(data[in_scope], catalog, params.duplicates, rules, fivew.unread)
+    return RegionRows(catalog, fivew, in_region, rows, rules)

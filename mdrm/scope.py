@@ -117,6 +117,8 @@ def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.S
             file=source.path, sheet=source.sheet, column=country_column,
             hint="Países en el archivo: " + ", ".join(
                 f"«{_country_name(k, data['country'], country, catalog)}»" for k in present))
+    if params.country and "country" not in source.headers:
+        _check_no_foreign_admin1(mask, data, admin1, params, catalog, source, admin1_column)
     if params.national:
         return mask
 
@@ -129,6 +131,37 @@ def mesa_rows(fivew, params, catalog: Catalog, month: str | None = None) -> pd.S
     if not params.country and has_country:
         _check_one_country(mask, data, admin1, country, wanted, catalog, source, admin1_column)
     return mask
+
+
+FOREIGN_SHOWN = 10  # regions of other countries named in the no-country-column error
+
+
+def _check_no_foreign_admin1(mask, data, admin1, params, catalog: Catalog, source, column) -> None:
+    """`pais` given and no country column: the Mesa's rows must not hold admin1s of other countries
+    (`admin1.yml`), which would be counted as the country's (hard error, never a silent merge)."""
+    rows = admin1[mask]
+    if rows.empty:
+        return
+    first_row = data.loc[mask, "excel_row"].groupby(rows.astype(object).to_numpy(), sort=False).min()
+    foreign = []
+    for key, row in first_row.items():
+        countries = catalog.countries_of_admin1(key)
+        if key and countries and params.country not in countries:
+            spelled = data.loc[mask & (admin1 == key).to_numpy(), "admin1"].iloc[0]
+            names = ", ".join(sorted(catalog.country_label(c) for c in countries))
+            foreign.append((int(row), f"«{spelled}» ({names}, fila {int(row)})"))
+    if not foreign:
+        return
+    foreign.sort()
+    listed = "; ".join(text for _, text in foreign[:FOREIGN_SHOWN])
+    if len(foreign) > FOREIGN_SHOWN:
+        listed += f"; y {len(foreign) - FOREIGN_SHOWN} más"
+    country = catalog.country_label(params.country)
+    raise InputError(
+        f"el 5W no tiene columna de país y tiene regiones de otros países que se contarían como de {country}: "
+        f"{listed}", file=source.path, sheet=source.sheet, row=foreign[0][0], column=column,
+        hint="Agregue al archivo la columna «País Country» (o «Country») de la exportación de R4V, o indique "
+             "con `columnas:` en los parámetros el encabezado que la tiene")
 
 
 def _check_one_country(mask, data, admin1, country, wanted, catalog, source, column) -> None:

@@ -14,6 +14,7 @@ hold. The summary of the other rows is printed before the error.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import TextIO
 import pandas as pd
 
 from .catalog import load_catalog
+from .indicators import read_indicator_list, rules_of
 from .load import read_5w
 from .methodology import classify
 from .quality import CODES, counts, find_issues
@@ -43,17 +45,23 @@ def scope_mask(fivew, params, catalog) -> pd.Series:
     return mesa_rows(fivew, params, catalog) & fivew.data["month"].isin(months)
 
 
-def issues_table(path, sheet: str | None = None, columns: dict | None = None, params=None):
-    """(fivew, classified rows in scope, issues with country/region/month, scope mask)."""
+def issues_table(path, sheet: str | None = None, columns: dict | None = None, params=None,
+                 indicators: str | Path | None = None):
+    """(fivew, classified rows in scope, issues with country/region/month, scope mask).
+
+    `indicators` (`--indicadores`): R4V's indicator list, instead of the params' `indicadores`."""
     catalog = load_catalog()
+    rules = rules_of(params)
+    if indicators is not None:
+        rules = dataclasses.replace(rules, indicators=read_indicator_list(indicators))
     fivew = read_5w(path, sheet, columns, catalog)
     data = fivew.data
     if params is not None:
         catalog = params.adapt(catalog)
     scope = scope_mask(fivew, params, catalog) if params is not None else pd.Series(True, index=data.index)
-    rows = classify(data[scope], catalog, getattr(params, "duplicates", "excluir"))
+    rows = classify(data[scope], catalog, getattr(params, "duplicates", "excluir"), rules, fivew.unread)
     unreadable = rows["excel_row"].isin(fivew.cell_errors["excel_row"])
-    issues = find_issues(rows[~unreadable], catalog, fivew.source.headers)
+    issues = find_issues(rows[~unreadable], catalog, fivew.source.headers, rules, getattr(params, "country", None))
     where = rows[["excel_row", "country", "admin1", "month"]].rename(columns={"excel_row": "row"})
     where = where.assign(month=where["month"].astype(object))
     issues = issues.merge(where, on="row", how="left")
@@ -138,9 +146,9 @@ def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: 
 
 def validate_file(path, sheet: str | None = None, columns: dict | None = None, out: TextIO | None = None,
                   params=None, output: str | Path | None = None, by_organization: str | Path | None = None,
-                  everything: bool = False) -> int:
+                  everything: bool = False, indicators: str | Path | None = None) -> int:
     """Print the summary (and the list with `everything`); write the workbooks; hard errors exit 2."""
-    fivew, rows, issues, scope = issues_table(path, sheet, columns, params)
+    fivew, rows, issues, scope = issues_table(path, sheet, columns, params, indicators)
     by_code, by_org = summary_by_code(issues), summary_by_organization(issues)
     source = fivew.source
     lines = [f"Archivo: {source.path.name}" + (f" (hoja «{source.sheet}»)" if source.sheet else "")]

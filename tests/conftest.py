@@ -51,11 +51,15 @@ SPANISH_HEADERS = {
     "hombres": "Hombres adultos",
     "otros_menores": "Otro menores de 18",
     "otros_adultos": "Otro adultos",
+    "indicator_type": "Tipo de indicador",  # last: the columns before it keep their letters
 }
 DEFAULTS = {
     "country": "Peru", "admin1": "Tacna", "admin2": "Tacna", "appealing_org": "Org A",
     "month": "2020-09", "sector": "Shelter", "activity_name": "Actividad", "rmrp_activity": "Si",
     "cva": "No",
+    # R4V's type of the indicator (docs/metodologia.md, «Filas contadas como R4V»): people in need, so every
+    # hand-made row counts for people as it did before the type existed, and W09 stays silent
+    "indicator_type": "Pin",
 }
 
 

@@ -41,7 +41,7 @@ ENGLISH_HEADERS = {
     "acogida": "Host Communities Beneficiaries", "pendulares": "Refugees and Migrants PENDULARS",
     "retornados": "Colombian Returnees", "ninas": "Women under 18", "ninos": "Men under 18",
     "mujeres": "Women above 18", "hombres": "Men above 18", "otros_menores": "Other under 18",
-    "otros_adultos": "Other above 18",
+    "otros_adultos": "Other above 18", "indicator_type": "Indicator Type",
 }
 SHORT_HEADERS = {
     "country": "Country", "admin1": "Admin1", "admin2": "Admin2", "appealing_org": "Appealing_org",
@@ -54,6 +54,7 @@ SHORT_HEADERS = {
     "permanencia": "IN_DESTINATION", "transito": "IN_TRANSIT", "acogida": "Host_Communities",
     "pendulares": "PENDULARS", "retornados": "Returnees", "ninas": "Girls", "ninos": "Boys",
     "mujeres": "Women", "hombres": "Men", "otros_menores": "Other_under", "otros_adultos": "Other_above",
+    "indicator_type": "Indicator_Type",
 }
 HEADER_STYLES = {"es": SPANISH_HEADERS, "en": ENGLISH_HEADERS, "short": SHORT_HEADERS}
 H = SPANISH_HEADERS  # the header of a field in the Spanish export, for messages

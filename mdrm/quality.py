@@ -27,6 +27,15 @@ CODES = {
     "Q11": "Falta el sector, el indicador o el nombre de la actividad",
     "Q12": "Sector de transferencias multipropósito (MPC) con CVA = No",
     "Q13": "CVA = Sí sin modalidad de entrega",
+    # R4V's rules on indicator types and reference lists (docs/metodologia.md, «Reglas de calidad de R4V»)
+    "Q14": "Indicador de personas sin personas (total mensual y nuevos beneficiarios en 0)",
+    "Q15": "Personas reportadas en un indicador que no es de personas",
+    "Q16": "Cantidad 0 en un indicador que no es de personas",
+    "Q17": "Fila vacía: sin cantidad, sin personas y sin desagregación",
+    "Q18": "Modalidad de entrega de CVA fuera de la lista de R4V",
+    "Q19": "Asistencia directa de Educación o Protección de la Niñez sin menores de 18",
+    "Q20": "Sector e indicador que no están en la lista de indicadores",
+    "Q21": "País y región (admin1) que no están en la lista de R4V",
     # Q30 and up: the kit's own checks beyond R4V's rules (which keep the numbers below)
     "Q30": "Actividad reportada dos veces con otras cifras (misma organización, mes, lugar, actividad, sector y "
            "descripción: se cuentan ambas filas)",
@@ -36,6 +45,19 @@ TWICE_KEY = ("org_key", "month", "country_key", "admin1_key", "admin2_key", "act
 TWICE_SHOWN = 3  # differing columns named in a Q30 message
 # Sectors of multipurpose cash (catalog sector ids), for Q12.
 MULTIPURPOSE_CASH = ("multipurpose_cash",)
+# Q19: sectors whose direct assistance reaches children (R4V 2025: QA_Education, QA_ChildProtection)
+CHILDREN_SECTORS = ("education", "child_protection")
+UNDER_18 = ("ninas", "ninos", "otros_menores")
+# Q18: R4V's CVA delivery mechanisms (2025: functions.R `is_valid_cva`; 2022–2024: the exports' values), English
+# and Spanish, compared normalized
+DELIVERY_MECHANISMS = (
+    "Beneficiary Bank Account", "Mobile Money", "Prepaid Card", "Cash Collection Over the Counter (OTC)",
+    "Direct Cash (Cash in Hand)", "Cardless ATM Withdrawal", "Voucher", "Vouchers", "Other", "Others",
+    "Other electronic cash mechanisms", "Physical cash", "Bank transfer",
+    "Cuenta bancaria del beneficiario", "Dinero móvil", "Tarjeta prepagada", "Retiro en ventanilla (OTC)",
+    "Efectivo directo (en mano)", "Retiro en cajero sin tarjeta", "Cupón", "Cupones", "Vales", "Cupones / vales",
+    "Otro", "Otros", "Otros mecanismos de dinero electrónico", "Dinero en efectivo", "Transferencia bancaria",
+)
 COLUMNS = ["code", "row", "organization", "message"]
 
 
@@ -116,6 +138,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
         add("Q09", pd.Series(fractional.any(axis=1), index=df.index),
             lambda r: "«" + first_col[r.index] + "» = " + _fmt(first_val[r.index]))
     _r4v_rules(df, add, cva_yes)
+    _r4v_type_rules(df, add, catalog, headers, rules or CountingRules(), country)
     _twice_reported(df, add, catalog, headers, copy_of)
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})
@@ -162,6 +185,92 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
     if _present(df, "delivery_mechanism"):
         add("Q13", cva_yes & blank["delivery_mechanism"],
             lambda r: "valor " + _fmt(r["cva_value_usd"]) + " USD")
+
+
+def _r4v_type_rules(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, str], rules: CountingRules,
+                    country: str | None) -> None:
+    """R4V's rules that need the indicator's type or R4V's lists (docs/metodologia.md, «Reglas de calidad de
+    R4V»: Q14–Q21). A rule needing the type applies to the rows whose type is known (the indicator list or
+    the export's type column)."""
+    from .indicators import PEOPLE_REPORTING_TYPES
+    from .text import normalize
+
+    new, total, quantity = df["new_beneficiaries"], df["total_monthly"], df["quantity"]
+    has_people = (new > 0) | (total > 0)
+    type_key = df["type_key"] if "type_key" in df.columns else pd.Series("", index=df.index)
+    known = type_key != ""
+    people_type = type_key.isin(rules.people_type_keys)
+    reports_people = people_type | type_key.isin({normalize(t) for t in PEOPLE_REPORTING_TYPES})
+    other = known & ~reports_people
+    shown_type = lambda r: "tipo «" + _type_label(df, r) + "»"  # noqa: E731
+
+    add("Q14", known & reports_people & ~has_people, lambda r: shown_type(r) + ", indicador «"
+        + r["indicator"].astype(object).fillna("").astype(str) + "»")
+    add("Q15", other & has_people, lambda r: shown_type(r) + ", " + _fmt(r["total_monthly"]) + " en el mes, "
+        + _fmt(r["new_beneficiaries"]) + " nuevos")
+    add("Q16", other & ~(quantity > 0), lambda r: shown_type(r) + ", indicador «"
+        + r["indicator"].astype(object).fillna("").astype(str) + "»")
+    counts = ["quantity", "total_monthly", "new_beneficiaries", *catalog.population_ids, *catalog.sex_age_ids]
+    add("Q17", ~(df[counts].to_numpy(dtype="float64") > 0).any(axis=1) & ~(df["cva_value_usd"] > 0),
+        lambda r: "«" + r["activity_name"].astype(object).fillna("").astype(str) + "»")
+    if _present(df, "delivery_mechanism"):
+        allowed = {normalize(m) for m in DELIVERY_MECHANISMS}
+        mechanism = df["delivery_mechanism"]
+        codes, uniques = pd.factorize(mechanism.astype(object), use_na_sentinel=True)
+        outside = np.array([normalize(u) not in allowed for u in uniques] + [False], dtype=bool)[codes]
+        add("Q18", df["cva"].eq(True).fillna(False).astype(bool) & pd.Series(outside, index=df.index),
+            lambda r: "«" + r["delivery_mechanism"].astype(str) + "»")
+    under_18 = [c for c in UNDER_18 if c in headers]
+    if under_18 and "sector_id" in df.columns:
+        children = df["sector_id"].isin(CHILDREN_SECTORS) & people_type & has_people
+        add("Q19", children & ~(df[under_18].sum(axis=1) > 0),
+            lambda r: "«" + r["sector"].astype(str) + "», " + _fmt(r["new_beneficiaries"]) + " nuevos, ninguno "
+            "menor de 18")
+    if rules.indicators is not None and "listed" in df.columns:
+        add("Q20", ~df["listed"].astype(bool), lambda r: "«" + r["sector"].astype(object).fillna("").astype(str)
+            + "» / «" + r["indicator"].astype(object).fillna("").astype(str) + "» (no cuenta para personas)")
+    _admin_rule(df, add, catalog, country)
+
+
+def _type_label(df: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+    """The type of the flagged rows as written (the export's column), else its normalized key."""
+    written = rows["indicator_type"].astype(object) if "indicator_type" in rows.columns else None
+    key = df.loc[rows.index, "type_key"].astype(str)
+    return written.where(written.notna(), key).astype(str) if written is not None else key
+
+
+def _admin_rule(df: pd.DataFrame, add, catalog: Catalog, country: str | None) -> None:
+    """Q21 (R4V: `countryadmincheck`, `QA_admin`): the row's country (or the params' `pais` when the row has
+    none) and admin1 must be a pair of R4V's lists (`paises.yml`, `admin1.yml`)."""
+    from .text import normalize
+
+    if not catalog.admin1s or "country_key" not in df.columns:
+        return
+    row_country = df["country_key"].astype(object).astype(str)
+    if country:
+        row_country = row_country.where(row_country != "", country)
+    pairs = pd.DataFrame({"c": row_country.to_numpy(), "a": df["admin1"].astype(object).to_numpy()}, index=df.index)
+    distinct = pairs.drop_duplicates()
+
+    def wrong(c: str, a) -> bool:
+        if not c or a is None or (isinstance(a, float) and a != a) or not str(a).strip():
+            return False  # no country to check against, or no admin1 (another issue)
+        if c not in catalog.countries:
+            return True  # a country that is not one of R4V's
+        return normalize(a) not in catalog.admin1s.get(c, frozenset()) and c not in catalog.countries_of_admin1(a)
+
+    distinct = distinct.assign(bad=[wrong(c, a) for c, a in zip(distinct["c"], distinct["a"])])  # distinct pairs
+    if not distinct["bad"].any():
+        return
+    joined = pairs.merge(distinct, on=["c", "a"], how="left", sort=False)
+    flagged = pd.Series(joined["bad"].fillna(False).astype(bool).to_numpy(), index=df.index)
+
+    def words(r: pd.DataFrame) -> pd.Series:
+        c = pairs.loc[r.index, "c"]
+        label = c.map(lambda k: catalog.country_label(k) if k in catalog.countries else k)
+        return "«" + label.astype(str) + "» / «" + r["admin1"].astype(str) + "»"
+
+    add("Q21", flagged, words)
 
 
 def _shown_values(values: pd.Series) -> pd.Series:

@@ -5,6 +5,7 @@ quality rules Q14–Q21. Every figure below is worked by hand in a comment.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -238,3 +239,221 @@ def test_suma_is_the_integer_sum_of_the_basis(metrics_of):
     assert m["people_reached"]["by_population"] == {"permanencia": 3, "transito": 1, "acogida": 0}
     # maximo keeps rounding each group once: max(2.5, 0) -> 3 and max(0, 1.5) -> 2
     assert metrics_of(rows)["people_reached"]["total"] == 5
+
+
+# --- W10 and the country column ------------------------------------------------------------------------------------
+
+PERU_ROW = {"sector": "Shelter", "total_monthly": 10, "new_beneficiaries": 10, "permanencia": 6, "transito": 4,
+            "ninas": 5, "mujeres": 5}
+
+
+@pytest.mark.parametrize("field, renamed, named, consequence", [
+    ("rmrp_activity", "Actividad del plan", "«Actividad RMRP» / «RMRP Activity»", "ninguna fila se excluye"),
+    ("pendulares", "Pendulares (personas)", "«Refugiados y migrantes PENDULARES» / «Refugees and Migrants PENDULARS»",
+     "ese grupo de población queda en 0"),
+    ("ninas", "Chicas menores de 18", "«Ninas y Adolescentes menores de 18» / «Women under 18»", "esa parte de sexo y edad"),
+])
+def test_w10_names_each_renamed_column(metrics_of_frame, field, renamed, named, consequence):
+    frame = rows_frame([PERU_ROW])
+    m = metrics_of_frame(frame)
+    assert "W10" not in codes(m)
+    m = metrics_of_frame(frame.rename(columns={SPANISH_HEADERS[field]: renamed}))
+    assert "W10" in codes(m)
+    said = message(m, "W10")
+    assert named in said and consequence in said and "columnas:" in said
+    # named once, and only that column
+    assert said.count("«") == 2 + said.count("«Actividad RMRP = No»")
+
+
+def test_w10_on_a_renamed_women_under_18_the_girls_are_0_and_said(metrics_of_frame):
+    frame = rows_frame([PERU_ROW]).rename(columns={SPANISH_HEADERS["ninas"]: "Mujeres menores de 18"})
+    m = metrics_of_frame(frame)
+    # the 5 girls are not read: the sex/age split is mujeres 5 only, so the 10 people are all women
+    assert m["by_sex_age"]["ninas"] == 0 and m["by_sex_age"]["mujeres"] == 10
+    assert "«Ninas y Adolescentes menores de 18» / «Women under 18»" in message(m, "W10")
+
+
+def test_w10_names_country_with_pais_and_admin2_with_nivel_admin2(metrics_of_frame):
+    frame = rows_frame([PERU_ROW]).drop(columns=[SPANISH_HEADERS["country"], SPANISH_HEADERS["admin2"]])
+    plain = metrics_of_frame(frame)
+    assert "W10" not in codes(plain)  # neither asked for: not expected
+    m = metrics_of_frame(frame, pais="Perú", deduplicacion={"metodo": "maximo", "nivel": "admin2"})
+    said = message(m, "W10")
+    assert "«País Country» / «Country»" in said and "«Admin2»" in said
+
+
+def no_country(rows: list[dict]) -> pd.DataFrame:
+    return rows_frame(rows).drop(columns=[SPANISH_HEADERS["country"]])
+
+
+MIXED = [  # a regional export whose «Country» header was renamed: Peru's, Colombia's and Brazil's regions
+    {**PERU_ROW, "admin1": "Tacna"},
+    {**PERU_ROW, "admin1": "Lima"},
+    {**PERU_ROW, "admin1": "Antioquia"},
+    {**PERU_ROW, "admin1": "Roraima"},
+]
+
+
+def test_no_country_column_with_other_countries_regions_is_a_hard_error(tmp_path, month_params, capsys):
+    from conftest import metrics_exit_2
+
+    data = write_csv(no_country(MIXED), tmp_path / "5w.csv")
+    # the national report of Peru would count Antioquia (Colombia) and Roraima (Brazil) as Peru's
+    err = metrics_exit_2(capsys, month_params(data, region=None, pais="Perú"), tmp_path,
+                         "no tiene columna de país", "«Antioquia» (Colombia, fila 4)", "«Roraima» (Brasil, fila 5)")
+    assert "Tacna" not in err.split("Perú:")[1].split(".")[0]
+    # a list of Peru's regions, one of them Colombian: the same error, naming that one only
+    err = metrics_exit_2(capsys, month_params(data, region=["Tacna", "Antioquia"], pais="Perú"), tmp_path,
+                         "«Antioquia» (Colombia")
+    assert "Roraima" not in err
+
+
+def test_no_country_column_with_the_countrys_own_regions_is_fine(metrics_of_frame):
+    # only Peru's regions: nothing to mix; W10 says the column is absent
+    m = metrics_of_frame(no_country(MIXED[:2]), region=None, pais="Perú")
+    assert m["people_reached"]["total"] == 20  # Tacna 10 + Lima 10 (admin1s add up nationally)
+    assert "«País Country» / «Country»" in message(m, "W10")
+    # the Mesa's own region in a mixed file is fine too: Tacna is Peru's only
+    m = metrics_of_frame(no_country(MIXED), region="Tacna", pais="Perú")
+    assert m["people_reached"]["total"] == 10
+
+
+def test_no_country_column_error_writes_nothing_from_report(tmp_path, month_params):
+    from mdrm.cli import main
+
+    data = write_csv(no_country(MIXED), tmp_path / "5w.csv")
+    out = tmp_path / "reports"
+    code = main(["report", "--params", str(month_params(data, region=None, pais="Perú")), "--out", str(out)])
+    assert code == 2
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))
+
+
+# --- R4V's quality rules Q14–Q21 -----------------------------------------------------------------------------------
+# Each rule is re-implemented below from SPEC §13 and R4V's scripts (docs/metodologia.md, «Reglas de calidad de
+# R4V»), on the hand-made rows by field name, and compared with the kit's flagged Excel rows (header = row 1).
+
+QUALITY_ROWS = [
+    # 2: Pin with people: clean
+    {"sector": "Shelter", "total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10,
+     "quantity": 1, "activity_name": "Alojamiento"},
+    # 3: Pin without people (Q14)
+    {"sector": "Shelter", "quantity": 5, "activity_name": "Kits"},
+    # 4: People type without people (Q14: R4V 2021 `PinPeople.Beneficaries.equal.0`, every type but Other)
+    {"sector": "Shelter", "indicator_type": "People", "quantity": 5, "activity_name": "Talleres"},
+    # 5: Other with people (Q15) and a quantity
+    {"sector": "Shelter", "indicator_type": "Other", "total_monthly": 7, "new_beneficiaries": 7, "permanencia": 7,
+     "hombres": 7, "quantity": 2, "activity_name": "Rehabilitación"},
+    # 6: Other, quantity 0, no people (Q16 and Q17: nothing at all)
+    {"sector": "Shelter", "indicator_type": "Other", "activity_name": "Albergues"},
+    # 7: Other with a quantity and no people: clean
+    {"sector": "Shelter", "indicator_type": "Other", "quantity": 3, "activity_name": "Albergues rehabilitados"},
+    # 8: CVA with a delivery mechanism outside R4V's list (Q18)
+    {"sector": "Multipurpose Cash Assistance (MPC)", "cva": "Sí", "cva_value_usd": 50,
+     "delivery_mechanism": "Criptomonedas", "total_monthly": 1, "new_beneficiaries": 1, "permanencia": 1,
+     "mujeres": 1, "quantity": 1, "activity_name": "MPC"},
+    # 9: CVA with R4V's mechanisms as the exports write them (2022: «Physical cash », with a space): clean
+    {"sector": "Multipurpose Cash Assistance (MPC)", "cva": "Sí", "cva_value_usd": 50,
+     "delivery_mechanism": "Physical cash ", "total_monthly": 1, "new_beneficiaries": 1, "permanencia": 1,
+     "mujeres": 1, "quantity": 1, "activity_name": "MPC 2"},
+    # 10: Education direct assistance with no one under 18 (Q19)
+    {"sector": "Educación", "total_monthly": 4, "new_beneficiaries": 4, "permanencia": 4, "mujeres": 4,
+     "quantity": 4, "activity_name": "Clases"},
+    # 11: Child Protection direct assistance with children: clean
+    {"sector": "Protection (Child Protection)", "total_monthly": 4, "new_beneficiaries": 4, "permanencia": 4,
+     "ninas": 2, "otros_menores": 2, "quantity": 4, "activity_name": "Espacios"},
+    # 12: Peru with a Colombian admin1 (Q21)
+    {"sector": "Shelter", "admin1": "Antioquia", "total_monthly": 1, "new_beneficiaries": 1, "permanencia": 1,
+     "mujeres": 1, "quantity": 1, "activity_name": "Alojamiento 2"},
+    # 13: a country that is not R4V's (Q21)
+    {"sector": "Shelter", "country": "Venezuela", "admin1": "Zulia", "total_monthly": 1, "new_beneficiaries": 1,
+     "permanencia": 1, "mujeres": 1, "quantity": 1, "activity_name": "Alojamiento 3"},
+]
+PEOPLE_IN_NEED = {"pin", "direct assistance"}
+REPORTS_PEOPLE = PEOPLE_IN_NEED | {"people", "capacity building"}
+
+
+def r4v_rules(rows: list[dict]) -> dict[str, set[int]]:
+    """The Excel rows each rule flags, from SPEC §13 (R4V's definitions), computed here on the rows as given."""
+    frame = pd.DataFrame([{**{"indicator_type": "Pin", "quantity": 0, "total_monthly": 0, "new_beneficiaries": 0,
+                              "cva": "No", "country": "Peru", "admin1": "Tacna"}, **r} for r in rows])
+    frame.index = range(2, len(frame) + 2)
+    kind = frame["indicator_type"].str.lower()
+    people = (frame["total_monthly"] > 0) | (frame["new_beneficiaries"] > 0)
+    numbers = [c for c in frame.columns if c in ("quantity", "total_monthly", "new_beneficiaries", "permanencia",
+                                                 "transito", "acogida", "ninas", "ninos", "mujeres", "hombres",
+                                                 "otros_menores")]
+    under_18 = frame.reindex(columns=["ninas", "ninos", "otros_menores"]).fillna(0).sum(axis=1)
+    children = frame["sector"].isin(["Educación", "Protection (Child Protection)"])
+    mechanisms = {"physical cash", "transferencia bancaria", "voucher", "other"}
+    peru = {"tacna", "lima"}  # the Peruvian admin1s these rows use
+    flags = {
+        "Q14": kind.isin(REPORTS_PEOPLE) & ~people,
+        "Q15": ~kind.isin(REPORTS_PEOPLE) & people,
+        "Q16": ~kind.isin(REPORTS_PEOPLE) & (frame["quantity"] == 0),
+        "Q17": frame[numbers].fillna(0).sum(axis=1) == 0,
+        "Q18": frame["cva"].eq("Sí") & ~frame.get("delivery_mechanism", pd.Series("", index=frame.index))
+        .fillna("").str.strip().str.lower().isin(mechanisms),
+        "Q19": kind.isin(PEOPLE_IN_NEED) & children & people & (under_18 == 0),
+        "Q21": ~(frame["country"].eq("Peru") & frame["admin1"].str.lower().isin(peru)),
+    }
+    return {code: set(mask[mask].index) for code, mask in flags.items()}
+
+
+def kit_issues(tmp_path, rows: list[dict], indicators: Path | None = None) -> dict[str, set[int]]:
+    from mdrm.validate import issues_table
+
+    data = write_csv(rows_frame(rows), tmp_path / "calidad.csv")
+    _, _, issues, _ = issues_table(data, indicators=indicators)
+    return {code: set(issues.loc[issues["code"] == code, "row"]) for code in ("Q14", "Q15", "Q16", "Q17", "Q18",
+                                                                             "Q19", "Q20", "Q21")}
+
+
+def test_each_r4v_rule_flags_the_rows_r4v_flags(tmp_path):
+    expected = r4v_rules(QUALITY_ROWS)
+    found = kit_issues(tmp_path, QUALITY_ROWS)
+    # by hand: Q14 rows 3, 4; Q15 row 5; Q16 row 6; Q17 row 6; Q18 row 8; Q19 row 10; Q21 rows 12, 13
+    assert expected == {"Q14": {3, 4}, "Q15": {5}, "Q16": {6}, "Q17": {6}, "Q18": {8}, "Q19": {10},
+                        "Q21": {12, 13}}
+    for code, rows in expected.items():
+        assert found[code] == rows, code
+    assert found["Q20"] == set()  # no list given: nothing to compare with
+
+
+@pytest.mark.parametrize("code", ["Q14", "Q15", "Q16", "Q17", "Q18", "Q19", "Q21"])
+def test_each_r4v_rule_has_a_clean_file(tmp_path, code):
+    # the rows the rule does not flag, alone: the rule stays silent on them
+    flagged = r4v_rules(QUALITY_ROWS)[code]
+    clean = [r for i, r in enumerate(QUALITY_ROWS, start=2) if i not in flagged]
+    assert kit_issues(tmp_path, clean)[code] == set()
+
+
+def test_q20_an_indicator_missing_from_the_list_is_named_and_not_counted(tmp_path, metrics_of_frame):
+    listed = indicator_list(tmp_path / "lista.csv")
+    found = kit_issues(tmp_path, [{**r, "indicator_type": None} for r in TYPED_ROWS], listed)
+    assert found["Q20"] == {5}  # the fourth row (Excel row 5) is not in the list
+    from mdrm.validate import issues_table
+
+    data = write_csv(without_type(rows_frame(TYPED_ROWS)), tmp_path / "5w.csv")
+    _, _, issues, _ = issues_table(data, indicators=listed)
+    said = issues.loc[issues["code"] == "Q20", "message"].tolist()
+    assert said == [f"{'Sector e indicador que no están en la lista de indicadores'}: «Shelter» / «Indicador que no "
+                    "está en la lista» (no cuenta para personas)"]
+    clean = kit_issues(tmp_path, [{**r, "indicator_type": None} for r in TYPED_ROWS[:3]], listed)
+    assert clean["Q20"] == set()
+
+
+def test_validate_takes_the_indicator_list(tmp_path, capsys):
+    from mdrm.cli import main
+
+    data = write_csv(without_type(rows_frame(TYPED_ROWS)), tmp_path / "5w.csv")
+    listed = indicator_list(tmp_path / "lista.csv")
+    assert main(["validate", str(data), "--indicadores", str(listed)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Q20\s+1\s", out)
+    # with the list, the types are known: the Other row (quantity 2, people 5) is Q15
+    assert re.search(r"Q15\s+1\s", out)
+    assert main(["validate", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Q20\s+0\s", out) and re.search(r"Q15\s+0\s", out)
+    assert main(["validate", str(data), "--indicadores", str(tmp_path / "no.csv")]) == 2
+    assert "no.csv" in capsys.readouterr().err

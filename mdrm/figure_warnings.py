@@ -155,8 +155,7 @@ def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
 
 
 def rows_counted_warnings(md: MonthData) -> list[tuple[str, str]]:
-    """W08 and W09: the rules on rows counted for people, said out loud (docs/metodologia.md, «Filas
-    contadas como R4V»)."""
+    """W08 and W09: the rules on rows counted for people, said out loud (docs/metodologia.md §10)."""
     from .methodology import BASIS_COLUMN
 
     p, rows = md.params, md.rows

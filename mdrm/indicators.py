@@ -1,4 +1,4 @@
-"""Which rows count for people, as R4V counts them (docs/metodologia.md, «Filas contadas como R4V»).
+"""Which rows count for people, as R4V counts them (docs/metodologia.md §10).
 
 R4V counts people only on the indicators its monitoring framework types as
 people in need (2021: `Indicator_Type = Pin`; 2022 on: `Direct Assistance`),

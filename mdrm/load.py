@@ -155,7 +155,7 @@ class FiveW:
     source: Source
     cell_errors: pd.DataFrame = field(default_factory=lambda: _empty_cell_errors())
     # A hash of each row's cells in the columns no field reads (0 when there are none): an exact copy is
-    # a row equal to another in every column of the export (docs/metodologia.md, «Copias exactas»).
+    # a row equal to another in every column of the export (docs/metodologia.md §10).
     unread: pd.Series | None = None
 
     def check_cells(self, mask: pd.Series | None = None) -> None:

@@ -108,7 +108,7 @@ def _figure(raw: pd.Series, catalog: Catalog) -> dict:
 def _people_figure(md: MonthData, raw: pd.Series) -> dict:
     """A headline figure. With `suma` the total is the integer sum of the basis over the counted rows
     (rounded once, as R4V sums), and the groups are apportioned to it by largest remainder; rounding
-    each group first could add up to 1 more per group (docs/metodologia.md, «Suma»)."""
+    each group first could add up to 1 more per group (docs/metodologia.md §10)."""
     if md.params.method != "suma":
         return _figure(raw, md.catalog)
     groups = [*md.catalog.population_ids, SIN_DESAGREGAR]
@@ -245,9 +245,8 @@ def by_organization(md: MonthData) -> pd.DataFrame:
 
 
 def counting_rules(md: MonthData) -> dict:
-    """The rules on rows counted for people, as the methodology note names them (docs/metodologia.md,
-    «Filas contadas como R4V»): `solo_rmrp`, the indicator list and its people types, the export's
-    own type column."""
+    """The rules on rows counted for people (docs/metodologia.md §10), as the methodology note names
+    them: `solo_rmrp`, the indicator list and its people types, the export's own type column."""
     rules, source = md.rules, md.fivew.source
     typed = bool((md.rows["type_key"] != "").any()) if "type_key" in md.rows.columns else False
     return {

@@ -47,7 +47,7 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
     "limites_nombre": ("texto o null", (str, type(None))),
     "duplicados": ("excluir o contar", (str,)),
-    # docs/metodologia.md, «Filas contadas como R4V»: which rows count for people
+    # docs/metodologia.md §10: which rows count for people
     "solo_rmrp": ("true o false", (bool,)),
     "indicadores": ("ruta de archivo (lista de indicadores de R4V) o null", (str, type(None))),
     "tipos_personas": ("lista de textos (tipos de indicador que cuentan personas)", (list,)),

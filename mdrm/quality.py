@@ -27,7 +27,7 @@ CODES = {
     "Q11": "Falta el sector, el indicador o el nombre de la actividad",
     "Q12": "Sector de transferencias multipropósito (MPC) con CVA = No",
     "Q13": "CVA = Sí sin modalidad de entrega",
-    # R4V's rules on indicator types and reference lists (docs/metodologia.md, «Reglas de calidad de R4V»)
+    # R4V's rules on indicator types and reference lists (docs/metodologia.md §10)
     "Q14": "Indicador de personas sin personas (total mensual y nuevos beneficiarios en 0)",
     "Q15": "Personas reportadas en un indicador que no es de personas",
     "Q16": "Cantidad 0 en un indicador que no es de personas",
@@ -189,8 +189,8 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
 
 def _r4v_type_rules(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, str], rules: CountingRules,
                     country: str | None) -> None:
-    """R4V's rules that need the indicator's type or R4V's lists (docs/metodologia.md, «Reglas de calidad de
-    R4V»: Q14–Q21). A rule needing the type applies to the rows whose type is known (the indicator list or
+    """R4V's rules that need the indicator's type or R4V's lists (docs/metodologia.md §10:
+    Q14–Q21). A rule needing the type applies to the rows whose type is known (the indicator list or
     the export's type column)."""
     from .indicators import PEOPLE_REPORTING_TYPES
     from .text import normalize

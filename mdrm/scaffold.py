@@ -36,10 +36,10 @@ import yaml
 
 from .catalog import Catalog, key_figures_from, load_catalog
 from .errors import InputError
-from .formatting import month_label, number
+from .formatting import month_label, number, percent
 from .iorw import write_atomic
 from .load import FiveW, read_5w
-from .methodology import key_figure_masks
+from .methodology import classify, key_figure_masks
 from .text import normalize, normalize_series
 
 REGION_FILE = "region.yml"
@@ -139,11 +139,13 @@ def _key_figure_comment(kf_id: str, spec: dict, count: int, region: str) -> str:
 
 def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, region: str,
                 columns: dict[str, str], level: str, has_admin2: bool, specs: dict, counts: dict[str, int],
-                source_name: str, rows: int, months: list[str], regions: tuple[str, ...] | None = None) -> str:
+                source_name: str, rows: int, months: list[str], regions: tuple[str, ...] | None = None,
+                rmrp_share: float = 0.0) -> str:
     """The text of a new Mesa's region.yml (comments in Spanish for the IMO who edits it).
 
     `region` is what the texts call the Mesa's area; `regions` the admin1s as written in the
-    file (None: `region` itself; (): the whole country, `region: null`)."""
+    file (None: `region` itself; (): the whole country, `region: null`). `rmrp_share`: the share of the
+    region's people on rows marked RMRP "No" (`rmrp_no_share`): more than half writes `solo_rmrp: false`."""
     today = dt.date.today().isoformat()
     span = month_label(months[0]) + (f" a {month_label(months[-1])}" if len(months) > 1 else "")
     level_note = ("el 5W trae provincias (Admin2): máximo por provincia" if has_admin2 else
@@ -167,6 +169,20 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
         "organizaciones: null          # registro de miembros (CSV: organizacion, tipo, subgrupos), opcional",
         "base_personas: mensual        # mensual (Total beneficiarios mensuales) o nuevos",
         f"deduplicacion: {{metodo: maximo, nivel: {level}}}   # {level_note}",
+    ]
+    if rmrp_share > RMRP_MAJORITY:
+        lines += [
+            f"solo_rmrp: false              # el {percent(rmrp_share)} de las personas de {region} en el archivo está en",
+            "                              # filas con «Actividad RMRP = No»: con «true» (solo actividades RMRP)",
+            "                              # quedarían fuera; R4V las contó en 2021",
+        ]
+    else:
+        lines.append("# solo_rmrp: false            # cuenta también las filas con «Actividad RMRP = No» (como R4V en 2021)")
+    lines += [
+        "# indicadores: lista.xlsx      # la lista de indicadores de R4V (sector, indicador, tipo): solo los de",
+        "#                              # personas en necesidad cuentan personas; sin ella (ni columna de tipo",
+        "#                              # en el 5W), los reportes avisan (W09) que se cuentan todos",
+        "# tipos_personas: [Pin, Direct Assistance]   # los tipos que cuentan personas (2021: Pin; 2022+: Direct Assistance)",
     ]
     if columns:
         lines.append("columnas:                     # encabezados del archivo que no son los de R4V -> campo")
@@ -262,7 +278,8 @@ def init_mesa(data: str | Path, country: str | None, region, folder: str | Path,
         data_rel=os.path.relpath(data.resolve(), folder.resolve()), sheet=fivew.source.sheet if sheet else None,
         country_label=catalog.country_label(scope.country) if scope.country else None, region=name,
         columns=used, level="admin2" if has_admin2 and len(scope.regions) == 1 else "admin1", has_admin2=has_admin2, specs=specs,
-        counts=counts, source_name=data.name, rows=len(rows), months=months, regions=scope.regions)}
+        counts=counts, source_name=data.name, rows=len(rows), months=months, regions=scope.regions,
+        rmrp_share=rmrp_no_share(rows, catalog))}
     texts.update({folder / f"{m}.yml": month_yaml(m, name) for m in months})
     existing = [p for p in texts if p.exists()]
     if existing:
@@ -272,6 +289,18 @@ def init_mesa(data: str | Path, country: str | None, region, folder: str | Path,
     for path, text in texts.items():
         write_atomic(path, text)
     return InitResult(folder, list(texts), name, months, counts, len(rows))
+
+
+RMRP_MAJORITY = 0.5  # init writes `solo_rmrp: false` when the RMRP mark would leave out more than this share
+
+
+def rmrp_no_share(rows: pd.DataFrame, catalog: Catalog) -> float:
+    """Share of the people (Σ total monthly, every month) that the RMRP "No" mark leaves out of the rows
+    that would count (`solo_rmrp: true`, the default)."""
+    classified = classify(rows, catalog)
+    left_out = classified.loc[classified["rmrp_excluded"], "total_monthly"].sum()
+    counted = classified.loc[classified["counted"], "total_monthly"].sum()
+    return float(left_out / (left_out + counted)) if left_out + counted > 0 else 0.0
 
 
 def _area_label(scope: Scope, catalog: Catalog) -> str:

@@ -457,3 +457,44 @@ def test_validate_takes_the_indicator_list(tmp_path, capsys):
     assert re.search(r"Q20\s+0\s", out) and re.search(r"Q15\s+0\s", out)
     assert main(["validate", str(data), "--indicadores", str(tmp_path / "no.csv")]) == 2
     assert "no.csv" in capsys.readouterr().err
+
+
+# --- mdrm init -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("no_people, expected", [
+    # 30 of 30 + 10 = 40 people (75 %) on RMRP "No" rows: most of the region's people -> solo_rmrp: false
+    (30, False),
+    # 10 of 10 + 10 = 20 (50 %): not most -> the default stays, the key is named in a comment
+    (10, None),
+])
+def test_init_writes_solo_rmrp_false_when_the_mark_would_leave_out_most_people(tmp_path, capsys, no_people,
+                                                                                expected):
+    import yaml
+
+    from mdrm.cli import main
+
+    rows = [
+        {"admin1": "Arequipa", "total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10},
+        {"admin1": "Arequipa", "total_monthly": no_people, "new_beneficiaries": no_people, "permanencia": no_people,
+         "rmrp_activity": "No", "activity_name": "Otra"},
+        # a common service marked No counts no people either way: not in the share
+        {"admin1": "Arequipa", "sector": "Common Services (IM)", "total_monthly": 500, "rmrp_activity": "No"},
+    ]
+    data = write_csv(rows_frame(rows), tmp_path / "5w.csv")
+    folder = tmp_path / "mesa"
+    assert main(["init", "--datos", str(data), "--pais", "Perú", "--region", "Arequipa", "--dir", str(folder)]) == 0
+    capsys.readouterr()
+    text = (folder / "region.yml").read_text("utf-8")
+    region = yaml.safe_load(text)
+    assert region.get("solo_rmrp") is expected
+    assert "# indicadores:" in text and "W09" in text
+    if expected is False:
+        assert "el 75.0% de las personas de Arequipa" in text
+    else:
+        assert "# solo_rmrp: false" in text
+    from mdrm.metrics import compute, load_month
+    from mdrm.params import load_params
+
+    m = compute(load_month(load_params(folder / "2020-09.yml")))
+    # false: 10 + 30 in one sector and unit = 40; default: 10
+    assert m["people_reached"]["total"] == (40 if expected is False else 10)

@@ -21,7 +21,7 @@ import pandas as pd
 from .catalog import Catalog, load_catalog
 from .load import read_text_table
 from .params import PEOPLE_TYPES
-from .text import normalize
+from .text import normalize, normalize_series
 
 # Types that report people without being people in need (R4V 2021 `People`, 2025 `Capacity Building`): their
 # people do not count, but reporting people on them is no quality issue (Q15) nor is a quantity of 0 (Q16).
@@ -91,22 +91,28 @@ def sector_keys(sectors: pd.Series, catalog: Catalog) -> pd.Series:
 
 
 def indicator_types(df: pd.DataFrame, rules: CountingRules, catalog: Catalog) -> tuple[pd.Series, pd.Series | None]:
-    """(type of each row normalized, '' when unknown; listed: whether the row's (sector, indicator) is in
-    the list, None without a list). The export's own type column wins where it has a value."""
+    """(type of each row normalized, '' when unknown, as a category; listed: whether the row's (sector,
+    indicator) is in the list, None without a list). The export's own type column wins where it has a
+    value. Worked on the distinct values and pairs only (a 5W has a few hundred indicators)."""
     own = df["indicator_type"] if "indicator_type" in df.columns else pd.Series(None, index=df.index, dtype=object)
-    codes, uniques = pd.factorize(own.astype(object), use_na_sentinel=True)
-    type_key = pd.Series(np.array([normalize(u) for u in uniques] + [""], dtype=object)[codes], index=df.index)
+    type_key = normalize_series(own)
     if rules.indicators is None:
         return type_key, None
-    pairs = pd.DataFrame({"sector_key": sector_keys(df["sector"], catalog).to_numpy(),
-                          "indicator_key": df["indicator"].astype(object).map(normalize).to_numpy()},
-                         index=df.index)
+    sector_codes, sectors = pd.factorize(df["sector"].astype(object), use_na_sentinel=False)
+    indicator_codes, indicators = pd.factorize(df["indicator"].astype(object), use_na_sentinel=False)
+    width = len(indicators) + 1
+    pair_codes, pairs = pd.factorize(sector_codes.astype("int64") * width + indicator_codes)
+    distinct = pd.DataFrame({
+        "sector_key": sector_keys(pd.Series(np.asarray(sectors, dtype=object)[pairs // width]), catalog).to_numpy(),
+        "indicator_key": [normalize(i) for i in np.asarray(indicators, dtype=object)[pairs % width]],
+    })
     known = rules.indicators.table.drop_duplicates(["sector_key", "indicator_key"])
-    joined = pairs.merge(known[["sector_key", "indicator_key", "type_key"]], how="left",
-                         on=["sector_key", "indicator_key"], sort=False)
-    listed = pd.Series(joined["type_key"].notna().to_numpy(), index=df.index)
-    from_list = pd.Series(joined["type_key"].fillna("").to_numpy(), index=df.index)
-    return type_key.where(type_key != "", from_list), listed
+    joined = distinct.merge(known[["sector_key", "indicator_key", "type_key"]], how="left",
+                            on=["sector_key", "indicator_key"], sort=False)
+    listed = pd.Series(joined["type_key"].notna().to_numpy()[pair_codes], index=df.index)
+    own = type_key.to_numpy(dtype=object)
+    merged = np.where(own == "", joined["type_key"].fillna("").to_numpy(dtype=object)[pair_codes], own)
+    return pd.Series(pd.Categorical(merged), index=df.index), listed
 
 
 def has_type_column(fivew) -> bool:

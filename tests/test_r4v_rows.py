@@ -498,3 +498,18 @@ def test_init_writes_solo_rmrp_false_when_the_mark_would_leave_out_most_people(t
     m = compute(load_month(load_params(folder / "2020-09.yml")))
     # false: 10 + 30 in one sector and unit = 40; default: 10
     assert m["people_reached"]["total"] == (40 if expected is False else 10)
+
+
+# --- the methodology note names the rules ----------------------------------------------------------------------------
+
+def test_the_methodology_note_names_the_rules_used(metrics_of_frame, tmp_path):
+    from mdrm.narrative import methodology_note
+
+    listed = indicator_list(tmp_path / "lista.csv")
+    first = methodology_note(metrics_of_frame(without_type(rows_frame(TYPED_ROWS)), indicadores=str(listed),
+                                              solo_rmrp=False))[0]
+    assert "«solo_rmrp: false»" in first and "«lista.csv»" in first and "Pin, Direct Assistance" in first
+    first = methodology_note(metrics_of_frame(without_type(rows_frame(TYPED_ROWS))))[0]
+    assert "«solo_rmrp: true»" in first and "todos los indicadores" in first
+    first = methodology_note(metrics_of_frame(rows_frame(TYPED_ROWS)))[0]
+    assert "columna «Tipo de indicador» del 5W" in first

@@ -113,8 +113,3 @@ def indicator_types(df: pd.DataFrame, rules: CountingRules, catalog: Catalog) ->
     own = type_key.to_numpy(dtype=object)
     merged = np.where(own == "", joined["type_key"].fillna("").to_numpy(dtype=object)[pair_codes], own)
     return pd.Series(pd.Categorical(merged), index=df.index), listed
-
-
-def has_type_column(fivew) -> bool:
-    """The export has a type column with some value."""
-    return "indicator_type" in fivew.source.headers and bool(fivew.data["indicator_type"].notna().any())

@@ -247,12 +247,12 @@ def by_organization(md: MonthData) -> pd.DataFrame:
 def counting_rules(md: MonthData) -> dict:
     """The rules on rows counted for people (docs/metodologia.md §10), as the methodology note names
     them: `solo_rmrp`, the indicator list and its people types, the export's own type column."""
-    rules, source = md.rules, md.fivew.source
+    rules = md.rules
     typed = bool((md.rows["type_key"] != "").any()) if "type_key" in md.rows.columns else False
     return {
         "solo_rmrp": rules.only_rmrp,
         "indicator_list": rules.indicators.name if rules.indicators is not None else None,
-        "type_column": source.headers.get("indicator_type") if typed else None,
+        "type_column": typed,  # the export's own type column typed some rows (a flag: its header varies by style)
         "people_types": list(rules.people_types) if rules.indicators is not None or typed else None,
     }
 

@@ -307,12 +307,12 @@ def counting_text(metrics: dict) -> str:
     types = ", ".join(counting.get("people_types") or [])
     listed, column = counting.get("indicator_list"), counting.get("type_column")
     if listed and column:
-        kinds = (f"en los indicadores de tipo {types}, según la columna «{column}» del 5W y la lista de "
-                 f"indicadores «{listed}»")
+        kinds = (f"en los indicadores de tipo {types}, según la columna de tipo de indicador del 5W y la "
+                 f"lista de indicadores «{listed}»")
     elif listed:
         kinds = f"en los indicadores de tipo {types} de la lista de indicadores «{listed}»"
     elif column:
-        kinds = f"en los indicadores de tipo {types} según la columna «{column}» del 5W"
+        kinds = f"en los indicadores de tipo {types} según la columna de tipo de indicador del 5W"
     else:
         kinds = "en todos los indicadores (sin lista de indicadores ni columna de tipo)"
     return (f"{rmrp}, {kinds}, de los subgrupos que atienden personas (no los servicios comunes, como el "

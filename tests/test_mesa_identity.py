@@ -136,6 +136,10 @@ def test_packaged_definitions_hold_nothing_of_the_sample():
     for path in folder.glob("*.yml"):
         text = path.read_text(encoding="utf-8")
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        if path.name == "admin1.yml":
+            # R4V's admin1s of every country: Tacna is one of Peru's 25 regions there (once), not the sample
+            assert len(re.findall(r"\bTacna\b", body)) == 1 and re.search(r"peru: \[[^]]*\bTacna\b", body)
+            body = re.sub(r"\bTacna\b", "", body)
         for pattern in FORBIDDEN:
             assert not pattern.search(body), (path.name, pattern.pattern)
 

@@ -151,7 +151,7 @@ def test_without_list_nor_type_column_every_indicator_counts_and_w09_says_so(met
     assert m["people_reached"]["total"] == 42
     assert codes(m).count("W09") == 1
     assert "todos los indicadores" in message(m, "W09")
-    assert m["counting"]["indicator_list"] is None and m["counting"]["type_column"] is None
+    assert m["counting"]["indicator_list"] is None and m["counting"]["type_column"] is False
 
 
 def test_the_exports_own_type_column_is_used(metrics_of_frame, tmp_path):
@@ -161,7 +161,7 @@ def test_the_exports_own_type_column_is_used(metrics_of_frame, tmp_path):
     # no list: the column types the rows; Pin rows 10 + 7 count
     assert m["people_reached"]["total"] == 17
     assert "W09" not in codes(m)
-    assert m["counting"]["type_column"] == "Tipo de indicador"
+    assert m["counting"]["type_column"] is True
     # with the list too, the export's column wins where it has a value: the unlisted row is typed Pin there
     both = metrics_of_frame(frame, indicadores=str(indicator_list(tmp_path / "lista.csv")))
     assert both["people_reached"]["total"] == 17
@@ -512,4 +512,4 @@ def test_the_methodology_note_names_the_rules_used(metrics_of_frame, tmp_path):
     first = methodology_note(metrics_of_frame(without_type(rows_frame(TYPED_ROWS))))[0]
     assert "«solo_rmrp: true»" in first and "todos los indicadores" in first
     first = methodology_note(metrics_of_frame(rows_frame(TYPED_ROWS)))[0]
-    assert "columna «Tipo de indicador» del 5W" in first
+    assert "columna de tipo de indicador del 5W" in first

@@ -26,6 +26,7 @@ BASES = ("mensual", "nuevos")
 _PLAIN_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a params folder name kept as the reports folder
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
+MAX_RULES = ("por_grupo", "por_sector")  # deduplicacion.regla_maximo (mdrm.methodology.max_per_unit)
 DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (docs/metodologia.md §5)
 
 # key -> (type description, python types)
@@ -40,7 +41,7 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "hoja": ("texto o null", (str, type(None))),
     "organizaciones": ("ruta de archivo o null", (str, type(None))),
     "base_personas": ("mensual o nuevos", (str,)),
-    "deduplicacion": ("{metodo: ..., nivel: ...}", (dict,)),
+    "deduplicacion": ("{metodo: ..., nivel: ..., regla_maximo: ...}", (dict,)),
     "columnas": ("{encabezado: campo}", (dict, type(None))),
     "destacados": ("lista de textos", (list, type(None))),
     "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
@@ -78,6 +79,7 @@ class Params:
     basis: str = "mensual"
     method: str = "maximo"
     level: str = "admin1"
+    max_rule: str = "por_grupo"  # deduplicacion.regla_maximo: how maximo (and cono_sur's max) is taken
     columns: dict[str, str] = field(default_factory=dict)
     highlights: list[str] = field(default_factory=list)
     source: Path | None = None
@@ -208,9 +210,9 @@ def load_params(path: str | Path) -> Params:
         raise InputError("la clave «base_personas» debe ser mensual o nuevos", file=origin["base_personas"], value=basis)
     dedup = merged.get("deduplicacion") or {}
     for key in dedup:
-        if key not in ("metodo", "nivel"):
+        if key not in ("metodo", "nivel", "regla_maximo"):
             raise InputError(f"clave desconocida «deduplicacion.{key}»", file=origin["deduplicacion"],
-                             hint="Claves válidas: metodo, nivel")
+                             hint="Claves válidas: metodo, nivel, regla_maximo")
     method = dedup.get("metodo", "maximo")
     level = dedup.get("nivel", "admin1")
     if method not in METHODS:
@@ -219,6 +221,10 @@ def load_params(path: str | Path) -> Params:
     if level not in LEVELS:
         raise InputError("la clave «deduplicacion.nivel» debe ser admin1 o admin2",
                          file=origin["deduplicacion"], value=level)
+    max_rule = dedup.get("regla_maximo", "por_grupo")
+    if max_rule not in MAX_RULES:
+        raise InputError("la clave «deduplicacion.regla_maximo» debe ser por_grupo o por_sector",
+                         file=origin["deduplicacion"], value=max_rule)
     fields = load_catalog().fields
     columns = merged.get("columnas") or {}
     for header, name in columns.items():
@@ -256,6 +262,7 @@ def load_params(path: str | Path) -> Params:
         basis=basis,
         method=method,
         level=level,
+        max_rule=max_rule,
         columns={str(k): str(v) for k, v in columns.items()},
         highlights=list(highlights),
         source=path,

@@ -99,6 +99,15 @@ def whole_file_params(data: str | Path, sheet: str | None = None) -> Params:
     return params
 
 
+def _replace(params: Params, **changes) -> Params:
+    """`dataclasses.replace` that keeps a whole-file scope (no country, no admin1) as it is."""
+    every_country = not params.regions and params.country is None
+    changed = dataclasses.replace(params, **changes)
+    if every_country:
+        changed.regions = ()
+    return changed
+
+
 def consolidate(params: Params, fivew: FiveW | None = None, catalog: Catalog | None = None) -> Consolidated:
     """R4V's consolidated table of the params' scope (every row of the file for `whole_file_params`)."""
     catalog = params.adapt(catalog or load_catalog())
@@ -106,7 +115,7 @@ def consolidate(params: Params, fivew: FiveW | None = None, catalog: Catalog | N
     rows, catalog, fivew = read.rows, read.catalog, read.fivew
     requested = params.level
     if params.level == "admin2" and not has_admin2(fivew, rows):
-        params = dataclasses.replace(params, level="admin1")  # W04: computed at admin1
+        params = _replace(params, level="admin1")  # W04: computed at admin1
     counted = rows[rows["counted"] & rows["month"].notna()]
     excluded = rows["exclusion"].value_counts()
     table = _table(rows, counted, params, catalog)
@@ -341,11 +350,13 @@ def load(datos: str | Path | None, params_path: str | Path | None, sheet: str | 
     if params_path:
         from .params import load_params
 
-        params = load_params(params_path)
-        if datos:
-            params = dataclasses.replace(params, data_path=Path(datos))
-        if sheet:
-            params = dataclasses.replace(params, sheet=sheet)
+        params = load_params(params_path, whole_file=True)
+        if datos or sheet:
+            params = _replace(params, data_path=Path(datos) if datos else params.data_path,
+                              sheet=sheet or params.sheet)
+        if params.data_path is None:
+            raise InputError("indique el archivo 5W con --datos o con «datos:» en el archivo de parámetros",
+                             file=params_path)
     elif datos:
         params = whole_file_params(datos, sheet)
     else:

@@ -175,8 +175,12 @@ def _resolve(value: str | None, base: Path, key: str, path: Path) -> Path | None
     return resolved
 
 
-def load_params(path: str | Path) -> Params:
-    """Read a month's params file, merged over its folder's `region.yml`."""
+def load_params(path: str | Path, whole_file: bool = False) -> Params:
+    """Read a month's params file, merged over its folder's `region.yml`.
+
+    `whole_file` (`mdrm consolidado --params`): the file may give only rules; without `mes` it
+    covers every month, without `datos` the command's --datos is used, and without `region` nor
+    `pais` every country of the file (`Params.regions` empty, `country` None)."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no existe el archivo de parámetros", file=path)
@@ -200,10 +204,10 @@ def load_params(path: str | Path) -> Params:
         origin[key] = path
 
     for key in _REQUIRED:
-        if merged.get(key) in (None, ""):
+        if merged.get(key) in (None, "") and not whole_file:
             raise InputError(f"falta la clave obligatoria «{key}»", file=path)
-    month = str(merged["mes"])
-    if not MONTH.match(month):
+    month = str(merged.get("mes") or "")
+    if not MONTH.match(month) and not (whole_file and not month):
         raise InputError("la clave «mes» debe tener la forma AAAA-MM", file=origin["mes"], value=month)
     basis = merged.get("base_personas", "mensual")
     if basis not in BASES:
@@ -246,8 +250,9 @@ def load_params(path: str | Path) -> Params:
                          value=duplicates)
     catalog = load_catalog()
     country = _country(merged, origin, catalog)
-    regions, label = _regions(merged, origin, path, country, catalog)
-    return Params(
+    every_country = whole_file and country is None and merged.get("region") in (None, "", [])
+    regions, label = ((), "todos los países") if every_country else _regions(merged, origin, path, country, catalog)
+    params = Params(
         region=label,
         regions=regions,
         country=country,
@@ -255,7 +260,8 @@ def load_params(path: str | Path) -> Params:
         definitions=_definitions(merged.get("definiciones"), origin.get("definiciones", path), catalog),
         key_figures=_key_figures(merged.get("cifras_clave"), origin.get("cifras_clave", path)),
         month=month,
-        data_path=_resolve(merged["datos"], origin["datos"].parent, "datos", origin["datos"]),
+        data_path=_resolve(merged["datos"], origin["datos"].parent, "datos", origin["datos"])
+        if merged.get("datos") not in (None, "") else None,
         sheet=merged.get("hoja"),
         organizations_path=_resolve(merged.get("organizaciones"), origin.get("organizaciones", path).parent,
                                     "organizaciones", origin.get("organizaciones", path)),
@@ -271,6 +277,9 @@ def load_params(path: str | Path) -> Params:
         boundaries_name=merged.get("limites_nombre"),
         duplicates=duplicates,
     )
+    if every_country:
+        params.regions = ()  # no country and no admin1: every row of the file (scope.mesa_rows)
+    return params
 
 
 def _country(merged: dict, origin: dict, catalog: Catalog) -> str | None:

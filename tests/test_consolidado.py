@@ -290,3 +290,26 @@ def test_the_workbook_opens_in_openpyxl_with_numbers_as_numbers(data, tmp_path):
     peru = next(r for r in rows if r[1] == "Peru" and r[2] == "Country level" and r[3] == "2020-09"
                 and r[5] == "Intersector")
     assert peru[8] == 53 and isinstance(peru[8], int)
+
+
+def test_a_params_file_of_rules_only_covers_every_country_of_the_file(data, tmp_path):
+    # no mes, no datos, no region nor pais: the rules apply to the whole file given with --datos.
+    # por_sector, Colombia: N. Santander Shelter 60 < Protection 70 -> 70; Bogotá 25 -> 95 (por_grupo: 125)
+    rules = tmp_path / "r4v.yml"
+    rules.write_text("deduplicacion: {metodo: maximo, regla_maximo: por_sector}\n", encoding="utf-8")
+    out = tmp_path / "c.xlsx"
+    assert main(["consolidado", "--datos", str(data), "--params", str(rules), "-o", str(out)]) == 0
+    table = pd.read_excel(out, engine="calamine")
+    assert set(table["Country"]) == {"Peru", "Colombia", "Ecuador"}
+    assert one(table, "Colombia", "Country level", "2020-09", "Intersector")["Consolidated Total"] == 95
+    # without --datos nor «datos:», nothing to read: exit 2
+    assert main(["consolidado", "--params", str(rules), "-o", str(tmp_path / "d.xlsx")]) == 2
+    assert not (tmp_path / "d.xlsx").exists()
+
+
+def test_a_report_still_needs_its_month_data_and_region(data, tmp_path, capsys):
+    from conftest import metrics_exit_2
+
+    rules = tmp_path / "r4v.yml"
+    rules.write_text(f"datos: {data}\nmes: '2020-09'\n", encoding="utf-8")
+    metrics_exit_2(capsys, rules, tmp_path, "falta la clave obligatoria «region»")

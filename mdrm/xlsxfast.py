@@ -81,36 +81,31 @@ def _text(value) -> str:
     return escape(_ILLEGAL_XML.sub("", str(value)), {'"': "&quot;"})
 
 
-def _cells(column: pd.Series, letter: str, row_numbers: pd.Series) -> pd.Series:
-    """The XML of each cell of a column (empty text for a missing value)."""
-    refs = f'<c r="{letter}' + row_numbers
-    if pd.api.types.is_bool_dtype(column):
-        column = column.astype(object)
-    if pd.api.types.is_numeric_dtype(column):
+def _column(column: pd.Series, letter: str, position: int) -> tuple[str, list]:
+    """(the XML template of the column's cell, its values): numbers as numbers, anything else as text."""
+    ref = f'<c r="{letter}{{0}}"'
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column) \
+            and bool(np.isfinite(column.to_numpy(dtype="float64")).all()):
         values = column.to_numpy(dtype="float64")
-        finite = np.isfinite(values)
-        integral = finite & (values == np.round(values))
-        shown = np.where(integral, np.where(integral, values, 0).astype("int64").astype(str),
-                         np.where(finite, values, 0.0).astype(str))
-        cells = refs + '"><v>' + pd.Series(shown, index=column.index, dtype=object) + "</v></c>"
-        return cells.where(finite, "")
+        integral = bool((values == np.round(values)).all())
+        return ref + f"><v>{{{position}}}</v></c>", (values.astype("int64") if integral else values).tolist()
     codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
     texts = np.array([_text(u) for u in uniques] + [""], dtype=object)[codes]
-    cells = refs + '" t="inlineStr"><is><t xml:space="preserve">' + pd.Series(texts, index=column.index) \
-        + "</t></is></c>"
-    return cells.where((codes >= 0) & (texts != ""), "")
+    return ref + f' t="inlineStr"><is><t xml:space="preserve">{{{position}}}</t></is></c>', texts.tolist()
 
 
 def sheet_xml(frame: pd.DataFrame) -> str:
-    """One worksheet: a bold header row, then the rows of `frame`."""
+    """One worksheet: a bold header row, then the rows of `frame` (one string format per row)."""
     n, k = frame.shape
     header = "".join(f'<c r="{column_letter(i)}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_text(name)}'
                      f"</t></is></c>" for i, name in enumerate(frame.columns))
-    row_numbers = pd.Series(np.arange(2, n + 2).astype(str), dtype=object, index=frame.index)
-    rows = '<row r="' + row_numbers + '">'
+    templates, columns = [], []
     for i in range(k):
-        rows = rows + _cells(frame.iloc[:, i], column_letter(i), row_numbers)
-    body = "</row>".join(rows.tolist()) + "</row>" if n else ""
+        template, values = _column(frame.iloc[:, i], column_letter(i), i + 1)
+        templates.append(template)
+        columns.append(values)
+    row = ('<row r="{0}">' + "".join(templates) + "</row>").format
+    body = "".join(row(number, *values) for number, values in zip(range(2, n + 2), zip(*columns)))
     last = f"{column_letter(max(k, 1) - 1)}{n + 1}"
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

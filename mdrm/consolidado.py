@@ -74,6 +74,7 @@ PLATFORMS = {
     "trinidad_y_tobago": "Caribbean",
 }
 OUTPUT_SUFFIXES = (".xlsx", ".csv")
+LEVEL_WARNING = "Aviso W04: se pidió «nivel: admin2» pero la exportación no trae Admin2: se calculó por Admin1."
 _KEYS = ["_country", "_admin1", "month", "_sector"]
 _COUNTRY_LEVEL_KEY = "\x1f\x1d"  # the admin1 key of a country's own rows (normalized admin1 keys hold no control character)
 
@@ -289,7 +290,7 @@ def _publish(table: pd.DataFrame, rows: pd.DataFrame, counted: pd.DataFrame, par
 def notes(result: Consolidated) -> list[str]:
     """What the table is and the rules that made it, in Spanish (the «Notas» sheet and the summary)."""
     from . import __version__
-    from .narrative import BASIS_TEXT, method_text
+    from .narrative import BASIS_TEXT, EXCLUSION_SHORT, method_text
 
     p, source = result.params, result.fivew.source
     lines = [
@@ -309,11 +310,11 @@ def notes(result: Consolidated) -> list[str]:
         "«Check PopType Breakdown» las señala).",
         f"Filas leídas: {result.rows_read}; contadas para personas: {result.rows_counted}; excluidas: "
         f"{result.rows_read - result.rows_counted}"
-        + (" (" + "; ".join(f"{EXCLUSION_LABELS[r]}: {n}" for r, n in result.excluded.items()) + ")"
+        + (" (" + "; ".join(f"{EXCLUSION_SHORT.get(r, r)}: {n}" for r, n in result.excluded.items()) + ")"
            if result.excluded else "") + ".",
     ]
     if result.level_requested != p.level:
-        lines.append("Aviso W04: se pidió «nivel: admin2» pero la exportación no trae Admin2: se calculó por Admin1.")
+        lines.append(LEVEL_WARNING)
     return lines
 
 
@@ -341,8 +342,9 @@ def summary(result: Consolidated, path: str | Path) -> str:
     table = result.table
     countries = table["Country"].nunique()
     months = table["Month"].nunique()
-    return (f"Escrito: {path} ({len(table)} filas: {countries} países, {months} meses; filas contadas "
+    line = (f"Escrito: {path} ({len(table)} filas: {countries} países, {months} meses; filas contadas "
             f"{result.rows_counted} de {result.rows_read})")
+    return line + ("\n" + LEVEL_WARNING if result.level_requested != result.params.level else "")
 
 
 def load(datos: str | Path | None, params_path: str | Path | None, sheet: str | None) -> tuple[Params, FiveW]:

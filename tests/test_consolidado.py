@@ -313,3 +313,19 @@ def test_a_report_still_needs_its_month_data_and_region(data, tmp_path, capsys):
     rules = tmp_path / "r4v.yml"
     rules.write_text(f"datos: {data}\nmes: '2020-09'\n", encoding="utf-8")
     metrics_exit_2(capsys, rules, tmp_path, "falta la clave obligatoria «region»")
+
+
+def test_admin2_asked_without_admin2_in_the_export_is_computed_by_admin1_and_said(data, five_w, tmp_path, capsys):
+    # the hand-made file's Admin2 column is blank everywhere: W04, and the figures are admin1's (53 for Peru)
+    rules = tmp_path / "r4v.yml"
+    rules.write_text("deduplicacion: {metodo: maximo, nivel: admin2}\n", encoding="utf-8")
+    out = tmp_path / "c.xlsx"
+    assert main(["consolidado", "--datos", str(data), "--params", str(rules), "-o", str(out)]) == 0
+    assert "Aviso W04" in capsys.readouterr().err
+    assert any("Aviso W04" in n for n in pd.read_excel(out, sheet_name="Notas", engine="calamine")["Notas"])
+    assert one(pd.read_excel(out, engine="calamine"), "Peru", "Country level", "2020-09",
+               "Intersector")["Consolidated Total"] == 53
+    # with province names, nothing to say
+    with_admin2 = five_w([{**r, "admin2": "Provincia 1"} for r in ROWS], name="con_admin2.csv")
+    assert main(["consolidado", "--datos", str(with_admin2), "--params", str(rules), "-o", str(out)]) == 0
+    assert "Aviso W04" not in capsys.readouterr().err

@@ -105,11 +105,13 @@ def write_params(folder: Path, data: Path, name: str = "2020-09.yml") -> Path:
     return path
 
 
-def synthetic(rows: int, path: Path, one_region: bool) -> None:
+def synthetic(rows: int, path: Path, one_region: bool, regional: bool = False) -> None:
+    """A synthetic 5W in a fresh process: Peru's regions (one of them with `one_region`), or R4V's
+    regional export in shape (`regional`: 17 countries, 5 months)."""
     code = (
         "import sys; sys.path.insert(0, 'bench'); import synthetic as s\n"
         + ("s.REGIONS[:] = ['Tacna']\n" if one_region else "")
-        + f"f = s.synthetic_5w({rows})\n"
+        + (f"f = s.synthetic_regional_5w({rows})\n" if regional else f"f = s.synthetic_5w({rows})\n")
         + (f"f.to_excel({str(path)!r}, index=False, sheet_name='5W')" if path.suffix == ".xlsx"
            else f"f.to_csv({str(path)!r}, index=False)")
     )
@@ -120,54 +122,78 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Mide los objetivos de velocidad del kit (README.md, «Uso»).")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="menos repeticiones (para probar el script)")
+    parser.add_argument("--solo", help="solo estas mediciones, separadas por comas (p. ej. "
+                                       "consolidado_vs_lectura,metricas_1M_filas)")
     args = parser.parse_args()
+    only = set(args.solo.split(",")) if args.solo else None
+
+    def wanted(*names: str) -> bool:
+        return only is None or bool(only & set(names))
+
     runs = 2 if args.quick else args.runs
     results: dict[str, dict] = {}
     work = Path(tempfile.mkdtemp(prefix="mdrm-bench-"))
     try:
         # 1. Loading a 22,500-row regional xlsx vs a bare calamine read.
-        xlsx = work / "5w_22500.xlsx"
-        synthetic(22_500, xlsx, one_region=False)
-        load = in_process(LOAD_CODE.format(path=str(xlsx), runs=runs * 2))
-        results["carga_xlsx_22500"] = {"ratio": load["mdrm"] / load["bare"], "target": 1.2,
-                                      "seconds": load["mdrm"], "floor_seconds": load["bare"]}
+        if wanted("carga_xlsx_22500"):
+            xlsx = work / "5w_22500.xlsx"
+            synthetic(22_500, xlsx, one_region=False)
+            load = in_process(LOAD_CODE.format(path=str(xlsx), runs=runs * 2))
+            results["carga_xlsx_22500"] = {"ratio": load["mdrm"] / load["bare"], "target": 1.2,
+                                          "seconds": load["mdrm"], "floor_seconds": load["bare"]}
+
+        # 1b. R4V's consolidated table of a regional export (22,500 rows, 17 countries, 5 months), whole
+        # process, vs a bare process that imports pandas and reads the same file with calamine.
+        if wanted("consolidado_vs_lectura"):
+            regional = work / "5w_regional_22500.xlsx"
+            synthetic(22_500, regional, one_region=False, regional=True)
+            bare, bare_cpu = median_wall_cpu(
+                [PY, "-c", f"import pandas as pd; pd.read_excel({str(regional)!r}, engine='calamine')"], runs)
+            ours, ours_cpu = median_wall_cpu(MDRM + ["consolidado", "--datos", str(regional), "-o",
+                                                     str(work / "consolidado.xlsx")], runs)
+            results["consolidado_vs_lectura"] = {"ratio": ours / bare, "target": 2.5, "seconds": ours,
+                                                 "cpu_seconds": ours_cpu, "floor_seconds": bare,
+                                                 "floor_cpu_seconds": bare_cpu}
 
         # 2. Metrics of one month, 1,000,000 and 100,000 rows, all in one region (worst case).
-        per_size = {}
-        for rows in (100_000, 1_000_000):
-            csv = work / f"5w_{rows}.csv"
-            synthetic(rows, csv, one_region=True)
-            per_size[rows] = in_process(METRICS_CODE.format(params=str(write_params(work, csv, f"p{rows}.yml")),
-                                                            runs=runs))
-        big, small = per_size[1_000_000], per_size[100_000]
-        results["metricas_1M_filas"] = {"ratio": big["seconds"] / 2.0, "target": 1.0, "seconds": big["seconds"],
-                                        "limit_seconds": 2.0}
-        results["memoria_pico_1M_filas"] = {"ratio": big["peak_bytes"] / 2**31, "target": 1.0,
-                                            "peak_gib": big["peak_bytes"] / 2**30}
-        # linear growth: 10x the rows should cost at most ~10x the time (1.5 margin for fixed costs)
-        growth = big["seconds"] / small["seconds"]
-        results["crecimiento_lineal_100k_a_1M"] = {"ratio": growth / 10, "target": 1.5,
-                                                   "seconds_100k": small["seconds"], "seconds_1M": big["seconds"]}
+        if wanted("metricas_1M_filas", "memoria_pico_1M_filas", "crecimiento_lineal_100k_a_1M"):
+            per_size = {}
+            for rows in (100_000, 1_000_000):
+                csv = work / f"5w_{rows}.csv"
+                synthetic(rows, csv, one_region=True)
+                per_size[rows] = in_process(METRICS_CODE.format(
+                    params=str(write_params(work, csv, f"p{rows}.yml")), runs=runs))
+            big, small = per_size[1_000_000], per_size[100_000]
+            results["metricas_1M_filas"] = {"ratio": big["seconds"] / 2.0, "target": 1.0, "seconds": big["seconds"],
+                                            "limit_seconds": 2.0}
+            results["memoria_pico_1M_filas"] = {"ratio": big["peak_bytes"] / 2**31, "target": 1.0,
+                                                "peak_gib": big["peak_bytes"] / 2**30}
+            # linear growth: 10x the rows should cost at most ~10x the time (1.5 margin for fixed costs)
+            growth = big["seconds"] / small["seconds"]
+            results["crecimiento_lineal_100k_a_1M"] = {"ratio": growth / 10, "target": 1.5,
+                                                       "seconds_100k": small["seconds"], "seconds_1M": big["seconds"]}
 
         # 3. One report end to end vs the floor (papermill + nbconvert on an empty notebook).
         # The CPU seconds say how much work each does: on 2 cores, the wall time cannot go below half of it.
-        out = work / "reports"
-        report, report_cpu = median_wall_cpu(
-            MDRM + ["report", "--params", "params/tacna/2020-09.yml", "--out", str(out)], runs)
-        floor, floor_cpu = median_wall_cpu([PY, str(ROOT / "bench" / "floor.py"), str(work / "floor")], runs)
-        results["reporte_vs_piso"] = {"ratio": report / floor, "target": 1.5, "seconds": report,
-                                      "floor_seconds": floor, "cpu_seconds": report_cpu,
-                                      "floor_cpu_seconds": floor_cpu, "cores": os.cpu_count(),
-                                      "perfil": report_profile(work / "profile")}
+        if wanted("reporte_vs_piso"):
+            out = work / "reports"
+            report, report_cpu = median_wall_cpu(
+                MDRM + ["report", "--params", "params/tacna/2020-09.yml", "--out", str(out)], runs)
+            floor, floor_cpu = median_wall_cpu([PY, str(ROOT / "bench" / "floor.py"), str(work / "floor")], runs)
+            results["reporte_vs_piso"] = {"ratio": report / floor, "target": 1.5, "seconds": report,
+                                          "floor_seconds": floor, "cpu_seconds": report_cpu,
+                                          "floor_cpu_seconds": floor_cpu, "cores": os.cpu_count(),
+                                          "perfil": report_profile(work / "profile")}
 
         # 4. Batch of 12 months, --jobs 2 vs --jobs 1.
-        batch = {}
-        for jobs in (1, 2):
-            batch[jobs] = median_time(MDRM + ["batch", "--params-dir", "params/tacna", "--jobs", str(jobs),
-                                              "--out", str(work / f"batch{jobs}")], max(1, (runs + 1) // 2))  # 3 runs: a batch varies by seconds
-        results["batch_12_meses_jobs2_vs_jobs1"] = {"ratio": batch[1] / batch[2], "target": 1.6,
-                                                    "seconds_jobs1": batch[1], "seconds_jobs2": batch[2],
-                                                    "higher_is_better": True}
+        if wanted("batch_12_meses_jobs2_vs_jobs1"):
+            batch = {}
+            for jobs in (1, 2):
+                batch[jobs] = median_time(MDRM + ["batch", "--params-dir", "params/tacna", "--jobs", str(jobs),
+                                                  "--out", str(work / f"batch{jobs}")], max(1, (runs + 1) // 2))  # 3 runs: a batch varies by seconds
+            results["batch_12_meses_jobs2_vs_jobs1"] = {"ratio": batch[1] / batch[2], "target": 1.6,
+                                                        "seconds_jobs1": batch[1], "seconds_jobs2": batch[2],
+                                                        "higher_is_better": True}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

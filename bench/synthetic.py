@@ -68,6 +68,23 @@ def synthetic_5w(rows: int, seed: int = 2020, year: int = 2020) -> pd.DataFrame:
     return frame.rename(columns=HEADERS)
 
 
+def synthetic_regional_5w(rows: int, months: int = 5, seed: int = 2021, year: int = 2021) -> pd.DataFrame:
+    """R4V's regional export in shape: the 17 countries of the response, each with its own admin1s
+    (6 to 12), `months` months from January; the rest as `synthetic_5w`."""
+    catalog = load_catalog()
+    frame = synthetic_5w(rows, seed=seed, year=year)
+    rng = np.random.default_rng(seed + 1)
+    countries = [names[-1] for names in catalog.countries.values()]  # the English (or only) name
+    country = rng.integers(0, len(countries), rows)
+    admin1s = rng.integers(0, 6 + country % 7)  # 6..12 admin1s, by country
+    labels = np.array([f"{c} región {i:02d}" for c in countries for i in range(12)], dtype=object)
+    frame[HEADERS["country"]] = np.asarray(countries, dtype=object)[country]
+    frame[HEADERS["admin1"]] = labels[country * 12 + admin1s]
+    frame[HEADERS["month"]] = np.asarray([f"{year}-{m:02d}" for m in range(1, months + 1)],
+                                         dtype=object)[rng.integers(0, months, rows)]
+    return frame
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Escribe un 5W sintético (semilla fija).")
     parser.add_argument("rows", type=int)

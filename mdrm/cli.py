@@ -26,6 +26,17 @@ def _metrics(args) -> int:
     return EXIT_OK
 
 
+def _consolidated(args) -> int:
+    from .consolidado import check_output, consolidate, load, summary, write
+
+    check_output(args.output)
+    params, fivew = load(args.datos, args.params, args.hoja)
+    result = consolidate(params, fivew)
+    write(result, args.output)
+    print(summary(result, args.output), file=sys.stderr)
+    return EXIT_OK
+
+
 def _validate(args) -> int:
     from .validate import validate_file
 
@@ -156,6 +167,17 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--params", required=True, help="archivo de parámetros del mes (YAML)")
     metrics.add_argument("-o", "--output", help="archivo de salida (por defecto, la salida estándar)")
     metrics.set_defaults(run=_metrics)
+
+    consolidado = commands.add_parser(
+        "consolidado", help="la tabla consolidada de R4V (país × Admin1 × mes × sector e intersector, acumulado "
+                            "del año) de todos los países del 5W, o del alcance de --params, en una sola lectura")
+    consolidado.add_argument("--datos", help="archivo 5W (.xlsx o .csv); por defecto, el de --params")
+    consolidado.add_argument("--params", help="toma las reglas (deduplicacion, duplicados, columnas, hoja…) y el "
+                                              "alcance (pais, region) de este archivo de parámetros; todos sus meses")
+    consolidado.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
+    consolidado.add_argument("-o", "--output", required=True, metavar="ARCHIVO.xlsx|.csv",
+                             help="la tabla consolidada, en Excel o CSV")
+    consolidado.set_defaults(run=_consolidated)
 
     validate = commands.add_parser("validate", help="revisa un 5W completo y lista los problemas de calidad")
     validate.add_argument("data", nargs="?", help="archivo 5W (.xlsx o .csv); por defecto, el de --params")

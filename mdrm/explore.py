@@ -312,11 +312,18 @@ def _people(ex: Exploration, rows: pd.DataFrame, sel: Selection) -> pd.DataFrame
     return values
 
 
-def _rule(ex: Exploration, rows: pd.DataFrame, values: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
-    """The params' de-duplication rule per value of `key` (unrounded, one row per key)."""
+def _rule(ex: Exploration, rows: pd.DataFrame, sel: Selection, key: pd.Series) -> pd.DataFrame:
+    """The params' de-duplication rule per value of `key` (unrounded, one row per key).
+
+    The rule sees every group of the rows (regla_maximo: unsplit people take the
+    split of their sector or unit; por_sector picks a sector on its total), and
+    only the filtered group is kept afterwards, as the report would show it.
+    """
     frame = rows.assign(_key=key.to_numpy())
     p = ex.params
-    return headline_values(frame, values, p.method, p.level, ex.catalog, by="_key")
+    values = group_values(rows, PEOPLE_BASIS[sel.measure], ex.catalog)
+    table = headline_values(frame, values, p.method, p.level, ex.catalog, by="_key", rule=p.max_rule)
+    return table[[sel.population]] if sel.population else table
 
 
 def _measure_column(sel: Selection) -> str:
@@ -330,9 +337,8 @@ def _raw_over_time(ex: Exploration, rows: pd.DataFrame, sel: Selection) -> pd.Da
     months = _range_months(ex, sel)
     measured = measured_rows(rows, sel)
     if sel.is_people:
-        values = _people(ex, measured, sel)
-        per_month = _rule(ex, measured, values, measured["_month"])
-        groups = _groups(ex, sel, values)
+        per_month = _rule(ex, measured, sel, measured["_month"])
+        groups = _groups(ex, sel, per_month)
         return per_month.reindex(months, fill_value=0.0).reindex(columns=groups, fill_value=0.0)
     sums = measured.groupby("_month")[_measure_column(sel)].sum()
     return sums.reindex(months, fill_value=0.0).to_frame(MEASURES[sel.measure])
@@ -410,9 +416,8 @@ def by_province(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = Non
     rows = select(ex, sel) if rows is None else rows
     measured = measured_rows(rows, sel)
     if sel.is_people:
-        values = _people(ex, measured, sel)
         key = measured["_province"] + "\x1f" + measured["_month"]
-        per_key = _rule(ex, measured, values, key).sum(axis=1)
+        per_key = _rule(ex, measured, sel, key).sum(axis=1)
         province = [str(k).split("\x1f")[0] for k in per_key.index]  # one per province and month
         sums = per_key.groupby(np.array(province, dtype=object)).sum()
     else:

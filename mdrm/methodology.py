@@ -16,6 +16,10 @@ from .scope import country_keys
 from .text import normalize_series
 
 BASIS_COLUMN = {"mensual": "total_monthly", "nuevos": "new_beneficiaries"}
+# `deduplicacion.regla_maximo` (docs/metodologia.md §2, regla 3): how the max over sectors is taken.
+MAX_BY_GROUP = "por_grupo"    # each population group's max (unsplit people apportioned first)
+MAX_BY_SECTOR = "por_sector"  # R4V 2021's maxsector: the largest sector with its own split
+MAX_RULES = (MAX_BY_GROUP, MAX_BY_SECTOR)
 IDENTITY_FIELDS_EXCLUDE = ("excel_row",)
 
 # Why a row is not counted for people (docs/metodologia.md §1: read = counted + excluded).
@@ -157,14 +161,15 @@ def _by_key(df: pd.DataFrame, by: str | None) -> pd.Series:
 
 
 def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: str,
-                    catalog: Catalog, by: str | None = None) -> pd.DataFrame:
+                    catalog: Catalog, by: str | None = None, rule: str = MAX_BY_GROUP) -> pd.DataFrame:
     """People reached without double counting (docs/metodologia.md §2, regla 3), one row per `by` value.
 
-    maximo: per group, Σ over admin units of the max over sectors of the
-    unit-sector sum. A unit is country + admin1 (+ admin2 at level admin2: blank
-    admin2 cells form one unit '(sin dato)' within their admin1). suma: plain
-    sum. cono_sur: max over the basic-needs sectors plus Protection (General)
-    plus the sum of CBI, Integration, Health, Education.
+    maximo: Σ over admin units of the max over sectors of the unit-sector sums,
+    taken as `rule` says (`max_per_unit`). A unit is country + admin1 (+ admin2
+    at level admin2: blank admin2 cells form one unit '(sin dato)' within their
+    admin1). suma: plain sum. cono_sur: the max (same rule) over the
+    basic-needs sectors plus Protection (General) plus the sum of CBI,
+    Integration, Health, Education.
     """
     by_key = _by_key(df, by).rename("_by")
     units = [df["admin1_key"].rename("_a1")]
@@ -176,15 +181,15 @@ def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: 
     if method == "suma":
         return values.groupby(by_key, sort=True).sum()
     if method == "maximo":
-        return _max_over(values, [by_key, *units], df["sector_key"].rename("_sector"))
+        return _max_over(values, [by_key, *units], df["sector_key"].rename("_sector"), rule)
     if method == "cono_sur":
-        rule = catalog.cono_sur
+        cono = catalog.cono_sur
         sector_id = df["sector_id"]
-        in_max = sector_id.isin(rule["maximo"]).to_numpy()
-        in_plus = sector_id.isin(rule["mas"]).to_numpy()
-        in_sum = sector_id.isin(rule["suma"]).to_numpy()
+        in_max = sector_id.isin(cono["maximo"]).to_numpy()
+        in_plus = sector_id.isin(cono["mas"]).to_numpy()
+        in_sum = sector_id.isin(cono["suma"]).to_numpy()
         keys = [by_key[in_max], *(u[in_max] for u in units)]
-        part_max = _max_over(values[in_max], keys, sector_id[in_max].rename("_sector"))
+        part_max = _max_over(values[in_max], keys, sector_id[in_max].rename("_sector"), rule)
         part_plus = values[in_plus].groupby(by_key[in_plus]).sum()
         part_sum = values[in_sum].groupby(by_key[in_sum]).sum()
         total = pd.concat([part_max, part_plus, part_sum]).groupby(level=0).sum()
@@ -193,13 +198,61 @@ def headline_values(df: pd.DataFrame, values: pd.DataFrame, method: str, level: 
     raise ValueError(f"unknown method {method}")
 
 
-def _max_over(values: pd.DataFrame, keys: list[pd.Series], sector: pd.Series) -> pd.DataFrame:
+def _max_over(values: pd.DataFrame, keys: list[pd.Series], sector: pd.Series, rule: str) -> pd.DataFrame:
     cols = list(values.columns)
     if values.empty:
         return pd.DataFrame(columns=cols, dtype="float64", index=pd.Index([], name="_by"))
     per_sector = values.groupby([*keys, sector], sort=False, observed=True).sum()
-    per_unit = per_sector.groupby(level=list(range(len(keys))), sort=False).max()
+    per_unit = max_per_unit(per_sector, rule)
     return per_unit.groupby(level=0, sort=True).sum()
+
+
+def max_per_unit(per_sector: pd.DataFrame, rule: str = MAX_BY_GROUP) -> pd.DataFrame:
+    """The intersector figure of each unit from its sectors' sums (docs/metodologia.md §2, regla 3).
+
+    `per_sector`: one row per unit and sector (index: the unit's levels, then the
+    sector last), one column per population group (and `sin_desagregar`).
+    Returns one row per unit (index: the unit's levels).
+
+    por_sector (R4V 2021's «maxsector»): the one sector with the largest total,
+    with its own split. Ties are broken whatever the row order: the sector with
+    more split people (less `sin_desagregar`), then the sector's key
+    alphabetically (R4V's `which.max` takes the first sector in its sorted
+    order). Totals are compared at 1e-6 so the order in which rows were summed
+    never decides.
+
+    por_grupo: each group's max over sectors, after the unsplit people of each
+    sector are apportioned to the groups by that sector's split in the unit,
+    else by the unit's split over every sector, else they stay `sin_desagregar`:
+    one sector's unsplit people are never added on top of another sector's split
+    people.
+    """
+    unit_levels = list(range(per_sector.index.nlevels - 1))
+    groups = [c for c in per_sector.columns if c != SIN_DESAGREGAR]
+    if rule == MAX_BY_SECTOR:
+        total = per_sector.sum(axis=1).round(6).to_numpy()
+        split = per_sector[groups].sum(axis=1).round(6).to_numpy()
+        sector_rank = np.unique(np.asarray(per_sector.index.get_level_values(-1), dtype=str), return_inverse=True)[1]
+        unit = pd.factorize(per_sector.index.droplevel(-1))[0]
+        order = np.lexsort((sector_rank, -split, -total, unit))  # the last key sorts first
+        ranked = per_sector.iloc[order]
+        first = ~ranked.index.droplevel(-1).duplicated()
+        return ranked[first].droplevel(-1)
+    if rule != MAX_BY_GROUP:
+        raise ValueError(f"unknown max rule {rule}")
+    if SIN_DESAGREGAR in per_sector.columns and groups:
+        split = per_sector[groups].to_numpy(dtype="float64")
+        unsplit = per_sector[SIN_DESAGREGAR].to_numpy(dtype="float64")
+        unit_split = per_sector[groups].groupby(level=unit_levels, sort=False).transform("sum").to_numpy()
+        own_sum, unit_sum = split.sum(axis=1), unit_split.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where((own_sum > 0)[:, None], split / own_sum[:, None],
+                             np.where((unit_sum > 0)[:, None], unit_split / unit_sum[:, None], 0.0))
+        apportioned = per_sector.copy()
+        apportioned[groups] = split + share * unsplit[:, None]
+        apportioned[SIN_DESAGREGAR] = np.where(unit_sum > 0, 0.0, unsplit)
+        per_sector = apportioned
+    return per_sector.groupby(level=unit_levels, sort=False).max()
 
 
 def subgroup_values(df: pd.DataFrame, values: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

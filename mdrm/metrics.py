@@ -123,7 +123,8 @@ def headline(md: MonthData, rows: pd.DataFrame, basis: str, by: str | None = Non
     """Unrounded headline per group (one row per `by` value) of counted rows."""
     counted = rows[rows["counted"]]
     values = group_values(counted, basis, md.catalog)
-    return headline_values(counted, values, md.params.method, md.params.level, md.catalog, by=by)
+    return headline_values(counted, values, md.params.method, md.params.level, md.catalog, by=by,
+                           rule=md.params.max_rule)
 
 
 def _one(frame: pd.DataFrame) -> pd.Series:
@@ -257,6 +258,15 @@ def counting_rules(md: MonthData) -> dict:
     }
 
 
+def dedup_dict(p: Params) -> dict:
+    """`dedup` of metrics.json: method and level, and `rule` when the max is R4V 2021's por_sector
+    (absent = por_grupo, the default, so the metrics of every existing month stay as they were)."""
+    dedup = {"method": p.method, "level": p.level}
+    if p.max_rule != "por_grupo" and p.method in ("maximo", "cono_sur"):
+        dedup["rule"] = p.max_rule
+    return dedup
+
+
 def compute(md: MonthData) -> dict:
     """The `mdrm.metrics/1` dictionary of the month (docs/metodologia.md §6)."""
     p, catalog = md.params, md.catalog
@@ -297,6 +307,9 @@ def compute(md: MonthData) -> dict:
         "basis": p.basis,
         "dedup": {"method": p.method, "level": p.level},
         "counting": counting_rules(md),
+
+
+        "dedup": dedup_dict(p),
         "rows": {
             "read": int(len(rows)),
             "counted": int(len(counted)),

@@ -272,19 +272,28 @@ EXCLUSION_SHORT = {
 LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
 
 
-def method_text(method: str, level: str, several_regions: bool = False) -> str:
+def method_text(method: str, level: str, several_regions: bool = False, rule: str = "por_grupo") -> str:
+    """The headline's rule in one sentence: method, level and `deduplicacion.regla_maximo`."""
     where = LEVEL_TEXT.get(level, level)
     if several_regions and level == "admin1":
         where = "en cada región (Admin1)"
+    summed = " las provincias" if level == "admin2" else " las regiones" if several_regions else ""
+    if method == "maximo" and rule == "por_sector":
+        return (f"sin doble conteo, con el método de R4V (máximo por sector, como R4V en 2021): {where} se toma el "
+                "sector con más personas, con su propia desagregación, y se suman" + summed +
+                "; en un empate gana el sector más desagregado y luego el primero por orden alfabético")
     if method == "maximo":
         return (f"sin doble conteo, con el método de R4V (máximo): para cada grupo poblacional se toma, {where}, "
-                "el máximo entre sectores, y se suman" + (" las provincias" if level == "admin2" else
-                                                          " las regiones" if several_regions else ""))
+                "el máximo entre sectores, y se suman" + summed + "; antes, las personas sin desagregar de un "
+                "sector se reparten según la desagregación de ese sector (o, si no tiene, la de la unidad), "
+                "para que nunca se sumen a las personas desagregadas de otro sector")
     if method == "suma":
         return ("con el método suma: se suman todos los sectores sin eliminar el doble conteo "
                 "(es una cota superior)")
     if method == "cono_sur":
-        return (f"con el método Cono Sur: {where}, el máximo entre Alojamiento, Seguridad Alimentaria, "
+        largest = ("el sector con más personas (con su desagregación)" if rule == "por_sector"
+                   else "el máximo")
+        return (f"con el método Cono Sur: {where}, {largest} entre Alojamiento, Seguridad Alimentaria, "
                 "Transporte Humanitario y Agua, Saneamiento e Higiene, más Protección (General), más la suma "
                 "de CBI Multipropósito, Integración, Salud y Educación")
     return f"con el método «{method}»"
@@ -325,9 +334,11 @@ def methodology_note(metrics: dict) -> list[str]:
     basis = metrics.get("basis", "mensual")
     dedup = metrics.get("dedup") or {}
     rows = metrics.get("rows") or {}
+    rule = method_text(dedup.get("method", "maximo"), dedup.get("level", "admin1"), _several_regions(metrics),
+                       dedup.get("rule", "por_grupo"))
     note = [
         f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
-        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics))}. "
+        f"{rule}. "
         + counting_text(metrics),
         "Subgrupos y sectores: suman las personas de cada fila del 5W; una persona asistida por varios "
         "sectores cuenta en cada uno, por eso su suma supera el total de personas alcanzadas.",

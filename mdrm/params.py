@@ -26,6 +26,7 @@ BASES = ("mensual", "nuevos")
 _PLAIN_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a params folder name kept as the reports folder
 METHODS = ("maximo", "suma", "cono_sur")
 LEVELS = ("admin1", "admin2")
+MAX_RULES = ("por_grupo", "por_sector")  # deduplicacion.regla_maximo (mdrm.methodology.max_per_unit)
 DUPLICATES = ("excluir", "contar")  # what an exact copy of a row does (docs/metodologia.md §5)
 PEOPLE_TYPES = ("Pin", "Direct Assistance")  # R4V's people-in-need indicator types: 2021, 2022 on
 
@@ -41,7 +42,7 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "hoja": ("texto o null", (str, type(None))),
     "organizaciones": ("ruta de archivo o null", (str, type(None))),
     "base_personas": ("mensual o nuevos", (str,)),
-    "deduplicacion": ("{metodo: ..., nivel: ...}", (dict,)),
+    "deduplicacion": ("{metodo: ..., nivel: ..., regla_maximo: ...}", (dict,)),
     "columnas": ("{encabezado: campo}", (dict, type(None))),
     "destacados": ("lista de textos", (list, type(None))),
     "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
@@ -83,6 +84,7 @@ class Params:
     basis: str = "mensual"
     method: str = "maximo"
     level: str = "admin1"
+    max_rule: str = "por_grupo"  # deduplicacion.regla_maximo: how maximo (and cono_sur's max) is taken
     columns: dict[str, str] = field(default_factory=dict)
     highlights: list[str] = field(default_factory=list)
     source: Path | None = None
@@ -181,8 +183,12 @@ def _resolve(value: str | None, base: Path, key: str, path: Path) -> Path | None
     return resolved
 
 
-def load_params(path: str | Path) -> Params:
-    """Read a month's params file, merged over its folder's `region.yml`."""
+def load_params(path: str | Path, whole_file: bool = False) -> Params:
+    """Read a month's params file, merged over its folder's `region.yml`.
+
+    `whole_file` (`mdrm consolidado --params`): the file may give only rules; without `mes` it
+    covers every month, without `datos` the command's --datos is used, and without `region` nor
+    `pais` every country of the file (`Params.regions` empty, `country` None)."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no existe el archivo de parámetros", file=path)
@@ -206,19 +212,19 @@ def load_params(path: str | Path) -> Params:
         origin[key] = path
 
     for key in _REQUIRED:
-        if merged.get(key) in (None, ""):
+        if merged.get(key) in (None, "") and not whole_file:
             raise InputError(f"falta la clave obligatoria «{key}»", file=path)
-    month = str(merged["mes"])
-    if not MONTH.match(month):
+    month = str(merged.get("mes") or "")
+    if not MONTH.match(month) and not (whole_file and not month):
         raise InputError("la clave «mes» debe tener la forma AAAA-MM", file=origin["mes"], value=month)
     basis = merged.get("base_personas", "mensual")
     if basis not in BASES:
         raise InputError("la clave «base_personas» debe ser mensual o nuevos", file=origin["base_personas"], value=basis)
     dedup = merged.get("deduplicacion") or {}
     for key in dedup:
-        if key not in ("metodo", "nivel"):
+        if key not in ("metodo", "nivel", "regla_maximo"):
             raise InputError(f"clave desconocida «deduplicacion.{key}»", file=origin["deduplicacion"],
-                             hint="Claves válidas: metodo, nivel")
+                             hint="Claves válidas: metodo, nivel, regla_maximo")
     method = dedup.get("metodo", "maximo")
     level = dedup.get("nivel", "admin1")
     if method not in METHODS:
@@ -227,6 +233,10 @@ def load_params(path: str | Path) -> Params:
     if level not in LEVELS:
         raise InputError("la clave «deduplicacion.nivel» debe ser admin1 o admin2",
                          file=origin["deduplicacion"], value=level)
+    max_rule = dedup.get("regla_maximo", "por_grupo")
+    if max_rule not in MAX_RULES:
+        raise InputError("la clave «deduplicacion.regla_maximo» debe ser por_grupo o por_sector",
+                         file=origin["deduplicacion"], value=max_rule)
     fields = load_catalog().fields
     columns = merged.get("columnas") or {}
     for header, name in columns.items():
@@ -252,8 +262,9 @@ def load_params(path: str | Path) -> Params:
                          file=origin.get("tipos_personas", path), value=people_types)
     catalog = load_catalog()
     country = _country(merged, origin, catalog)
-    regions, label = _regions(merged, origin, path, country, catalog)
-    return Params(
+    every_country = whole_file and country is None and merged.get("region") in (None, "", [])
+    regions, label = ((), "todos los países") if every_country else _regions(merged, origin, path, country, catalog)
+    params = Params(
         region=label,
         regions=regions,
         country=country,
@@ -261,13 +272,15 @@ def load_params(path: str | Path) -> Params:
         definitions=_definitions(merged.get("definiciones"), origin.get("definiciones", path), catalog),
         key_figures=_key_figures(merged.get("cifras_clave"), origin.get("cifras_clave", path)),
         month=month,
-        data_path=_resolve(merged["datos"], origin["datos"].parent, "datos", origin["datos"]),
+        data_path=_resolve(merged["datos"], origin["datos"].parent, "datos", origin["datos"])
+        if merged.get("datos") not in (None, "") else None,
         sheet=merged.get("hoja"),
         organizations_path=_resolve(merged.get("organizaciones"), origin.get("organizaciones", path).parent,
                                     "organizaciones", origin.get("organizaciones", path)),
         basis=basis,
         method=method,
         level=level,
+        max_rule=max_rule,
         columns={str(k): str(v) for k, v in columns.items()},
         highlights=list(highlights),
         source=path,
@@ -280,6 +293,9 @@ def load_params(path: str | Path) -> Params:
                                  origin.get("indicadores", path)),
         people_types=tuple(t.strip() for t in people_types),
     )
+    if every_country:
+        params.regions = ()  # no country and no admin1: every row of the file (scope.mesa_rows)
+    return params
 
 
 def _country(merged: dict, origin: dict, catalog: Catalog) -> str | None:

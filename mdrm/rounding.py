@@ -40,3 +40,32 @@ def largest_remainder(weights: Mapping[str, float], total: int, order: Sequence[
     for k in remainders[:left]:
         parts[k] += 1
     return parts
+
+
+def half_up_array(values):
+    """`half_up` on a numpy array (the same epsilon), as int64."""
+    import numpy as np
+
+    return np.floor(np.asarray(values, dtype="float64") + 0.5 + EPSILON).astype("int64")
+
+
+def largest_remainder_rows(weights, totals):
+    """`largest_remainder` on every row of a table at once: `weights` (n × k, the parts in their
+    listed order) and `totals` (n integers) -> n × k integers, each row adding up to its total
+    (all 0 where the total or the weights are 0). Same floors, same remainders rounded at 9
+    decimals, same ties to the part listed first."""
+    import numpy as np
+
+    weights = np.clip(np.asarray(weights, dtype="float64"), 0.0, None)
+    totals = np.asarray(totals, dtype="int64")
+    n, k = weights.shape
+    weight_sum = weights.sum(axis=1)
+    usable = (totals > 0) & (weight_sum > 0)
+    quotas = np.where(usable[:, None], totals[:, None] * weights / np.where(usable, weight_sum, 1.0)[:, None], 0.0)
+    parts = np.floor(quotas + EPSILON)
+    left = np.where(usable, totals - parts.sum(axis=1), 0)
+    remainders = np.round(quotas - parts, 9)
+    order = np.argsort(-remainders, axis=1, kind="stable")  # ties keep the listed order
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(k), (n, k)), axis=1)
+    return (parts + (rank < left[:, None])).astype("int64")

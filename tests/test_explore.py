@@ -127,13 +127,14 @@ def test_one_month_of_the_whole_region_is_the_reports_headline(ex):
 
 
 def test_month_range_adds_the_monthly_figures(ex):
-    # August: row 7, perm 40. October: row 8 trans 25 (mensual), row 12 sin_desagregar 8 (Health)
-    #   -> 33, different sectors of the same province, each group its own maximum.
-    # Range August-October: perm 40 + 70 = 110, trans 60 + 25 = 85, acog 20, sin_desagregar 8 -> 223
+    # August: row 7, perm 40. October: row 8 Food Security trans 25 (mensual), row 12 Health 8 unsplit:
+    #   Health has no split of its own, so its 8 take the province's (trans only; regla_maximo
+    #   por_grupo) -> trans max(25, 8) = 25: never 25 + 8 on top of each other.
+    # Range August-October: perm 40 + 70 = 110, trans 60 + 25 = 85, acog 20 -> 215; no one left unsplit
     table = explore.over_time(ex, Selection(months=("2020-08", "2020-10")))
     assert table["Mes"].tolist() == ["agosto de 2020", "septiembre de 2020", "octubre de 2020", "Total del periodo"]
-    assert table[TOTAL_MENSUAL].tolist() == [40, 150, 33, 223]
-    assert table["Sin desagregar"].tolist() == [0, 0, 8, 8]
+    assert table[TOTAL_MENSUAL].tolist() == [40, 150, 25, 215]
+    assert "Sin desagregar" not in table.columns
     assert table.iloc[-1]["RyM en Permanencia"] == 110
     assert table.iloc[-1]["RyM en Tránsito"] == 85
     # Only August and September: 40 + 150 (a range given backwards is the same range)
@@ -145,9 +146,10 @@ def test_new_beneficiaries_basis(ex):
     # September on nuevos: row 2 perm 40, trans 20; row 3 perm 50; row 4 trans 30
     #   Tacna: Shelter perm 40, trans 50; Food Security perm 50 -> perm 50, trans 50
     #   Tarata: perm 10, acog 20 ; September = 60 + 50 + 20 = 130
-    # August 40; October: trans 5 + sin_desagregar 8 = 13 ; accumulated (R4V): 40 + 130 + 13 = 183
+    # August 40; October: trans 5 (row 8), Health's 8 unsplit take the province's split (trans):
+    #   max(5, 8) = 8 ; accumulated (R4V): 40 + 130 + 8 = 178
     table = explore.over_time(ex, Selection(measure="personas_nuevos"))
-    assert table[TOTAL_NUEVOS].tolist() == [40, 130, 13, 183]
+    assert table[TOTAL_NUEVOS].tolist() == [40, 130, 8, 178]
 
 
 def test_one_organization(ex):
@@ -181,9 +183,9 @@ def test_by_province_applies_the_rule_within_each_province_and_adds_months(ex):
     sept = explore.by_province(ex, Selection(months=SEPT))
     assert sept.values.tolist() == [["Tacna", 120, 3], ["Tarata", 30, 2]]
     assert sept[PROV_MENSUAL].sum() == 150
-    # August-October: Tacna 40 + 120 + 33 = 193, Tarata 30
+    # August-October: Tacna 40 + 120 + 25 = 185 (October: see test_month_range_adds_the_monthly_figures), Tarata 30
     every = explore.by_province(ex, Selection())
-    assert records(every, "Provincia", PROV_MENSUAL) == {"Tacna": 193, "Tarata": 30}
+    assert records(every, "Provincia", PROV_MENSUAL) == {"Tacna": 185, "Tarata": 30}
 
 
 def test_subgroup_and_sector_filters(ex):
@@ -331,8 +333,8 @@ def test_tables_are_the_reports_tables(ex):
     text = explore.table_html(summary.over_time)
     assert text.count('<table class="mdrm-table">') == 1 and "mdrm-tabla" not in text and "style=" not in text
     assert '<tr class="total"><td class="">Total del periodo</td>' in text
-    assert '<td class="n">223</td></tr>' not in text  # the total is not the last cell: Filas and Organizaciones
-    assert '<td class="n">223</td><td class="n">' in text
+    assert '<td class="n">215</td></tr>' not in text  # the total is not the last cell: Filas and Organizaciones
+    assert '<td class="n">215</td><td class="n">' in text
     # the organizations' table has no period row: nothing set as a total
     assert 'class="total"' not in explore.table_html(summary.by_organization)
     empty = explore.table_html(summary.quality.iloc[:0], empty="Sin <b>problemas</b>")

@@ -69,14 +69,15 @@ def test_nuevo_leon_february_2022_by_hand(fixtures, tmp_path):
     # Rows (total monthly / split): Protection (General) 1 and 13 (destination),
     # Education 44 (new 12, all destination: 44 apportioned) and 2, Integration 1 (destination)
     # and 1 (no split), MPC 4 (no split). One unit (admin1).
-    # destination: max(Protection 14, Education 46, Integration 1) = 46
-    # sin_desagregar: max(MPC 4, Integration 1) = 4 -> total 50
+    # regla_maximo por_grupo: Integration's unsplit 1 takes its own split (destination) -> 2;
+    # MPC's 4 (no split in its sector) take the unit's split (all destination) -> 4
+    # destination: max(Protection 14, Education 46, Integration 2, MPC 4) = 46 -> total 46
     m = metrics_for(tmp_path, fixtures / "5w_2022_en.xlsx", "Nuevo León", "2022-02")
-    assert m["people_reached"] == {"total": 50, "by_population": {
-        "permanencia": 46, "transito": 0, "acogida": 0, "sin_desagregar": 4}}
+    assert m["people_reached"] == {"total": 46, "by_population": {
+        "permanencia": 46, "transito": 0, "acogida": 0}}
     # age/sex raw: girls 2, boys 4, women 1+44*8/12+5=35.33, men 44*4/12+1+4=19.67 (Σ 61)
-    # quotas of 50: 1.64, 3.28, 28.96, 16.12 -> floors 1,3,28,16 (48); +1 to women (.96), girls (.64)
-    assert m["by_sex_age"] == {"ninas": 2, "ninos": 3, "mujeres": 29, "hombres": 16,
+    # quotas of 46: 1.51, 3.02, 26.64, 14.83 -> floors 1,3,26,14 (44); +1 to men (.83), women (.64)
+    assert m["by_sex_age"] == {"ninas": 1, "ninos": 3, "mujeres": 27, "hombres": 15,
                                "otros_menores": 0, "otros_adultos": 0}
     # USD: 122 + 12173 + 53 + 360 + 72 + 952 + 145
     assert m["key_figures"]["usd_distribuidos"] == 13877
@@ -99,12 +100,13 @@ def test_nuevo_leon_other_bases_and_methods_by_hand(fixtures, tmp_path):
 
 def test_jujuy_august_2022_short_headers_by_hand(fixtures, tmp_path):
     # 8 rows; 5 are RMRP "No" (IOM / Red Cross): excluded from people.
-    # Counted, all Protection (General): 13 monthly (destination), 1 and 1 without split.
+    # Counted, all Protection (General): 13 monthly (destination), 1 and 1 without split; the 2
+    # unsplit take the sector's own split (regla_maximo por_grupo): 15 in destination.
     m = metrics_for(tmp_path, fixtures / "5w_2022_short_headers.xlsx", "Jujuy", "2022-08")
     assert m["rows"]["read"] == 8 and m["rows"]["counted"] == 3 and m["rows"]["excluded"] == 5
     assert m["rows"]["excluded_by_reason"] == {"actividad_no_rmrp": 5}
     assert m["people_reached"] == {"total": 15, "by_population": {
-        "permanencia": 13, "transito": 0, "acogida": 0, "sin_desagregar": 2}}
+        "permanencia": 15, "transito": 0, "acogida": 0}}
     assert m["key_figures"]["usd_distribuidos"] == 0
     # CAREF, Red Cross Argentina, and IOM where no implementing partner is given
     assert m["organizations"]["reporting"] == 3

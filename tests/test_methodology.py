@@ -48,16 +48,19 @@ def test_split_apportioning_is_not_flipped_by_float_noise(metrics_of):
 def test_row_without_population_split_goes_to_sin_desagregar(metrics_of):
     # Shelter row 1: 10 people, no split -> sin_desagregar 10
     # Shelter row 2: 6 people, split permanencia 4 / pendulares 2 -> 4 and 2
-    # groups: permanencia 4, pendulares 2, sin_desagregar 10 -> total 16
+    # subgroup: permanencia 4, pendulares 2, sin_desagregar 10 -> total 16
     # by_population: the three main groups always; pendulares and sin_desagregar
     # because non-zero; retornados absent (zero)
+    # headline (regla_maximo por_grupo): the sector's 10 unsplit take its own split 4 : 2,
+    # permanencia 4 + 10 x 4/6 = 10.67 -> 11, pendulares 2 + 10 x 2/6 = 5.33 -> 5; total 16
     m = metrics_of([
         {"total_monthly": 10, "new_beneficiaries": 10, "activity_name": "Sin split"},
         {"total_monthly": 6, "new_beneficiaries": 6, "permanencia": 4, "pendulares": 2},
     ])
     expected = {"permanencia": 4, "transito": 0, "acogida": 0, "pendulares": 2, "sin_desagregar": 10}
-    assert m["people_reached"] == {"total": 16, "by_population": expected}
     assert m["subgroups"]["necesidades_basicas"]["by_population"] == expected
+    assert m["people_reached"] == {"total": 16, "by_population": {"permanencia": 11, "transito": 0, "acogida": 0,
+                                                                   "pendulares": 5}}
     assert "retornados" not in m["people_reached"]["by_population"]
     assert m["quality"]["counts"]["Q07"] == 1  # the unsplit row is flagged
 

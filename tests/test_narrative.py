@@ -140,15 +140,19 @@ def test_join_in_spanish():
     assert narrative.join_es(["a", "b", "c"]) == "a, b y c"
 
 
-@pytest.mark.parametrize("method, level, words", [
-    ("maximo", "admin2", "en cada provincia (Admin2), el máximo entre sectores, y se suman las provincias"),
-    ("maximo", "admin1", "en la región (Admin1), el máximo entre sectores"),
-    ("suma", "admin2", "sin eliminar el doble conteo"),
-    ("cono_sur", "admin1", "método Cono Sur"),
+@pytest.mark.parametrize("method, level, rule, words", [
+    ("maximo", "admin2", None, "en cada provincia (Admin2), el máximo entre sectores, y se suman las provincias"),
+    ("maximo", "admin1", None, "en la región (Admin1), el máximo entre sectores"),
+    ("maximo", "admin1", None, "las personas sin desagregar de un sector se reparten según la desagregación"),
+    ("maximo", "admin2", "por_sector", "en cada provincia (Admin2) se toma el sector con más personas, con su "
+                                       "propia desagregación, y se suman las provincias"),
+    ("suma", "admin2", None, "sin eliminar el doble conteo"),
+    ("cono_sur", "admin1", None, "método Cono Sur: en la región (Admin1), el máximo entre Alojamiento"),
+    ("cono_sur", "admin1", "por_sector", "el sector con más personas (con su desagregación) entre Alojamiento"),
 ])
-def test_methodology_note_names_basis_and_method(method, level, words):
+def test_methodology_note_names_basis_and_method(method, level, rule, words):
     metrics = copy.deepcopy(METRICS)
-    metrics["dedup"] = {"method": method, "level": level}
+    metrics["dedup"] = {"method": method, "level": level, **({"rule": rule} if rule else {})}
     note = narrative.methodology_note(metrics)
     assert words in note[0]
     assert "«Total beneficiarios mensuales»" in note[0]

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from conftest import rows_frame
 from corpus import HEADER_STYLES, SPANISH_HEADERS, grid, write_xlsx
-from mdrm.catalog import load_catalog
+from mdrm.catalog import SIN_DESAGREGAR, load_catalog
 from mdrm.methodology import group_values, headline_values, subgroup_values
 from mdrm.metrics import MonthData, compute, headline, load_month
 from mdrm.rounding import half_up
@@ -160,10 +160,17 @@ def test_suma_is_an_upper_bound_of_maximo_and_cono_sur(rows, level, basis):
 
 # --- the headline and the subgroups -----------------------------------------------------------------
 
+RULES = [(method, level, rule) for method in ("maximo", "suma", "cono_sur") for level in ("admin1", "admin2")
+         for rule in ("por_grupo", "por_sector")]
+
+
 @PROPERTY_SETTINGS
 @given(rows=rows_of())
 def test_headline_never_exceeds_the_subgroups_unrounded(rows):
-    """Before rounding: per group, the de-duplicated headline ≤ the sum over subgroups."""
+    """Before rounding: in total, the de-duplicated headline ≤ the sum over subgroups; per group, ≤ the
+    subgroups' people of that group plus their unsplit people (regla_maximo por_grupo gives each sector's
+    unsplit people the split of its sector or unit, so they may land in any group), and the headline's
+    unsplit people ≤ the subgroups' (docs/metodologia.md §2, regla 3)."""
     assume(has_month(rows))
     with tempfile.TemporaryDirectory() as tmp:
         md = load(Path(tmp), write_rows(Path(tmp), rows))
@@ -171,27 +178,33 @@ def test_headline_never_exceeds_the_subgroups_unrounded(rows):
         for basis in ("mensual", "nuevos"):
             values = group_values(counted, basis, CATALOG)
             by_subgroup = subgroup_values(counted, values).sum()
-            for method in ("maximo", "suma", "cono_sur"):
-                for level in ("admin1", "admin2"):
-                    head = headline_values(counted, values, method, level, CATALOG)
-                    head = head.iloc[0] if len(head) else pd.Series(0.0, index=values.columns)
-                    for group in values.columns:
-                        assert head[group] <= by_subgroup.get(group, 0.0) + 1e-9, (method, level, group)
+            unsplit = by_subgroup.get(SIN_DESAGREGAR, 0.0)
+            for method, level, rule in RULES:
+                head = headline_values(counted, values, method, level, CATALOG, rule=rule)
+                head = head.iloc[0] if len(head) else pd.Series(0.0, index=values.columns)
+                assert head.sum() <= by_subgroup.sum() + 1e-9, (method, level, rule)
+                for group in values.columns:
+                    bound = by_subgroup.get(group, 0.0) + (unsplit if group != SIN_DESAGREGAR else 0.0)
+                    assert head[group] <= bound + 1e-9, (method, level, rule, group)
 
 
 @PROPERTY_SETTINGS
 @given(rows=rows_of(whole=True), method=st.sampled_from(["maximo", "suma", "cono_sur"]),
        level=st.sampled_from(["admin1", "admin2"]))
 def test_published_headline_never_exceeds_the_published_subgroups(rows, method, level):
-    """With whole-number values, the published headline ≤ Σ published subgroups, per group and
-    in total, and `suma` equals it exactly."""
+    """With whole-number values, the published headline ≤ Σ published subgroups in total; per group,
+    ≤ the subgroups' people of that group plus their unsplit people (regla_maximo por_grupo: see
+    test_headline_never_exceeds_the_subgroups_unrounded; those bounds are whole numbers, so rounding
+    the headline once never crosses them); and `suma` equals it exactly."""
     assume(has_month(rows))
     with tempfile.TemporaryDirectory() as tmp:
         m = compute(variant(load(Path(tmp), write_rows(Path(tmp), rows)), method=method, level=level))
     head, subgroups = m["people_reached"], m["subgroups"].values()
     assert head["total"] <= sum(s["total"] for s in subgroups)
+    unsplit = sum(s["by_population"].get(SIN_DESAGREGAR, 0) for s in subgroups)
     for group, value in head["by_population"].items():
-        assert value <= sum(s["by_population"].get(group, 0) for s in subgroups)
+        bound = sum(s["by_population"].get(group, 0) for s in subgroups)
+        assert value <= bound + (unsplit if group != SIN_DESAGREGAR else 0)
     if method == "suma":
         assert head["total"] == sum(s["total"] for s in subgroups)
 

@@ -209,9 +209,9 @@ def test_q07_people_without_population_split(metrics_of):
     assert re.search(r"\b10\b", first["message"])
     assert re.search(r"\b6\b", second["message"])
     assert_rows(m, read=4, counted=4)
-    # one sector, one unit: the rows add up; the unsplit people go to sin_desagregar
-    assert m["people_reached"]["by_population"] == {"permanencia": 10, "transito": 0, "acogida": 0,
-                                                    "sin_desagregar": 16}
+    # one sector, one unit: the rows add up; the unsplit people go to sin_desagregar in the subgroup, and
+    # in the headline they take the sector's own split (regla_maximo por_grupo): 10 + 16 in destination
+    assert m["people_reached"]["by_population"] == {"permanencia": 26, "transito": 0, "acogida": 0}
     assert m["people_reached"]["total"] == 26
     assert m["subgroups"]["necesidades_basicas"]["by_population"]["sin_desagregar"] == 16
 

@@ -115,14 +115,31 @@ class Month:
         return {g: people * v / total for g, v in split.items()}
 
     def headline_raw(self, basis: str) -> dict[str, float]:
-        """maximo at admin2: per group, Σ over provinces of the max over sectors."""
-        per_unit_sector = defaultdict(float)
+        """maximo at admin2, regla_maximo por_grupo: per group, Σ over provinces of the max over sectors,
+        once each sector's unsplit people are apportioned by its own split in the province, else by the
+        province's split, else left unsplit (docs/metodologia.md §2, regla 3)."""
+        per_unit_sector = defaultdict(lambda: defaultdict(float))
         for r in self.counted:
             for g, v in self.values(r, basis).items():
-                per_unit_sector[(r["Admin2"] or "(sin dato)", r["Indicador Sector"], g)] += v
+                per_unit_sector[(r["Admin2"] or "(sin dato)", r["Indicador Sector"])][g] += v
+        unit_split = defaultdict(lambda: defaultdict(float))
+        for (unit, _sector), groups in per_unit_sector.items():
+            for g, v in groups.items():
+                if g != "sin_desagregar":
+                    unit_split[unit][g] += v
+        for (unit, _sector), groups in per_unit_sector.items():
+            unsplit = groups.pop("sin_desagregar", 0.0)
+            own = {g: v for g, v in groups.items() if v}
+            shares = own if sum(own.values()) > 0 else dict(unit_split[unit])
+            if sum(shares.values()) > 0:
+                for g, v in shares.items():
+                    groups[g] += unsplit * v / sum(shares.values())
+            else:
+                groups["sin_desagregar"] = unsplit
         best = defaultdict(float)
-        for (unit, _sector, g), v in per_unit_sector.items():
-            best[(unit, g)] = max(best[(unit, g)], v)
+        for (unit, _sector), groups in per_unit_sector.items():
+            for g, v in groups.items():
+                best[(unit, g)] = max(best[(unit, g)], v)
         raw = defaultdict(float)
         for (_unit, g), v in best.items():
             raw[g] += v

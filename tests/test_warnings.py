@@ -107,15 +107,23 @@ def test_w04_admin2_level_without_admin2_is_computed_at_admin1(tmp_path, month_p
 
 
 def test_w05_unsplit_quarter_of_the_headline(metrics_of):
+    # Province Tacna: Shelter 30 in destination; province Tarata: Health 10 with no split at all, so
+    # nothing to apportion them by (regla_maximo por_grupo): 10 of 40 = 25 %
+    by_province = {"deduplicacion": {"metodo": "maximo", "nivel": "admin2"}}
     split = {**PEOPLE, "total_monthly": 30, "new_beneficiaries": 30, "permanencia": 30, "mujeres": 30}
-    unsplit = {**PEOPLE, "permanencia": 0, "activity_name": "Sin desagregar", "sector": "Health"}
-    raised = metrics_of([previous(), split, unsplit])  # Shelter 30 + Health 10 unsplit: 10 of 40 = 25 %
+    unsplit = {**PEOPLE, "permanencia": 0, "activity_name": "Sin desagregar", "sector": "Health", "admin2": "Tarata"}
+    raised = metrics_of([previous(), split, unsplit], **by_province)
     assert raised["people_reached"]["by_population"]["sin_desagregar"] == 10
     assert raised["people_reached"]["total"] == 40
     assert "W05" in codes(raised)
     more = {**split, "total_monthly": 31, "new_beneficiaries": 31, "permanencia": 31, "mujeres": 31}
-    silent = metrics_of([previous(), more, unsplit])  # 10 of 41 = 24.4 %
+    silent = metrics_of([previous(), more, unsplit], **by_province)  # 10 of 41 = 24.4 %
     assert "W05" not in codes(silent)
+    # the same 10 in Tacna itself are apportioned by the province's split (destination): max(30, 10) = 30
+    same_unit = metrics_of([previous(), split, {**unsplit, "admin2": "Tacna"}], **by_province)
+    assert same_unit["people_reached"] == {"total": 30, "by_population": {"permanencia": 30, "transito": 0,
+                                                                          "acogida": 0}}
+    assert "W05" not in codes(same_unit)
 
 
 def test_w06_key_figure_matching_no_activity_of_the_region_in_any_month(metrics_of):

@@ -305,11 +305,8 @@ def compute(md: MonthData) -> dict:
         "mesa": mesa_dict(p.mesa),
         "month": p.month,
         "basis": p.basis,
-        "dedup": {"method": p.method, "level": p.level},
-        "counting": counting_rules(md),
-
-
         "dedup": dedup_dict(p),
+        "counting": counting_rules(md),
         "rows": {
             "read": int(len(rows)),
             "counted": int(len(counted)),

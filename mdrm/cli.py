@@ -173,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "del año) de todos los países del 5W, o del alcance de --params, en una sola lectura")
     consolidado.add_argument("--datos", help="archivo 5W (.xlsx o .csv); por defecto, el de --params")
     consolidado.add_argument("--params", help="toma las reglas (deduplicacion, duplicados, columnas, hoja…) y el "
-                                              "alcance (pais, region) de este archivo de parámetros; todos sus meses")
+                                              "alcance (pais, region) de este archivo de parámetros, todos sus "
+                                              "meses; sin region ni pais, todos los países del archivo")
     consolidado.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
     consolidado.add_argument("-o", "--output", required=True, metavar="ARCHIVO.xlsx|.csv",
                              help="la tabla consolidada, en Excel o CSV")

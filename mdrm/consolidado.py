@@ -1,4 +1,4 @@
-"""R4V's consolidated table, for every country of an export in one call (docs/metodologia.md §10).
+"""R4V's consolidated table, for every country of an export in one call (docs/metodologia.md §11).
 
 R4V's scripts (`r4v_app` R/6_consolidated_report.R, `R4VRMRP2023` R/3_consolidated_report.R)
 build, per country × admin1 × month × sector and for the intersector, the monthly
@@ -74,6 +74,8 @@ PLATFORMS = {
     "trinidad_y_tobago": "Caribbean",
 }
 OUTPUT_SUFFIXES = (".xlsx", ".csv")
+NOTHING_COUNTED = ("Aviso W01: ninguna fila del alcance cuenta para personas, así que la tabla no tiene filas "
+                   "(los motivos de exclusión, en «Filas leídas»).")
 LEVEL_WARNING = "Aviso W04: se pidió «nivel: admin2» pero la exportación no trae Admin2: se calculó por Admin1."
 _KEYS = ["_country", "_admin1", "month", "_sector"]
 _COUNTRY_LEVEL_KEY = "\x1f\x1d"  # the admin1 key of a country's own rows (normalized admin1 keys hold no control character)
@@ -315,6 +317,8 @@ def notes(result: Consolidated) -> list[str]:
     ]
     if result.level_requested != p.level:
         lines.append(LEVEL_WARNING)
+    if not result.rows_counted:
+        lines.append(NOTHING_COUNTED)
     return lines
 
 
@@ -344,7 +348,9 @@ def summary(result: Consolidated, path: str | Path) -> str:
     months = table["Month"].nunique()
     line = (f"Escrito: {path} ({len(table)} filas: {countries} países, {months} meses; filas contadas "
             f"{result.rows_counted} de {result.rows_read})")
-    return line + ("\n" + LEVEL_WARNING if result.level_requested != result.params.level else "")
+    warnings = [w for w, raised in ((LEVEL_WARNING, result.level_requested != result.params.level),
+                                    (NOTHING_COUNTED, not result.rows_counted)) if raised]
+    return "\n".join([line, *warnings])
 
 
 def load(datos: str | Path | None, params_path: str | Path | None, sheet: str | None) -> tuple[Params, FiveW]:

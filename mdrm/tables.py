@@ -431,10 +431,12 @@ def _key_figures_note(view) -> str | None:
     above = persons_above_headline(view)
     if above:
         names = ", ".join(f"«{label}» ({fmt.number(v)})" for label, v in above)
+        # regla_maximo: por_sector takes one sector per place, por_grupo one per place and group
+        by_group = "" if (view.metrics.get("dedup") or {}).get("rule") == "por_sector" else " y grupo de población"
         notes.append(f"{names} {'supera' if len(above) == 1 else 'superan'} a las personas alcanzadas "
                      f"({fmt.number(view.metrics['people_reached']['total'])}) y no es un error: una cifra clave "
                      f"suma las filas de sus actividades, mientras que las personas alcanzadas toman el mayor "
-                     f"sector en cada lugar y grupo de población (sin doble conteo).")
+                     f"sector en cada lugar{by_group} (sin doble conteo).")
     return " ".join(n for n in notes if n) or None
 
 

@@ -329,3 +329,15 @@ def test_admin2_asked_without_admin2_in_the_export_is_computed_by_admin1_and_sai
     with_admin2 = five_w([{**r, "admin2": "Provincia 1"} for r in ROWS], name="con_admin2.csv")
     assert main(["consolidado", "--datos", str(with_admin2), "--params", str(rules), "-o", str(out)]) == 0
     assert "Aviso W04" not in capsys.readouterr().err
+
+
+def test_nothing_counted_is_an_empty_table_that_says_why(five_w, tmp_path, capsys):
+    # every row marked RMRP «No» (the Peru rows of ROWS): no row counts, the table has its columns and no row
+    data = five_w([{**r, "rmrp_activity": "No"} for r in ROWS[:7]])
+    out = tmp_path / "c.xlsx"
+    assert main(["consolidado", "--datos", str(data), "-o", str(out)]) == 0
+    assert "Aviso W01" in capsys.readouterr().err
+    table = pd.read_excel(out, engine="calamine")
+    assert list(table.columns[:len(R4V_TEMPLATE)]) == R4V_TEMPLATE and table.empty
+    notes = pd.read_excel(out, sheet_name="Notas", engine="calamine")["Notas"].tolist()
+    assert "Filas leídas: 7; contadas para personas: 0; excluidas: 7 (actividades fuera del RMRP: 7)." in notes

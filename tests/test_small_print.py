@@ -109,6 +109,10 @@ def test_note_on_a_key_figure_in_persons_above_the_headline(lima):
     assert note == ("«Personas en albergue» (3,294) supera a las personas alcanzadas (2,294) y no es un error: una "
                     "cifra clave suma las filas de sus actividades, mientras que las personas alcanzadas toman el "
                     "mayor sector en cada lugar y grupo de población (sin doble conteo).")
+    # regla_maximo por_sector (R4V 2021's maxsector): one sector per place, not one per place and group
+    view = lima([JANUARY, LIMA, other], deduplicacion={"metodo": "maximo", "regla_maximo": "por_sector"})
+    assert tables.record("key_figures").note(view).endswith(
+        "toman el mayor sector en cada lugar (sin doble conteo).")
 
 
 def test_no_note_when_the_key_figure_in_persons_is_within_the_headline(lima):

@@ -24,7 +24,7 @@ import pandas as pd
 from .catalog import SIN_DATO, SIN_DESAGREGAR, Catalog, load_catalog
 from .errors import InputError
 from .load import FiveW, read_5w
-from .methodology import EXCLUSION_LABELS, group_values, headline_values, sex_age_values
+from .methodology import EXCLUSION_LABELS, group_values, headline_values, sex_age_values, total_rounded_once
 from .params import Params
 from .region import read_region
 from .rounding import half_up_array, largest_remainder_rows
@@ -209,18 +209,24 @@ def _year_to_date(monthly_rows: pd.DataFrame, rows: pd.DataFrame, columns: list[
 
 
 def _published_parts(table: pd.DataFrame, prefix: str, groups: list[str], ages: list[str],
-                     intersector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                     intersector: np.ndarray, once: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(total, population parts, age/sex parts, CVA) of a set of figures, as the kit publishes them.
 
-    Intersector: each group rounded once, the total the sum of the groups (as `people_reached`);
+    Intersector: each group rounded once, the total the sum of the groups (as `people_reached`), or,
+    when `once` (methodology.total_rounded_once), the total rounded once and the groups apportioned;
     a sector: its new beneficiaries rounded once (as `sectors`), the groups apportioned to it by
     largest remainder. The age/sex parts are always apportioned to the total (as `by_sex_age`).
     """
     raw_groups = table[[prefix + g for g in groups]].to_numpy(dtype="float64")
     rounded_groups = half_up_array(raw_groups)
     sector_total = half_up_array(table[prefix + "new"].to_numpy(dtype="float64"))
-    total = np.where(intersector, rounded_groups.sum(axis=1), sector_total)
-    parts = np.where(intersector[:, None], rounded_groups, largest_remainder_rows(raw_groups, sector_total))
+    if once:
+        inter_total = half_up_array(raw_groups.sum(axis=1))
+        inter_parts = largest_remainder_rows(raw_groups, inter_total)
+    else:
+        inter_total, inter_parts = rounded_groups.sum(axis=1), rounded_groups
+    total = np.where(intersector, inter_total, sector_total)
+    parts = np.where(intersector[:, None], inter_parts, largest_remainder_rows(raw_groups, sector_total))
     age_parts = largest_remainder_rows(table[[prefix + a for a in ages]].to_numpy(dtype="float64"), total)
     cva = half_up_array(table[prefix + "new_cva"].to_numpy(dtype="float64"))
     return total, parts, age_parts, cva
@@ -239,9 +245,10 @@ def _publish(table: pd.DataFrame, rows: pd.DataFrame, counted: pd.DataFrame, par
     subgroup_of = _first(counted["subgroup"], counted["sector_key"].astype(str), "")
 
     intersector = (table["_sector"] == INTERSECTOR).to_numpy()
+    once = total_rounded_once(params.method, params.max_rule)
     country_level = table["_admin1"].str.endswith(_COUNTRY_LEVEL_KEY).to_numpy()
-    total, parts, age_parts, cva = _published_parts(table, "ytd_", groups, ages, intersector)
-    m_total, m_parts, m_age_parts, m_cva = _published_parts(table, "", groups, ages, intersector)
+    total, parts, age_parts, cva = _published_parts(table, "ytd_", groups, ages, intersector, once)
+    m_total, m_parts, m_age_parts, m_cva = _published_parts(table, "", groups, ages, intersector, once)
 
     out = pd.DataFrame({
         "Platform": table["_country"].map(lambda k: PLATFORMS.get(k, "")).to_numpy(),

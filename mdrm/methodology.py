@@ -39,6 +39,15 @@ EXCLUSION_LABELS = {
 }
 
 
+def total_rounded_once(method: str, rule: str = MAX_BY_GROUP) -> bool:
+    """Whether the headline's total is its unrounded value rounded once, the groups apportioned to it
+    by largest remainder (docs/metodologia.md §2, regla 7). `suma` and R4V's maxsector (`por_sector`,
+    also inside `cono_sur`) publish a sum of the basis, as R4V's script sums it: rounding each group
+    first could add 1 per group. `por_grupo`'s total is a sum of per-group maxima and stays the sum
+    of the rounded groups, as the seed publishes it."""
+    return method == "suma" or rule == MAX_BY_SECTOR
+
+
 def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir", rules: CountingRules | None = None,
              unread: pd.Series | None = None) -> pd.DataFrame:
     """Add the derived columns the methodology needs, from distinct values.

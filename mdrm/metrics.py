@@ -20,7 +20,7 @@ from .identity import mesa_dict
 from .load import FiveW, read_5w
 from .methodology import (
     EXCLUSION_LABELS, classify, group_values, headline_values, key_figure_masks, key_figure_values,
-    sector_figures, sex_age_values, subgroup_values,
+    sector_figures, sex_age_values, subgroup_values, total_rounded_once,
 )
 from .organizations import by_subgroup, read_registry, reporting_count
 from .indicators import CountingRules
@@ -106,10 +106,10 @@ def _figure(raw: pd.Series, catalog: Catalog) -> dict:
 
 
 def _people_figure(md: MonthData, raw: pd.Series) -> dict:
-    """A headline figure. With `suma` the total is the integer sum of the basis over the counted rows
-    (rounded once, as R4V sums), and the groups are apportioned to it by largest remainder; rounding
-    each group first could add up to 1 more per group (docs/metodologia.md §10)."""
-    if md.params.method != "suma":
+    """A headline figure. With `suma` or `por_sector` the total is the integer sum of the basis over the
+    counted rows (rounded once, as R4V sums), and the groups are apportioned to it by largest remainder;
+    rounding each group first could add up to 1 more per group (docs/metodologia.md §10)."""
+    if not total_rounded_once(md.params.method, md.params.max_rule):
         return _figure(raw, md.catalog)
     groups = [*md.catalog.population_ids, SIN_DESAGREGAR]
     values = {g: float(raw.get(g, 0.0)) for g in groups}

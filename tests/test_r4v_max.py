@@ -142,3 +142,17 @@ def test_an_unknown_rule_is_a_hard_error_naming_the_key(capsys, five_w, month_pa
     params = month_params(five_w([split(5, permanencia=5)]),
                           deduplicacion={"metodo": "maximo", "regla_maximo": value})
     metrics_exit_2(capsys, params, tmp_path, "deduplicacion.regla_maximo", "por_grupo o por_sector")
+
+
+def test_por_sector_rounds_the_winning_sectors_total_once_as_r4v_sums_it(metrics_of):
+    # One province, Protection alone: 248 new people whose split says perm 39, trans 39, acog 248
+    # (Σ 326: the row's split does not add up to its total, as on the real 2022 Panama export).
+    # The base is shared by the split: perm 248·39/326 = 29.67, trans 29.67, acog 188.66.
+    # Rounding each group first: 30 + 30 + 189 = 249. R4V's maxsector sums the sector: 248.
+    # Rounded once: total 248; groups by largest remainder (.67, .67, .66 -> the two .67 go up):
+    # perm 30, trans 30, acog 188.
+    rows = [split(248, sector="Protection", permanencia=39, transito=39, acogida=248)]
+    figure = headline(metrics_of, rows, regla_maximo="por_sector")
+    assert figure == {"total": 248, "by_population": {"permanencia": 30, "transito": 30, "acogida": 188}}
+    # por_grupo keeps the seed's rule: each group rounded, the total their sum
+    assert headline(metrics_of, rows)["total"] == 249

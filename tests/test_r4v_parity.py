@@ -14,9 +14,10 @@ code is not used), on the raw sheet read by pandas:
   sector with the largest total); the country is the sum of its admin1s; the year to date is the
   `cumsum` over the months.
 
-Not covered here (rules of the rows counted that live in other changes): R4V counts people only on
-its indicator types (`Direct Assistance` from 2022; these fixtures carry no type column and no list
-of 2022's indicators), and R4V 2021 counts RMRP "No" rows too.
+R4V 2021's rule set (`r4v2021`: maxsector over every row, RMRP "No" too) runs with `solo_rmrp: false`.
+Not covered here: R4V counts people only on its indicator types (`Direct Assistance` from 2022); these
+fixtures carry no type column and there is no list of 2022's indicators among them (the rule is tested
+on hand-made tables in tests/test_r4v_rows.py).
 """
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ RULES = {
     "maxsector": {"deduplicacion": {"metodo": "maximo", "nivel": "admin1", "regla_maximo": "por_sector"},
                   "duplicados": "contar"},
     "sum": {"deduplicacion": {"metodo": "suma"}, "duplicados": "contar"},
+    # R4V 2021: maxsector, and every row counts whatever its RMRP mark (solo_rmrp: false)
+    "r4v2021": {"deduplicacion": {"metodo": "maximo", "nivel": "admin1", "regla_maximo": "por_sector"},
+                "duplicados": "contar", "solo_rmrp": False},
 }
 
 
@@ -47,14 +51,15 @@ def fixtures():
     return require_r4v_fixtures()
 
 
-def r4v_rows(path, headers) -> pd.DataFrame:
-    """The rows R4V's script counts, with its column names (plain pandas on the raw sheet)."""
+def r4v_rows(path, headers, only_yes: bool = True) -> pd.DataFrame:
+    """The rows R4V's script counts, with its column names (plain pandas on the raw sheet): RMRP "Yes"
+    only from 2022 (`only_yes`), every row in 2021."""
     raw = pd.read_excel(path, engine="calamine")
     rows = raw[headers].set_axis(FIELDS, axis=1)
     yes = rows["rmrp"].astype(str).str.strip().str.lower().isin(["yes", "si", "sí"])
     common = rows["sector"].astype(str).str.strip().str.lower().str.startswith(("common services",
                                                                                 "servicios comunes"))
-    rows = rows[yes & ~common].copy()
+    rows = rows[(yes | (not only_yes)) & ~common].copy()
     for column in ("total", "new"):
         rows[column] = pd.to_numeric(rows[column], errors="coerce").fillna(0)
     rows["cva"] = rows["cva"].astype(str).str.strip().str.lower().isin(["yes", "si", "sí"])
@@ -67,7 +72,7 @@ def r4v_consolidated(rows: pd.DataFrame, model: str) -> dict:
     sector's monthly totals."""
     per_sector = rows.groupby(["country", "admin1", "month", "sector"], as_index=False)["new"].sum()
     unit = ["country", "admin1", "month"]
-    if model == "sum":
+    if model == "sum":  # r4v2021 is maxsector over every row
         per_admin1 = per_sector.groupby(unit)["new"].sum()
     else:  # maxsector: the sector with the largest total (R4V's groups are sorted: the first sector on a tie)
         ordered = per_sector.sort_values([*unit, "sector"])
@@ -91,7 +96,8 @@ def kit_consolidated(path, rules: dict, tmp_path) -> pd.DataFrame:
 @pytest.mark.parametrize("model", sorted(RULES))
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_the_kit_gives_r4vs_consolidated_figures_country_by_month(fixtures, tmp_path, name, model):
-    expected = r4v_consolidated(r4v_rows(fixtures / name, FILES[name]), model)
+    rows = r4v_rows(fixtures / name, FILES[name], only_yes=model != "r4v2021")
+    expected = r4v_consolidated(rows, model)
     table = kit_consolidated(fixtures / name, RULES[model], tmp_path)
     national = table[(table["Admin1"] == "Country level") & (table["Subsector"] == "Intersector")]
     assert len(expected["month"]) >= 1 and len(national) == len(expected["month"])

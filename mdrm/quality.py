@@ -227,8 +227,9 @@ def _r4v_type_rules(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, 
             lambda r: "«" + r["sector"].astype(str) + "», " + _fmt(r["new_beneficiaries"]) + " nuevos, ninguno "
             "menor de 18")
     if rules.indicators is not None and "listed" in df.columns:
+        untyped = pd.Series(np.where(type_key == "", " (no cuenta para personas)", ""), index=df.index)
         add("Q20", ~df["listed"].astype(bool), lambda r: "«" + r["sector"].astype(object).fillna("").astype(str)
-            + "» / «" + r["indicator"].astype(object).fillna("").astype(str) + "» (no cuenta para personas)")
+            + "» / «" + r["indicator"].astype(object).fillna("").astype(str) + "»" + untyped[r.index])
     _admin_rule(df, add, catalog, country)
 
 

@@ -142,14 +142,15 @@ def _check_no_foreign_admin1(mask, data, admin1, params, catalog: Catalog, sourc
     rows = admin1[mask]
     if rows.empty:
         return
-    first_row = data.loc[mask, "excel_row"].groupby(rows.astype(object).to_numpy(), sort=False).min()
+    grouped = data.loc[mask, ["excel_row", "admin1"]].astype({"admin1": object}).groupby(
+        rows.astype(object).to_numpy(), sort=False)
+    first_row, spelled = grouped["excel_row"].min(), grouped["admin1"].first()
     foreign = []
-    for key, row in first_row.items():
+    for key, row in first_row.items():  # one admin1 at a time: a few dozen
         countries = catalog.countries_of_admin1(key)
         if key and countries and params.country not in countries:
-            spelled = data.loc[mask & (admin1 == key).to_numpy(), "admin1"].iloc[0]
             names = ", ".join(sorted(catalog.country_label(c) for c in countries))
-            foreign.append((int(row), f"«{spelled}» ({names}, fila {int(row)})"))
+            foreign.append((int(row), f"«{spelled[key]}» ({names}, fila {int(row)})"))
     if not foreign:
         return
     foreign.sort()

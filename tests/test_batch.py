@@ -29,7 +29,7 @@ def copy_params(target: Path, broken: dict[str, str] | None = None) -> Path:
     """A copy of params/tacna with absolute paths (relative ones would break once moved)."""
     target.mkdir(parents=True)
     region = yaml.safe_load((PARAMS_DIR / "region.yml").read_text(encoding="utf-8"))
-    for key in ("datos", "organizaciones"):
+    for key in ("datos", "organizaciones", "indicadores"):
         region[key] = str((PARAMS_DIR / region[key]).resolve())
     (target / "region.yml").write_text(yaml.safe_dump(region, allow_unicode=True), encoding="utf-8")
     for path in sorted(PARAMS_DIR.glob("2020-*.yml")):

@@ -73,7 +73,8 @@ def test_one_report_computes_once_and_every_output_shows_it(tmp_path, monkeypatc
     shutil.copy(ROOT / "data" / "ejemplo" / "5w_tacna_2020.xlsx", data)
     (tmp_path / "tacna").mkdir()
     region = yaml.safe_load((ROOT / "params" / "tacna" / "region.yml").read_text(encoding="utf-8"))
-    region.update(datos=str(data), organizaciones=str(ROOT / "data" / "ejemplo" / "organizaciones_tacna.csv"))
+    region.update(datos=str(data), organizaciones=str(ROOT / "data" / "ejemplo" / "organizaciones_tacna.csv"),
+                  indicadores=str(ROOT / "data" / "ejemplo" / "indicadores_tacna.csv"))
     (tmp_path / "tacna" / "region.yml").write_text(yaml.safe_dump(region, allow_unicode=True), encoding="utf-8")
     params = tmp_path / "tacna" / "2020-09.yml"
     shutil.copy(SEPTEMBER, params)

@@ -21,8 +21,11 @@ CLEAN = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujer
 
 
 def row(i: int, **cells) -> dict:
-    """A clean row with a distinct activity name (so no two rows are duplicates), then `cells`."""
-    return {**CLEAN, "activity_name": f"Actividad {i}", **cells}
+    """A clean row with a distinct activity name (so no two rows are duplicates), then `cells`.
+
+    Without an indicator type (like R4V's 2021–2024 exports, and no list): R4V's type rules (Q14–Q16,
+    Q19: tests/test_r4v_rows.py) do not apply here, and every indicator counts for people as before."""
+    return {**CLEAN, "indicator_type": None, "activity_name": f"Actividad {i}", **cells}
 
 
 def issues_of(metrics: dict, code: str) -> list[dict]:
@@ -55,7 +58,7 @@ def test_clean_file_has_no_issue(metrics_of):
         row(4, sector="Salud", total_monthly=20, new_beneficiaries=5, permanencia=5, mujeres=5),
         row(5, quantity=30.5, total_monthly=0, new_beneficiaries=0, permanencia=0, mujeres=0),
         row(6, sector="Common Services (IM)", total_monthly=0, new_beneficiaries=0, permanencia=0,
-            mujeres=0),
+            mujeres=0, quantity=1),  # a product: with nothing at all it would be R4V's empty row (Q17)
     ]
     m = metrics_of(rows)
     assert_only(m, {})
@@ -100,7 +103,7 @@ def test_q02_age_sex_split_differs_from_new(metrics_of):
         row(1, mujeres=5, hombres=3, implementing_partner="Socio Y"),  # 8 != 10
         row(2),
         row(3, mujeres=0),                                             # no split at all: 0 != 10
-        row(4, mujeres=0, total_monthly=0, new_beneficiaries=0, permanencia=0),  # no people: fine
+        row(4, mujeres=0, total_monthly=0, new_beneficiaries=0, permanencia=0, quantity=1),  # no people: fine
     ]
     m = metrics_of(rows)
     assert_only(m, {"Q02": 2})

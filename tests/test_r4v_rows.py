@@ -165,6 +165,9 @@ def test_the_exports_own_type_column_is_used(metrics_of_frame, tmp_path):
     # with the list too, the export's column wins where it has a value: the unlisted row is typed Pin there
     both = metrics_of_frame(frame, indicadores=str(indicator_list(tmp_path / "lista.csv")))
     assert both["people_reached"]["total"] == 17
+    # it is still not in the list (Q20), but it counts: the message does not say it does not
+    q20 = [i["message"] for i in both["quality"]["issues"] if i["code"] == "Q20"]
+    assert len(q20) == 1 and "Indicador que no está en la lista" in q20[0] and "no cuenta" not in q20[0]
 
 
 def test_tipos_personas_chooses_the_types(metrics_of_frame, tmp_path):

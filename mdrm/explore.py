@@ -157,7 +157,7 @@ def load_exploration(params_path: str | Path, catalog: Catalog | None = None) ->
     rows["_month"] = rows["month"].astype(object)
     rows["_org_key"] = rows["org_key"].astype(object)
     rows["_province"] = rows[area_columns(params)[0]].astype(object)  # admin1 in a multi-region exploration
-    issues = find_issues(rows, catalog, fivew.source.headers)
+    issues = find_issues(rows, catalog, fivew.source.headers, fivew.controls_removed)
     return Exploration(params, fivew, rows, issues, catalog)
 
 

@@ -37,6 +37,7 @@ MAX_WORKBOOK_BYTES = 1 << 30       # an .xlsx on disk (compressed)
 MAX_PARAMS_BYTES = 1 << 20         # a params YAML file
 MAX_PARAMS_VALUE = 20_000          # characters of one text value of a params file (a highlight)
 MAX_PARAMS_ITEMS = 10_000          # values in one params file (keys, list items)
+MAX_PARAMS_DEPTH = 50              # nesting of lists and mappings in a params file (the kit's use 4 at most)
 
 NOTEBOOK_TIMEOUT = 600             # seconds a notebook cell may run (`--timeout` changes it)
 

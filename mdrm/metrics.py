@@ -258,7 +258,7 @@ def compute(md: MonthData) -> dict:
     else:  # W03: nothing to compare with (docs/metodologia.md §7: null, never "+100 %")
         previous = None
 
-    issues = find_issues(rows, catalog, md.fivew.source.headers)
+    issues = find_issues(rows, catalog, md.fivew.source.headers, md.fivew.controls_removed)
     source = md.fivew.source
     metrics = {
         "schema": SCHEMA,

@@ -29,6 +29,7 @@ CODES = {
     # Q30 and up: the kit's own checks beyond R4V's rules (which keep the numbers below)
     "Q30": "Actividad reportada dos veces con otras cifras (misma organización, mes, lugar, actividad, sector y "
            "descripción: se cuentan ambas filas)",
+    "Q31": "Caracteres de control en el texto (invisibles o de terminal: se eliminaron al leer)",
 }
 # Q30: what makes two rows the same report of an activity (normalized), with every other text of the row
 TWICE_KEY = ("org_key", "month", "country_key", "admin1_key", "admin2_key", "activity_key", "sector_key")
@@ -43,12 +44,14 @@ def _fmt(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}")
 
 
-def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | None = None) -> pd.DataFrame:
+def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | None = None,
+                controls_removed: pd.DataFrame | None = None) -> pd.DataFrame:
     """All quality issues of the classified rows, sorted by row then code.
 
     A duplicated copy (Q08) raises only Q08: its other issues are the first
     copy's, already reported. `headers` (field -> header in the file) words
-    the messages with the user's column names.
+    the messages with the user's column names. `controls_removed` (the
+    loader's `FiveW.controls_removed`) gives Q31.
     """
     headers = headers or {}
     original = df["duplicate_of"] == 0
@@ -112,6 +115,11 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
         add("Q09", pd.Series(fractional.any(axis=1), index=df.index),
             lambda r: "«" + first_col[r.index] + "» = " + _fmt(first_val[r.index]))
     _r4v_rules(df, add, cva_yes)
+    if controls_removed is not None and len(controls_removed):
+        columns = controls_removed.groupby("excel_row", sort=False)["column"].agg(
+            lambda c: ", ".join(f"«{name}»" for name in dict.fromkeys(c)))
+        add("Q31", df["excel_row"].isin(columns.index),
+            lambda r: "columna(s) " + r["excel_row"].map(columns).astype(str))
     _twice_reported(df, add, catalog, headers, copy_of)
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})

@@ -53,7 +53,7 @@ def issues_table(path, sheet: str | None = None, columns: dict | None = None, pa
     scope = scope_mask(fivew, params, catalog) if params is not None else pd.Series(True, index=data.index)
     rows = classify(data[scope], catalog, getattr(params, "duplicates", "excluir"))
     unreadable = rows["excel_row"].isin(fivew.cell_errors["excel_row"])
-    issues = find_issues(rows[~unreadable], catalog, fivew.source.headers)
+    issues = find_issues(rows[~unreadable], catalog, fivew.source.headers, fivew.controls_removed)
     where = rows[["excel_row", "country", "admin1", "month"]].rename(columns={"excel_row": "row"})
     where = where.assign(month=where["month"].astype(object))
     issues = issues.merge(where, on="row", how="left")

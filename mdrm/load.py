@@ -66,7 +66,6 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
 import ftfy
 import numpy as np
@@ -74,7 +73,7 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError, not_a_file_text
-from .limits import MAX_COLUMNS, check_file_size, check_workbook, reraise_interrupts
+from .limits import MAX_COLUMNS, check_file_size, check_workbook, reraise_interrupts, sheet_member
 from .text import clean_cell_text, map_distinct, normalize
 
 TEXT_FIELDS = (
@@ -523,8 +522,8 @@ def _check_record_widths(names: list[str], content: bytes, offset: int, codec: s
     if fields > MAX_COLUMNS:
         message = f"la fila tiene {fields:,} campos, más que el límite de {MAX_COLUMNS} columnas"
     elif long[first]:
-        message = (f"la fila tiene {fields} campos y el encabezado {len(names)} (sobran celdas: una celda con "
-                   "el separador sin comillas, o una fila partida)")
+        message = (f"la fila tiene {fields} campos, más campos que el encabezado ({len(names)}): sobran celdas "
+                   "(una celda con el separador sin comillas, o una fila partida)")
     else:
         message = (f"la fila tiene {fields} campos y el encabezado {named} (faltan celdas al final: un archivo "
                    "cortado, o una fila partida)")
@@ -544,13 +543,15 @@ def _has_lone_cr(content: bytes) -> bool:
 
 
 def _field_counts(content: bytes, offset: int, codec: str, delimiter: str) -> np.ndarray | None:
-    """Fields of each record after `offset` (0 for a blank line), read as pandas reads them."""
+    """Fields of each record after `offset`, read as pandas reads them; 0 for a blank record (an empty line,
+    only delimiters or spaces: a blank row, skipped whatever its fields)."""
     stream = io.TextIOWrapper(io.BytesIO(content), encoding=codec, errors="replace", newline="")
     stream.buffer.seek(offset)
     limit = csv.field_size_limit()
     csv.field_size_limit((1 << 31) - 1)
     try:
-        return np.fromiter(map(len, csv.reader(stream, delimiter=delimiter)), dtype=np.int64)
+        return np.fromiter((len(r) if "".join(r).strip() else 0 for r in csv.reader(stream, delimiter=delimiter)),
+                           dtype=np.int64)
     except csv.Error:
         return None
     finally:
@@ -651,18 +652,11 @@ def _scan_xlsx(content: bytes, sheet: str | None, out: dict) -> None:
     """
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as book:
-            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            sheets = [(s.get("name"), s.get(_NS_REL)) for s in workbook.iter() if s.tag.endswith("}sheet")]
-            if not sheets:
+            located = sheet_member(book, sheet)  # the one lookup of the sheet's XML (mdrm.limits)
+            if located is None:
                 return
-            chosen = [(n, r) for n, r in sheets if n == sheet] if sheet is not None else sheets[:1]
-            if not chosen:
-                return
-            name, rel = chosen[0]
-            target = targets.get(rel, "")
-            xml = book.read(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+            name, member = located
+            xml = book.read(member)
     except Exception:  # best effort beside calamine: a broken file is calamine's to report
         return
     found: dict[tuple[int, int], tuple[str, str]] = {}

@@ -8,6 +8,7 @@ traceback, not as a slow test.
 """
 from __future__ import annotations
 
+import re
 import resource
 import subprocess
 import sys
@@ -171,7 +172,7 @@ def test_row_with_data_past_the_header_is_an_error(tmp_path):
     data.write_bytes("".join(lines).encode("utf-8"))
     with pytest.raises(InputError) as caught:
         read_5w(data)
-    assert caught.value.row == 4 and "30 campos y el encabezado 29 (sobran celdas" in caught.value.message
+    assert caught.value.row == 4 and "30 campos, más campos que el encabezado (29)" in caught.value.message
 
 
 def test_trailing_delimiters_and_blank_lines_are_fine(tmp_path):
@@ -355,3 +356,230 @@ def test_numeric_key_figure_id_is_a_clear_error(tmp_path, month_params):
     done = mdrm("metrics", "--params", str(params), "-o", str(tmp_path / "m.json"))
     assert done.returncode == 2 and "«3» debe ser un nombre, no un número" in done.stderr
     assert "TypeError" not in done.stderr and "Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- 4. no abort from a reader
+
+def _xlsx(tmp_path: Path, name: str = "5w.xlsx") -> Path:
+    path = tmp_path / name
+    rows_frame(tacna_rows()).to_excel(path, index=False, sheet_name="5W")
+    return path
+
+
+def _rewrite(path: Path, out: Path, edit) -> Path:
+    """A copy of a zip whose members pass through `edit(name, bytes) -> (name, bytes)`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name, data = edit(info.filename, src.read(info.filename))
+            dst.writestr(name, data)
+    return out
+
+
+FAR_CELLS = {
+    "comillas_simples": b"<c r='XFD1048576' t=\"n\"><v>1</v></c>",
+    "minusculas": b'<c r="xfd1048576" t="n"><v>1</v></c>',
+    "atributo_con_cierre": b'<c r="XFD1048576" x="/>" t="n"><v>1</v></c>',
+    "espacios": b'<c r = "XFD1048576"><v>1</v></c>',
+}
+
+
+@pytest.mark.parametrize("case", list(FAR_CELLS))
+def test_far_cell_written_as_an_xml_parser_reads_it_is_refused(tmp_path, case):
+    def edit(name, data):
+        if name == "xl/worksheets/sheet1.xml":
+            data = data.replace(b"</row></sheetData>", b"</row><row r=\"1048576\">" + FAR_CELLS[case]
+                                + b"</row></sheetData>")
+        return name, data
+
+    bomb = _rewrite(_xlsx(tmp_path), tmp_path / f"{case}.xlsx", edit)
+    done = mdrm("validate", str(bomb))  # before: an abort (exit 134) with a Rust backtrace
+    assert done.returncode == 2, (done.returncode, done.stderr[-500:])
+    assert "XFD1048576" in done.stderr and "muy lejos" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_far_cell_behind_a_relationship_target_in_other_case(tmp_path):
+    def edit(name, data):
+        if name == "xl/_rels/workbook.xml.rels":
+            data = data.replace(b"worksheets/sheet1.xml", b"Worksheets/SHEET1.xml")
+        if name == "xl/worksheets/sheet1.xml":
+            data = data.replace(b"</row></sheetData>", b'</row><row r="5"><c r="XFD5"><v>1</v></c></row></sheetData>')
+        return name, data
+
+    bomb = _rewrite(_xlsx(tmp_path), tmp_path / "rels.xlsx", edit)
+    with pytest.raises(InputError, match="muy lejos del resto \\(XFD5\\)"):
+        read_5w(bomb)
+
+
+def test_empty_far_cell_and_a_clean_workbook_still_read(tmp_path):
+    def edit(name, data):
+        if name == "xl/worksheets/sheet1.xml":  # formatting only: the reader skips it
+            data = data.replace(b"</row></sheetData>", b"</row><row r=\"20\"><c r='XFD20' s=\"0\"/></row></sheetData>")
+        return name, data
+
+    empty = _rewrite(_xlsx(tmp_path), tmp_path / "vacia.xlsx", edit)
+    assert read_5w(empty).data["new_beneficiaries"].sum() == 120
+    assert read_5w(_xlsx(tmp_path)).data["new_beneficiaries"].sum() == 120
+
+
+def _ods(path: Path, rows: int, columns: int) -> Path:
+    """An .ods whose sheet «5W» has a header cell and `rows` × `columns` repeated number cells (a few KB)."""
+    import zipfile
+
+    cell = (f'<table:table-cell table:number-columns-repeated="{columns}" office:value-type="float" '
+            'office:value="1"><text:p>1</text:p></table:table-cell>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="5W"><table:table-row>'
+               '<table:table-cell office:value-type="string"><text:p>Mes</text:p></table:table-cell>'
+               f'</table:table-row><table:table-row table:number-rows-repeated="{rows}">{cell}</table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")  # stored
+        book.writestr("content.xml", content)
+        book.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            '</manifest:manifest>'))
+    return path
+
+
+@pytest.mark.parametrize("rows, columns, said", [
+    (100_000, 1_000, "más celdas que el límite del lector"),   # 10^8 cells: the reader's own cap
+    (1, 16_384, "16,384 columnas"),                            # past column ZZ
+    (9_000, 1_000, "9,001 filas × 1,000 columnas"),           # 9 million repeated cells
+])
+def test_ods_of_repeated_cells_is_over_the_limit_not_damaged(tmp_path, rows, columns, said):
+    bomb = _ods(tmp_path / "bomba.ods", rows, columns)
+    done = mdrm("validate", str(bomb))
+    assert done.returncode == 2, (done.returncode, done.stderr[-500:])
+    assert said in done.stderr and "dañado" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_inline_string_sheet_over_its_limit_is_refused_first(tmp_path, monkeypatch):
+    from mdrm import limits
+
+    def edit(name, data):
+        if name == "xl/worksheets/sheet1.xml":  # every cell's text written in the cell (inlineStr)
+            data = data.replace(b"</sheetData>", b'<row r="40"><c r="A40" t="inlineStr"><is><t>'
+                                + b"x" * 4096 + b"</t></is></c></row></sheetData>")
+        return name, data
+
+    inline = _rewrite(_xlsx(tmp_path), tmp_path / "inline.xlsx", edit)
+    monkeypatch.setattr(limits, "MAX_INLINE_SHEET_XML_BYTES", 4096)  # the 512 MB limit, scaled to the test
+    with pytest.raises(InputError, match="inlineStr"):
+        read_5w(inline)
+    monkeypatch.setattr(limits, "MAX_INLINE_SHEET_XML_BYTES", 1 << 20)
+    assert read_5w(inline).data["new_beneficiaries"].sum() == 120
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad"])
+def test_sample_september_keeps_the_seed_figures_with_invisible_characters(tmp_path, invisible):
+    """The sample's September with a zero-width space or a soft hyphen inside «Tacna» in 10 of its rows and
+    inside the organization names of 10 others: the seed's 2,953 people and organizations by subgroup."""
+    import shutil
+
+    import openpyxl
+
+    from test_seed import SEED_ORGS_BY_SUBGROUP, SEED_PEOPLE
+
+    book = openpyxl.load_workbook(ROOT / "data" / "ejemplo" / "5w_tacna_2020.xlsx")
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    month, admin1 = header.index("Month"), header.index("País Admin1")
+    orgs = [header.index("Socio principal Nombre"), header.index("Socio Implementador Nombre")]
+    september = [r for r in sheet.iter_rows(min_row=2) if str(r[month].value).startswith("2020-09")]
+    assert len(september) > 20
+    for row in september[:10]:
+        row[admin1].value = f"Tac{invisible}na"
+    for row in september[10:20]:
+        for col in orgs:
+            if row[col].value:
+                row[col].value = row[col].value[:3] + invisible + row[col].value[3:]
+    data = tmp_path / "ejemplo" / "5w.xlsx"
+    data.parent.mkdir()
+    book.save(data)
+    folder = tmp_path / "tacna"
+    shutil.copytree(ROOT / "params" / "tacna", folder)
+    region = (folder / "region.yml").read_text(encoding="utf-8")
+    region = region.replace("../../data/ejemplo/5w_tacna_2020.xlsx", str(data)).replace(
+        "../../data/ejemplo/organizaciones_tacna.csv", str(ROOT / "data" / "ejemplo" / "organizaciones_tacna.csv"))
+    (folder / "region.yml").write_text(region, encoding="utf-8")
+    figures = compute(load_month(load_params(folder / "2020-09.yml")))
+    assert figures["people_reached"]["total"] == SEED_PEOPLE["total"]  # 2,953 (without the fix: fewer)
+    by_subgroup = figures["organizations"]["by_subgroup"]
+    assert {k: by_subgroup[k] for k in SEED_ORGS_BY_SUBGROUP} == SEED_ORGS_BY_SUBGROUP
+
+
+# --------------------------------------------------------------------------- 6. every bomb: exit 2 under 3 GB
+
+def _inline_bomb(tmp_path: Path) -> Path:
+    """An .xlsx whose sheet is 600 MB of inline-string cells (within the 3 GB sheet limit; a few MB zipped):
+    reading it needed 4.2 GB and ended in «PanicException» with a traceback."""
+    import zipfile
+
+    source = _xlsx(tmp_path, "fuente.xlsx")
+    out = tmp_path / "inline.xlsx"
+    cell = b'<c t="inlineStr"><is><t>' + b"x" * 200 + b"</t></is></c>"
+    row = b"<row>" + cell * 29 + b"</row>"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, src.read(info.filename))
+                continue
+            with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+                sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                            b'spreadsheetml/2006/main"><sheetData>')
+                block = row * 1000
+                for _ in range(600 << 20 // len(block) + 1):
+                    sheet.write(block)
+                sheet.write(b"</sheetData></worksheet>")
+    return out
+
+
+def _far_xlsx(tmp_path: Path, name: str, rows: bytes, before: bool = False) -> Path:
+    def edit(member, data):
+        if member == "xl/worksheets/sheet1.xml":
+            data = (data.replace(b"<sheetData>", b"<sheetData>" + rows, 1) if before
+                    else data.replace(b"</sheetData>", rows + b"</sheetData>"))
+        return member, data
+
+    return _rewrite(_xlsx(tmp_path, f"fuente-{name}.xlsx"), tmp_path / f"{name}.xlsx", edit)
+
+
+BOMBS = {
+    "csv_10e6_columnas": lambda d: (d / "ancho.csv").write_bytes(b",".join([b"x"] * 1_000_000) + b"\n") and d / "ancho.csv",
+    "xlsx_comillas_simples": lambda d: _far_xlsx(d, "simples", b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"),
+    "xlsx_minusculas": lambda d: _far_xlsx(d, "minus", b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>'),
+    "xlsx_atributo": lambda d: _far_xlsx(d, "attr", b'<row r="1048576"><c r="XFD1048576" x="/>"><v>1</v></c></row>'),
+    "xlsx_fila_en_medio": lambda d: _far_xlsx(d, "medio", b'<row r="999999"><c r="ZZ999999"><v>1</v></c></row>',
+                                              before=True),
+    "xlsx_inline_600MB": _inline_bomb,
+    "ods_9_millones": lambda d: _ods(d / "nueve.ods", 9_000, 1_000),
+    "ods_10e8": lambda d: _ods(d / "cien.ods", 100_000, 1_000),
+}
+
+
+@pytest.mark.parametrize("bomb", list(BOMBS))
+def test_every_bomb_ends_with_exit_2_under_a_3_gb_cap(tmp_path, bomb):
+    path = BOMBS[bomb](tmp_path)
+    done = mdrm("validate", str(path), timeout=60)  # the bound is the timeout, not a wall-clock assert
+    assert done.returncode == 2, (done.returncode, done.stderr[-800:])  # never 134 (abort), never 1
+    assert path.name in done.stderr and "Traceback" not in done.stderr and "panicked" not in done.stderr
+
+
+def test_columns_beyond_are_matched_in_either_case():
+    from mdrm import limits
+
+    letters = [limits._column_letters(n) for n in range(1, 703)]
+    for last in (1, 26, 29, 701):
+        pattern = re.compile(rb"(?:" + limits._beyond(last) + rb")\Z")
+        for text in (str.upper, str.lower):
+            found = [n for n, c in enumerate(letters, 1) if pattern.match(text(c).encode())]
+            assert found == list(range(last + 1, 703))

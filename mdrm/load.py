@@ -30,7 +30,14 @@ Input rules where the R4V format is silent (README.md, «Lectura del 5W»):
 - **CSV**: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode
   text"), else Windows-1252/Latin-1; the delimiter (`,` `;` tab `|`) is the
   one that makes the header row match; rows are records, so a quoted cell
-  with line breaks is one row, as in Excel.
+  with line breaks is one row, as in Excel. Every record has the header's
+  fields (`_check_record_widths`): a row cut short, a lone CR written unquoted
+  inside a cell, a field past the header are hard errors naming the row; a
+  record of more than `MAX_COLUMNS` fields is refused before parsing.
+- **Text** (`text.clean_cell_text`): NFC, line breaks as LF, invisible format
+  characters (zero-width, soft hyphen, bidi controls) removed; control
+  characters and terminal escapes removed too, and told (`FiveW.controls_removed`,
+  quality issue Q31).
 - **Numbers** (see `parse_number`): the decimal point is `.`, and `,`
   separates thousands (as in Peru and in the seed: "1,490"). Ambiguous text
   such as "1,5" is a hard error naming the cell. TRUE/FALSE, dates, Excel

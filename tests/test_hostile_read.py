@@ -583,3 +583,34 @@ def test_columns_beyond_are_matched_in_either_case():
         for text in (str.upper, str.lower):
             found = [n for n, c in enumerate(letters, 1) if pattern.match(text(c).encode())]
             assert found == list(range(last + 1, 703))
+
+
+def _ole_file(tmp_path: Path) -> Path:
+    """Bytes that start as an OLE workbook (.xls): the loader hands them to the child probe."""
+    path = tmp_path / "libro.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000)
+    return path
+
+
+def test_a_reader_that_aborts_in_the_child_is_a_spanish_error(tmp_path, monkeypatch):
+    from mdrm import limits
+
+    # what calamine does on a cell in column 65535 of an .xls: the process aborts (exit 134)
+    monkeypatch.setattr(limits, "_PROBE", "import os; os.abort()")
+    with pytest.raises(InputError) as caught:
+        read_5w(_ole_file(tmp_path))
+    assert "se detuvo al abrir el libro (señal 6" in caught.value.message and caught.value.file.name == "libro.xls"
+
+
+def test_a_reader_that_hangs_in_the_child_is_stopped(tmp_path, monkeypatch):
+    from mdrm import limits
+
+    monkeypatch.setattr(limits, "_PROBE", "import time; time.sleep(60)")
+    monkeypatch.setattr(limits, "PROBE_TIMEOUT", 1)
+    with pytest.raises(InputError, match="no terminó de abrir el libro en 1 s"):
+        read_5w(_ole_file(tmp_path))
+
+
+def test_a_damaged_xls_is_still_told_as_damaged(tmp_path):
+    with pytest.raises(InputError, match="no se puede leer el archivo"):
+        read_5w(_ole_file(tmp_path))  # the child's Python error: the loader's own message

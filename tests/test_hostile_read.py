@@ -517,6 +517,49 @@ def test_sample_september_keeps_the_seed_figures_with_invisible_characters(tmp_p
     assert {k: by_subgroup[k] for k in SEED_ORGS_BY_SUBGROUP} == SEED_ORGS_BY_SUBGROUP
 
 
+def _xls(path: Path, cells: list[tuple[int, int, float]]) -> Path:
+    """A minimal .xls (BIFF8 in an OLE compound file, built byte by byte): one sheet «5W» of NUMBER cells
+    (row, column, value), as Excel 97–2003 writes them."""
+    import struct
+
+    def rec(kind: int, data: bytes = b"") -> bytes:
+        return struct.pack("<HH", kind, len(data)) + data
+
+    def bof(kind: int) -> bytes:
+        return rec(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
+
+    globals_len = 20 + 14 + 4  # BOF, BOUNDSHEET8 of «5W», EOF
+    stream = bof(0x0005) + rec(0x0085, struct.pack("<IBBBB", globals_len, 0, 0, 2, 0) + b"5W") + rec(0x000A)
+    rows, cols = max(r for r, _, _ in cells) + 1, min(max(c for _, c, _ in cells) + 1, 0xFFFF)
+    stream += bof(0x0010) + rec(0x0200, struct.pack("<IIHHH", 0, rows, 0, cols, 0))
+    stream += b"".join(rec(0x0203, struct.pack("<HHHd", r, c, 0, v)) for r, c, v in cells) + rec(0x000A)
+    stream += b"\x00" * (-len(stream) % 512 + (4096 - len(stream) if len(stream) < 4096 else 0))
+    sectors = len(stream) // 512
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    fat = [0xFFFFFFFD, end] + [3 + i for i in range(sectors - 1)] + [end]  # FAT, directory, the stream
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + b"\x00" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<109I", 0, *([free] * 108)))
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        return (raw.ljust(64, b"\x00") + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child)
+                + b"\x00" * 36 + struct.pack("<III", start, size, 0))
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))).ljust(512, b"\x00")
+    path.write_bytes(header + struct.pack("<128I", *(fat + [free] * (128 - len(fat)))) + directory + stream)
+    return path
+
+
+def test_xls_with_a_cell_in_column_65535_is_over_the_limit(tmp_path):
+    far = _xls(tmp_path / "lejos.xls", [(0, 0, 1.0), (1, 0, 2.0), (1, 65535, 1.0)])
+    with pytest.raises(InputError, match="2 filas × 65,536 columnas"):
+        read_5w(far)
+    plain = _xls(tmp_path / "normal.xls", [(0, 0, 1.0), (1, 0, 2.0)])
+    with pytest.raises(InputError, match="falta la columna obligatoria"):  # read: only its headers are wrong
+        read_5w(plain)
+
+
 # --------------------------------------------------------------------------- 6. every bomb: exit 2 under 3 GB
 
 def _inline_bomb(tmp_path: Path) -> Path:
@@ -563,6 +606,8 @@ BOMBS = {
     "xlsx_inline_600MB": _inline_bomb,
     "ods_9_millones": lambda d: _ods(d / "nueve.ods", 9_000, 1_000),
     "ods_10e8": lambda d: _ods(d / "cien.ods", 100_000, 1_000),
+    # 60,001 × 65,536 cells: the reader aborted the process (exit 134); now only its child
+    "xls_columna_65535": lambda d: _xls(d / "lejos.xls", [(0, 0, 1.0), (60_000, 65_535, 1.0)]),
 }
 
 

@@ -40,6 +40,7 @@ MAX_PARAMS_VALUE = 20_000          # characters of one text value of a params fi
 MAX_PARAMS_ITEMS = 10_000          # values in one params file (keys, list items)
 MAX_PARAMS_DEPTH = 50              # nesting of lists and mappings in a params file (the kit's use 4 at most)
 
+READ_MEMORY_FACTOR = 4             # address space reading needs per byte of sheet XML (measured: 3.2 × RSS)
 PROBE_TIMEOUT = 120               # seconds the child that opens an .xls/.xlsb/.ods first may take
 MAX_INLINE_SHEET_XML_BYTES = 512 << 20  # a sheet written with inline strings: the reader holds ~1.5 × its XML
 
@@ -157,12 +158,20 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
             with book.open(member) as handle:
                 inline = b"inlineStr" in handle.read(1 << 20)
             limit = MAX_INLINE_SHEET_XML_BYTES if inline else MAX_SHEET_XML_BYTES
+            memory = _memory_for_xml()
             info = book.getinfo(member)
+            if memory is not None and memory < min(limit, info.file_size):
+                raise InputError(
+                    f"la hoja ocupa {_over(info.file_size, memory)} sin comprimir; leerla necesita unas "
+                    f"{READ_MEMORY_FACTOR} veces eso y el límite de memoria de este proceso "
+                    f"({_gb(_address_space_cap())}) alcanza para hojas de hasta {_gb(memory)}", file=path,
+                    sheet=name, hint=_SMALLER)
             if info.file_size > limit:
                 raise InputError(
                     f"la hoja ocupa {_over(info.file_size, limit)} sin comprimir, más que el límite de "
                     f"{_gb(limit)}" + (" para una hoja con textos escritos en cada celda (inlineStr)" if inline
                                        else ""), file=path, sheet=name, hint=_SMALLER)
+            limit = min(limit, memory) if memory is not None else limit
             strings = _shared_strings(book, path, name)
             xml = _read_member(book, member, limit, path, name)
     if not xlsx:
@@ -174,6 +183,36 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
 
 
 _SMALLER = "Guarde en un libro aparte solo la región y los meses que necesita"
+
+
+def _address_space_cap() -> int | None:
+    """The process's address-space limit (`ulimit -v`, RLIMIT_AS), None when unlimited."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _memory_for_xml() -> int | None:
+    """Bytes of sheet XML the reader can hold under the process's address-space limit (None: no limit).
+
+    Reading holds the sheet's XML (the checks, the formula scan) and the reader's cells and their
+    Python copies: about `READ_MEMORY_FACTOR` times the XML. A limit set with `ulimit -v` (a shared
+    server, a container) is known in advance, so a sheet that cannot fit is refused by its size in
+    the zip directory, before a byte is read, instead of the process failing for memory half-way.
+    The free memory of the machine is not used: it changes from one second to the next.
+    """
+    cap = _address_space_cap()
+    if cap is None:
+        return None
+    used = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            found = re.search(r"^VmSize:\s+(\d+) kB", status.read(), re.M)
+        used = int(found.group(1)) * 1024 if found else 0
+    except OSError:
+        pass
+    return max(cap - used, 0) // READ_MEMORY_FACTOR
 
 # Opens the workbook and its sheet as the loader will, and says the sheet's size (JSON): run in a child
 # process, so that a reader that aborts the process (a Rust panic on an allocation, exit 134) ends only it.

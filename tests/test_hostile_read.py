@@ -586,6 +586,38 @@ def _inline_bomb(tmp_path: Path) -> Path:
     return out
 
 
+def _numbers_bomb(tmp_path: Path) -> Path:
+    """An .xlsx whose sheet is 1.2 GB of number cells (within the 3 GB sheet limit; about 1 MB zipped): under a
+    3 GB address space the reader needs about 4 times that, and the process died for memory half-way."""
+    import zipfile
+
+    source = _xlsx(tmp_path, "fuente-numeros.xlsx")
+    out = tmp_path / "numeros.xlsx"
+    block = (b"<row>" + b"<c><v>7</v></c>" * 29 + b"</row>") * 2000
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, src.read(info.filename))
+                continue
+            with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+                sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                            b'spreadsheetml/2006/main"><sheetData>')
+                for _ in range((1200 << 20) // len(block)):
+                    sheet.write(block)
+                sheet.write(b"</sheetData></worksheet>")
+    return out
+
+
+def test_memory_for_the_sheet_follows_the_address_space_limit(monkeypatch):
+    from mdrm import limits
+
+    monkeypatch.setattr(limits, "_address_space_cap", lambda: 3 << 30)
+    budget = limits._memory_for_xml()  # (3 GB − what the process already maps) / 4
+    assert 0 < budget <= (3 << 30) // limits.READ_MEMORY_FACTOR
+    monkeypatch.setattr(limits, "_address_space_cap", lambda: None)
+    assert limits._memory_for_xml() is None  # no ulimit: the fixed limits alone
+
+
 def _far_xlsx(tmp_path: Path, name: str, rows: bytes, before: bool = False) -> Path:
     def edit(member, data):
         if member == "xl/worksheets/sheet1.xml":
@@ -604,6 +636,7 @@ BOMBS = {
     "xlsx_fila_en_medio": lambda d: _far_xlsx(d, "medio", b'<row r="999999"><c r="ZZ999999"><v>1</v></c></row>',
                                               before=True),
     "xlsx_inline_600MB": _inline_bomb,
+    "xlsx_numeros_1_2GB": _numbers_bomb,
     "ods_9_millones": lambda d: _ods(d / "nueve.ods", 9_000, 1_000),
     "ods_10e8": lambda d: _ods(d / "cien.ods", 100_000, 1_000),
     # 60,001 × 65,536 cells: the reader aborted the process (exit 134); now only its child

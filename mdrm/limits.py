@@ -160,9 +160,13 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
             limit = MAX_INLINE_SHEET_XML_BYTES if inline else MAX_SHEET_XML_BYTES
             memory = _memory_for_xml()
             info = book.getinfo(member)
-            if memory is not None and memory < min(limit, info.file_size):
+            strings_member = next((n for n in book.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+            strings_size = book.getinfo(strings_member).file_size if strings_member else 0
+            needed = min(info.file_size, limit) + min(strings_size, MAX_SHARED_STRINGS_BYTES)
+            if memory is not None and memory < needed:
                 raise InputError(
-                    f"la hoja ocupa {_over(info.file_size, memory)} sin comprimir; leerla necesita unas "
+                    f"la hoja ocupa {_over(needed, memory)} sin comprimir"
+                    f"{' con su tabla de textos' if strings_size else ''}; leerla necesita unas "
                     f"{READ_MEMORY_FACTOR} veces eso y el límite de memoria de este proceso "
                     f"({_gb(_address_space_cap())}) alcanza para hojas de hasta {_gb(memory)}", file=path,
                     sheet=name, hint=_SMALLER)

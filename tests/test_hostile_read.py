@@ -608,6 +608,25 @@ def _numbers_bomb(tmp_path: Path) -> Path:
     return out
 
 
+def _strings_bomb(tmp_path: Path) -> Path:
+    """An .xlsx whose shared-strings table is 900 MB (within its 1 GB limit; about 1 MB zipped)."""
+    import zipfile
+
+    source = _xlsx(tmp_path, "fuente-textos.xlsx")
+    out = tmp_path / "textos.xlsx"
+    block = b"<si><t>" + b"y" * 1000 + b"</t></si>"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():  # the source writes its texts inline: the table is added
+            dst.writestr(info.filename, src.read(info.filename))
+        with dst.open("xl/sharedStrings.xml", "w", force_zip64=True) as table:
+            table.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main">')
+            for _ in range((900 << 20) // (len(block) * 1000)):
+                table.write(block * 1000)
+            table.write(b"</sst>")
+    return out
+
+
 def test_memory_for_the_sheet_follows_the_address_space_limit(monkeypatch):
     from mdrm import limits
 
@@ -637,6 +656,7 @@ BOMBS = {
                                               before=True),
     "xlsx_inline_600MB": _inline_bomb,
     "xlsx_numeros_1_2GB": _numbers_bomb,
+    "xlsx_textos_compartidos_900MB": _strings_bomb,
     "ods_9_millones": lambda d: _ods(d / "nueve.ods", 9_000, 1_000),
     "ods_10e8": lambda d: _ods(d / "cien.ods", 100_000, 1_000),
     # 60,001 × 65,536 cells: the reader aborted the process (exit 134); now only its child

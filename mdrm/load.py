@@ -487,7 +487,7 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
             f"la fila tiene más campos que el encabezado ({found.group(2) + ' y ' if found else ''}{len(names)}): "
             "una celda con el separador sin comillas, o una fila partida", file=path,
             row=h + 1 + int(found.group(1)) if found else None,
-            hint=(_LONE_CR + ". " if _has_lone_cr(content) else "") + _WIDTH_HINT) from exc
+            hint=(_LONE_CR + ". " if _has_lone_cr(content, codec) else "") + _WIDTH_HINT) from exc
     except Exception as exc:  # pandas' other failures (encoding, overflow, …): named, in Spanish
         raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
     extra = [c for c in raw.columns[len(names):] if raw[c].notna().any()]  # every line's extra cells
@@ -535,7 +535,7 @@ def _check_record_widths(names: list[str], content: bytes, offset: int, codec: s
         message = (f"la fila tiene {fields} campos y el encabezado {named} (faltan celdas al final: un archivo "
                    "cortado, o una fila partida)")
     raise InputError(message, file=path, row=header_row + 1 + first,
-                     hint=(_LONE_CR + ". " if _has_lone_cr(content) else "") + _WIDTH_HINT)
+                     hint=(_LONE_CR + ". " if _has_lone_cr(content, codec) else "") + _WIDTH_HINT)
 
 
 _WIDTH_HINT = ("El kit no adivina qué celda falta o sobra: descargue de nuevo el 5W o guárdelo como libro "
@@ -544,9 +544,11 @@ _LONE_CR = ("El archivo tiene un retorno de carro (CR) sin comillas dentro de un
             "en dos; en Excel, busque y reemplace los saltos de línea dentro de las celdas")
 
 
-def _has_lone_cr(content: bytes) -> bool:
-    """A CR not followed by LF in a file whose lines end with LF: a line break written inside a cell."""
-    return b"\n" in content and re.search(rb"\r(?!\n)", content) is not None
+def _has_lone_cr(content: bytes, codec: str) -> bool:
+    """A CR not followed by LF in a file whose lines end with LF: a line break written inside a cell
+    (bytes as the file's encoding writes them: «\\r\\x00» in UTF-16)."""
+    cr, lf = "\r".encode(codec), "\n".encode(codec)
+    return lf in content and re.search(re.escape(cr) + b"(?!" + re.escape(lf) + b")", content) is not None
 
 
 def _field_counts(content: bytes, offset: int, codec: str, delimiter: str) -> np.ndarray | None:

@@ -712,3 +712,13 @@ def test_a_reader_that_hangs_in_the_child_is_stopped(tmp_path, monkeypatch):
 def test_a_damaged_xls_is_still_told_as_damaged(tmp_path):
     with pytest.raises(InputError, match="no se puede leer el archivo"):
         read_5w(_ole_file(tmp_path))  # the child's Python error: the loader's own message
+
+
+def test_utf16_row_cut_short_is_named_without_a_cr_hint(tmp_path):
+    data, lines = _sample_csv(tmp_path)
+    lines = [line.replace("\n", "\r\n") for line in lines]  # Excel's «Unicode text»: UTF-16, CRLF
+    lines[5] = ",".join(lines[5].split(",")[:10]) + "\r\n"
+    data.write_bytes("".join(lines).encode("utf-16"))
+    with pytest.raises(InputError) as caught:
+        read_5w(data)
+    assert caught.value.row == 6 and "10 campos" in caught.value.message and "retorno de carro" not in str(caught.value)

@@ -40,7 +40,7 @@ class InputError(Exception):
             text += f". {self.hint}"
         if self.more:
             text += "\n" + "\n".join(self.more)
-        return text
+        return visible(text)
 
 
 class NotebookError(Exception):
@@ -70,6 +70,35 @@ _OS_ERRORS = {
     "ENOTEMPTY": "la carpeta no está vacía",
     "EXDEV": "no se puede mover entre discos distintos",
 }
+
+
+def not_a_file_text(path: str | Path) -> str | None:
+    """What a path that exists but is not a regular file is («es una carpeta»…), None otherwise; a FIFO or
+    /dev/stdin would block or be read once, so the kit reads only files saved on a disk."""
+    import stat
+
+    try:
+        mode = Path(path).stat().st_mode
+    except (OSError, RuntimeError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "es una carpeta, no un archivo"
+    if stat.S_ISFIFO(mode):
+        return "es una tubería (FIFO) o la entrada estándar, no un archivo guardado en el disco"
+    if stat.S_ISSOCK(mode):
+        return "es un socket, no un archivo guardado en el disco"
+    return "es un dispositivo (como /dev/stdin o una terminal), no un archivo guardado en el disco"
+
+
+# Control characters shown as their pictures (U+2400…): a NUL in a name is seen, not hidden by the terminal
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F: 0x2421}
+
+
+def visible(text: str) -> str:
+    """Text with its control characters (not tab or line break) shown: «Tac␀na»."""
+    return text.translate(_PICTURES)
 
 
 def os_error_text(exc: OSError) -> str:

@@ -157,7 +157,8 @@ def load_exploration(params_path: str | Path, catalog: Catalog | None = None) ->
     rows["_month"] = rows["month"].astype(object)
     rows["_org_key"] = rows["org_key"].astype(object)
     rows["_province"] = rows[area_columns(params)[0]].astype(object)  # admin1 in a multi-region exploration
-    issues = find_issues(rows, catalog, fivew.source.headers, read.rules, params.country)
+    issues = find_issues(rows, catalog, fivew.source.headers, read.rules, params.country,
+                         controls_removed=fivew.controls_removed)
     return Exploration(params, fivew, rows, issues, catalog)
 
 

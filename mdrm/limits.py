@@ -16,6 +16,7 @@ size on disk. The README's «Límites y entradas dañadas» says the values.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -37,6 +38,11 @@ MAX_WORKBOOK_BYTES = 1 << 30       # an .xlsx on disk (compressed)
 MAX_PARAMS_BYTES = 1 << 20         # a params YAML file
 MAX_PARAMS_VALUE = 20_000          # characters of one text value of a params file (a highlight)
 MAX_PARAMS_ITEMS = 10_000          # values in one params file (keys, list items)
+MAX_PARAMS_DEPTH = 50              # nesting of lists and mappings in a params file (the kit's use 4 at most)
+
+READ_MEMORY_FACTOR = 4             # address space reading needs per byte of sheet XML (measured: 3.2 × RSS)
+PROBE_TIMEOUT = 120               # seconds the child that opens an .xls/.xlsb/.ods first may take
+MAX_INLINE_SHEET_XML_BYTES = 512 << 20  # a sheet written with inline strings: the reader holds ~1.5 × its XML
 
 NOTEBOOK_TIMEOUT = 600             # seconds a notebook cell may run (`--timeout` changes it)
 
@@ -94,15 +100,18 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Scanned with patterns that start with a literal (`r="`, `<row r="`): the regex engine then
 # skips to each occurrence at C speed (about 1 s per GB of XML, once per pattern).
-_ROW_REF = re.compile(rb'<row r="([0-9]+)"')
-_ANY_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+# As an XML parser reads an attribute: either quote, spaces around `=`, letters of any case (the reader
+# takes `xfd1048576` as XFD1048576). A prefixed attribute (`x:r=`) counts too: refusing is the safe side.
+_ROW_REF = re.compile(rb'row(?<=[<:]row)\s[^>]*?(?<![\w.:-])r\s*=\s*["\']([0-9]+)["\']')
+_ANY_REF = re.compile(rb'r(?<![\w.-]r)\s*=\s*["\']([A-Za-z]+)([0-9]+)["\']')
+_START_TAG_END = re.compile(rb'(?:[^>"\'/]|/(?!>)|"[^"]*"|\'[^\']*\')*(/?)>')  # the end of a tag, quotes respected
 _SHARED_CELL = re.compile(rb't="s"[^>]*><(?:[\w.-]+:)?v>([0-9]+)<')
 _SI_START = re.compile(rb"<(?:[\w.-]+:)?si[ >]")
 
 
 def _column_number(letters: bytes) -> int:
     number = 0
-    for letter in letters:
+    for letter in letters.upper():
         number = number * 26 + (letter - 64)
     return number
 
@@ -131,29 +140,141 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
                 "el libro de Excel está protegido con contraseña (cifrado) y no se puede leer", file=path,
                 hint="Ábralo en Excel, quite la contraseña (Archivo > Información > Proteger libro > Cifrar con "
                      "contraseña, deje la contraseña en blanco) y guárdelo como .xlsx")
+        _probe_in_child(path, sheet)  # an .xls
         return
     try:
         book = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         return  # the reader names a damaged workbook
     with book:
-        located = _sheet_member(book, sheet)
-        if located is None:
-            return  # no such sheet or not an .xlsx: the reader says so
-        name, member = located
-        info = book.getinfo(member)
-        if info.file_size > MAX_SHEET_XML_BYTES:
-            raise InputError(
-                f"la hoja ocupa {_over(info.file_size, MAX_SHEET_XML_BYTES)} sin comprimir, más que el límite de "
-                f"{_gb(MAX_SHEET_XML_BYTES)}", file=path, sheet=name, hint=_SMALLER)
-        strings = _shared_strings(book, path, name)
-        xml = _read_member(book, member, MAX_SHEET_XML_BYTES, path, name)
+        if not any(n.lower() == "xl/workbook.xml" for n in book.namelist()):
+            xlsx = False  # an .ods or an .xlsb
+        else:
+            xlsx = True
+            located = sheet_member(book, sheet)
+            if located is None:
+                return  # no such sheet: the reader says so
+            name, member = located
+            with book.open(member) as handle:
+                inline = b"inlineStr" in handle.read(1 << 20)
+            limit = MAX_INLINE_SHEET_XML_BYTES if inline else MAX_SHEET_XML_BYTES
+            memory = _memory_for_xml()
+            info = book.getinfo(member)
+            strings_member = next((n for n in book.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+            strings_size = book.getinfo(strings_member).file_size if strings_member else 0
+            needed = min(info.file_size, limit) + min(strings_size, MAX_SHARED_STRINGS_BYTES)
+            if memory is not None and memory < needed:
+                raise InputError(
+                    f"la hoja ocupa {_over(needed, memory)} sin comprimir"
+                    f"{' con su tabla de textos' if strings_size else ''}; leerla necesita unas "
+                    f"{READ_MEMORY_FACTOR} veces eso y el límite de memoria de este proceso "
+                    f"({_gb(_address_space_cap())}) alcanza para hojas de hasta {_gb(memory)}", file=path,
+                    sheet=name, hint=_SMALLER)
+            if info.file_size > limit:
+                raise InputError(
+                    f"la hoja ocupa {_over(info.file_size, limit)} sin comprimir, más que el límite de "
+                    f"{_gb(limit)}" + (" para una hoja con textos escritos en cada celda (inlineStr)" if inline
+                                       else ""), file=path, sheet=name, hint=_SMALLER)
+            limit = min(limit, memory) if memory is not None else limit
+            strings = _shared_strings(book, path, name)
+            xml = _read_member(book, member, limit, path, name)
+    if not xlsx:
+        _probe_in_child(path, sheet)
+        return
     _check_area(xml, path, name)
     if strings is not None:
         _check_text(xml, strings, path, name)
 
 
 _SMALLER = "Guarde en un libro aparte solo la región y los meses que necesita"
+
+
+def _address_space_cap() -> int | None:
+    """The process's address-space limit (`ulimit -v`, RLIMIT_AS), None when unlimited."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _memory_for_xml() -> int | None:
+    """Bytes of sheet XML the reader can hold under the process's address-space limit (None: no limit).
+
+    Reading holds the sheet's XML (the checks, the formula scan) and the reader's cells and their
+    Python copies: about `READ_MEMORY_FACTOR` times the XML. A limit set with `ulimit -v` (a shared
+    server, a container) is known in advance, so a sheet that cannot fit is refused by its size in
+    the zip directory, before a byte is read, instead of the process failing for memory half-way.
+    The free memory of the machine is not used: it changes from one second to the next.
+    """
+    cap = _address_space_cap()
+    if cap is None:
+        return None
+    used = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            found = re.search(r"^VmSize:\s+(\d+) kB", status.read(), re.M)
+        used = int(found.group(1)) * 1024 if found else 0
+    except OSError:
+        pass
+    return max(cap - used, 0) // READ_MEMORY_FACTOR
+
+# Opens the workbook and its sheet as the loader will, and says the sheet's size (JSON): run in a child
+# process, so that a reader that aborts the process (a Rust panic on an allocation, exit 134) ends only it.
+_PROBE = """
+import json, sys
+import python_calamine
+book = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
+names = list(book.sheet_names)
+name = sys.argv[2] if len(sys.argv) > 2 else (names[0] if names else None)
+if name is None or name not in names:
+    print("null")
+else:
+    sheet = book.get_sheet_by_name(name)
+    print(json.dumps([name, sheet.total_height + 1, sheet.total_width + 1]))  # last indexes: from A1 on
+"""
+
+
+def _probe_in_child(path: Path, sheet: str | None) -> None:
+    """An .xls, .xlsb or .ods (their cells are not checked in their bytes, as an .xlsx's are): opened first in
+    a child process; its abort, its timeout, the reader's own cell cap or a sheet past the limits are a
+    Spanish hard error naming the file. What else the child meets (a damaged file) the loader reports."""
+    import json
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-c", _PROBE, str(path), *([sheet] if sheet is not None else [])]
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=PROBE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise InputError(f"el lector de hojas de cálculo no terminó de abrir el libro en {PROBE_TIMEOUT} s "
+                         "(demasiadas celdas)", file=path, sheet=sheet, hint=_SMALLER_OTHER) from None
+    if "Cell limit exceeded" in done.stderr:
+        cells = re.search(r"\((\d+) cells requested, max (\d+)\)", done.stderr)
+        said = f" ({_n(int(cells.group(1)))} celdas)" if cells else ""
+        raise InputError(f"la hoja abarca más celdas que el límite del lector{said}; el kit lee hasta "
+                         f"{_n(MAX_CELLS)} celdas", file=path, sheet=sheet, hint=_SMALLER_OTHER)
+    if done.returncode < 0 or done.returncode >= 128 or (done.returncode and "Traceback" not in done.stderr):
+        signal = -done.returncode if done.returncode < 0 else done.returncode - 128
+        raise InputError(f"el lector de hojas de cálculo se detuvo al abrir el libro (señal {signal}: "
+                         "celdas de más o archivo dañado)", file=path, sheet=sheet, hint=_SMALLER_OTHER)
+    if done.returncode:
+        return  # a Python error of the reader (a damaged file): the loader tells it in Spanish
+    try:
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return
+    if not found:
+        return
+    name, height, width = found
+    if width > MAX_COLUMNS or height > MAX_ROWS or height * width > MAX_CELLS:
+        raise InputError(
+            f"la hoja abarca {_n(height)} filas × {_n(width)} columnas ({_n(height * width)} celdas); el kit lee "
+            f"hasta la columna {_column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas), la fila "
+            f"{_n(MAX_ROWS)} y {_n(MAX_CELLS)} celdas", file=path, sheet=name, hint=_SMALLER_OTHER)
+
+
+_SMALLER_OTHER = ("Borre las celdas lejos de los datos (o las filas y columnas vacías hasta ellas), o guarde "
+                  "solo la región y los meses que necesita como libro de Excel (.xlsx)")
 
 
 def _read_member(book: zipfile.ZipFile, member: str, limit: int, path: Path, sheet: str) -> bytes:
@@ -172,7 +293,7 @@ def _read_member(book: zipfile.ZipFile, member: str, limit: int, path: Path, she
     return b"".join(parts)
 
 
-def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str] | None:
+def sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str] | None:
     """(sheet name, zip member of its XML) of the sheet the loader will read: `sheet`, else the first."""
     try:
         workbook = ElementTree.fromstring(_read_small(book, "xl/workbook.xml"))
@@ -185,9 +306,12 @@ def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str] |
     if not chosen:
         return None
     name, rel = chosen[0]
-    target = targets.get(rel, "")
+    target = targets.get(rel, "").replace("\\", "/")
     member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return (name, member) if member in book.namelist() else None
+    member = posixpath.normpath(member)  # «xl/./worksheets/../worksheets/sheet1.xml»
+    # zip names compared as the reader compares them: case-insensitively («XL/Worksheets/Sheet1.xml»)
+    found = next((n for n in book.namelist() if n.lower() == member.lower()), None)
+    return (name, found) if found is not None else None
 
 
 def _read_small(book: zipfile.ZipFile, member: str) -> bytes:
@@ -218,42 +342,51 @@ def _shared_strings(book: zipfile.ZipFile, path: Path, sheet: str) -> list[int] 
 
 
 def _beyond(column: int) -> bytes:
-    """Regex alternatives for the letters of a column past `column` (up to ZZ)."""
+    """Regex alternatives for the letters of a column past `column` (up to ZZ), in either case (classes of
+    both cases: re.IGNORECASE would make the scan four times slower)."""
+    def after(letter: str) -> str:  # the letters after `letter`, both cases
+        following = chr(ord(letter) + 1)
+        return f"[{following}-Z{following.lower()}-z]"
+
+    def same(letter: str) -> str:
+        return f"[{letter}{letter.lower()}]"
+
     letters = _column_letters(column)
     if len(letters) == 1:
-        one = f"[{chr(ord(letters) + 1)}-Z]" if letters != "Z" else "(?!)"
-        return f"{one}|[A-Z][A-Z]".encode()
+        one = after(letters) if letters != "Z" else "(?!)"
+        return f"{one}|[A-Za-z][A-Za-z]".encode()
     first, second = letters
-    same = f"{first}[{chr(ord(second) + 1)}-Z]" if second != "Z" else "(?!)"
-    later = f"[{chr(ord(first) + 1)}-Z][A-Z]" if first != "Z" else "(?!)"
-    return f"{same}|{later}".encode()
+    same_first = f"{same(first)}{after(second)}" if second != "Z" else "(?!)"
+    later = f"{after(first)}[A-Za-z]" if first != "Z" else "(?!)"
+    return f"{same_first}|{later}".encode()
 
 
-_FAR_COLUMN = re.compile(rb'r="[A-Z]{3}')          # a cell past column ZZ
-_FAR_ROW = re.compile(rb'r="[A-Z]{1,3}[0-9]{7}')    # a cell on row 1,000,000 or after
+# a cell past column ZZ or on row 1,000,000 or after: one pass over the XML (about 2.5 s per GB)
+_FAR_CELL = re.compile(rb'r(?<![\w.-]r)\s*=\s*["\'](?:[A-Za-z]{3}|[A-Za-z]{1,3}[0-9]{7})')
 
 
 def _check_area(xml: bytes, path: Path, sheet: str) -> None:
     """Cells with a value past column ZZ or past the last row, and the area read, against the limits.
 
-    Each pass over the XML is a search for a literal followed by a class (about
-    1 s per GB); in a real export it finds nothing. The last column is looked
-    for only when the rows are so many that the area could pass the limit.
+    References are read as an XML parser reads them (either quote, spaces around
+    `=`, either case, `/>` inside an attribute value). Each pass over the XML is a
+    search for a literal followed by classes (2–3 s per GB); in a real export the
+    far-cell pass finds nothing. The last column is looked for only when the rows
+    are so many that the area could pass the limit.
     """
     start = max(xml.find(b"sheetData"), 0)
     far, last_row = [], 0
-    for pattern in (_FAR_COLUMN, _FAR_ROW):
-        for match in pattern.finditer(xml, start):
-            ref = _ANY_REF.match(xml, match.start())
-            if ref is None:
-                continue
-            close = xml.find(b">", match.end())
-            if close != -1 and xml[close - 1:close] == b"/":
-                continue  # an empty cell (formatting only): the reader skips it
-            letters, row = ref.group(1), int(ref.group(2))
-            if _column_number(letters) > MAX_COLUMNS or row > MAX_ROWS:
-                far.append(f"{letters.decode()}{row}")
-            last_row = max(last_row, row)
+    for match in _FAR_CELL.finditer(xml, start):
+        ref = _ANY_REF.match(xml, match.start())
+        if ref is None:
+            continue
+        close = _START_TAG_END.match(xml, ref.end())
+        if close is not None and close.group(1) == b"/":
+            continue  # an empty cell (formatting only): the reader skips it
+        letters, row = ref.group(1), int(ref.group(2))
+        if _column_number(letters) > MAX_COLUMNS or row > MAX_ROWS:
+            far.append(f"{letters.decode().upper()}{row}")
+        last_row = max(last_row, row)
     if far:
         far = list(dict.fromkeys(far))
         shown = ", ".join(far[:5]) + (f" y {len(far) - 5} más" if len(far) > 5 else "")
@@ -262,24 +395,21 @@ def _check_area(xml: bytes, path: Path, sheet: str) -> None:
             f"{_column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas) y la fila {_n(MAX_ROWS)}",
             file=path, sheet=sheet,
             hint="Borre esas celdas (o las columnas y filas vacías hasta ellas) y guarde el libro")
-    # the last row: the last <row> element and the last cell (rows are in order in any real file)
-    tail = xml.rfind(b'<row r="')
-    found = _ROW_REF.match(xml, tail) if tail != -1 else None
-    if found:
+    # the last row: every <row> element's number (a row out of order in the middle counts too) and the cells
+    # at the end of the sheet
+    for found in _ROW_REF.finditer(xml, start):
         last_row = max(last_row, int(found.group(1)))
-    tail = xml.rfind(b' r="', start)
-    found = _ANY_REF.match(xml, tail + 1) if tail != -1 else None
-    if found:
+    for found in _ANY_REF.finditer(xml, max(start, len(xml) - 65536)):
         last_row = max(last_row, int(found.group(2)))
     if last_row * MAX_COLUMNS <= MAX_CELLS:
         return  # whatever the last column (at most ZZ), the area is within the limit
     # the last column: the first row's (the header's) last cell, then any cell beyond it
     first_close = xml.find(b"</row>", start)
-    head = xml.rfind(b' r="', start, first_close) if first_close != -1 else -1
-    found = _ANY_REF.match(xml, head + 1) if head != -1 else None
-    last_column = _column_number(found.group(1)) if found else 1
+    first_close = first_close if first_close != -1 else min(len(xml), start + (1 << 20))
+    columns = [_column_number(m.group(1)) for m in _ANY_REF.finditer(xml, start, first_close)]
+    last_column = max(columns, default=1)
     if last_column < MAX_COLUMNS:
-        beyond = re.compile(rb'r="(' + _beyond(last_column) + rb')[0-9]')
+        beyond = re.compile(rb'r(?<![\w.-]r)\s*=\s*["\'](' + _beyond(last_column) + rb')[0-9]')
         last_column = max([last_column, *(_column_number(m) for m in set(beyond.findall(xml, start)))])
     area = last_row * last_column
     if area > MAX_CELLS:

@@ -30,7 +30,14 @@ Input rules where the R4V format is silent (README.md, «Lectura del 5W»):
 - **CSV**: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode
   text"), else Windows-1252/Latin-1; the delimiter (`,` `;` tab `|`) is the
   one that makes the header row match; rows are records, so a quoted cell
-  with line breaks is one row, as in Excel.
+  with line breaks is one row, as in Excel. Every record has the header's
+  fields (`_check_record_widths`): a row cut short, a lone CR written unquoted
+  inside a cell, a field past the header are hard errors naming the row; a
+  record of more than `MAX_COLUMNS` fields is refused before parsing.
+- **Text** (`text.clean_cell_text`): NFC, line breaks as LF, invisible format
+  characters (zero-width, soft hyphen, bidi controls) removed; control
+  characters and terminal escapes removed too, and told (`FiveW.controls_removed`,
+  quality issue Q31).
 - **Numbers** (see `parse_number`): the decimal point is `.`, and `,`
   separates thousands (as in Peru and in the seed: "1,490"). Ambiguous text
   such as "1,5" is a hard error naming the cell. TRUE/FALSE, dates, Excel
@@ -53,6 +60,7 @@ Input rules where the R4V format is silent (README.md, «Lectura del 5W»):
 """
 from __future__ import annotations
 
+import calendar
 import codecs
 import csv
 import datetime as dt
@@ -65,16 +73,15 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
 import ftfy
 import numpy as np
 import pandas as pd
 
 from .catalog import Catalog, load_catalog
-from .errors import InputError
-from .limits import check_file_size, check_workbook, reraise_interrupts
-from .text import map_distinct, normalize
+from .errors import InputError, not_a_file_text
+from .limits import MAX_COLUMNS, check_file_size, check_workbook, reraise_interrupts, sheet_member
+from .text import clean_cell_text, map_distinct, normalize
 
 TEXT_FIELDS = (
     "country", "admin1", "admin2", "appealing_org", "implementation_setup",
@@ -100,9 +107,10 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 _YES = {"si", "yes", "s", "y", "true", "1", "verdadero"}
 _NO = {"no", "n", "false", "0", "falso"}
-_MONTH_TEXT = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[ T].*)?\s*$")
-_MONTH_TEXT_MY = re.compile(r"^\s*(\d{1,2})[-/.](\d{4})\s*$")
-_SERIAL_TEXT = re.compile(r"^\s*(\d{5})(?:\.\d+)?\s*$")
+# ASCII digits only (\d would read «٢٠٢٠-٠٩», Arabic-Indic digits); a day, when written, must exist
+_MONTH_TEXT = re.compile(r"^\s*([0-9]{4})[-/.]([0-9]{1,2})(?:[-/.]([0-9]{1,2}))?(?:[ T].*)?\s*$")
+_MONTH_TEXT_MY = re.compile(r"^\s*([0-9]{1,2})[-/.]([0-9]{4})\s*$")
+_SERIAL_TEXT = re.compile(r"^\s*([0-9]{5})(?:\.[0-9]+)?\s*$")
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 _COMMA_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
@@ -123,8 +131,8 @@ MSG_AMBIGUOUS = ("número ambiguo: la coma no separa grupos de tres cifras (se u
 MSG_AMBIGUOUS_CSV = ("número ambiguo: no se puede saber si el punto o la coma separa los miles o los decimales; "
                      "guarde el archivo como .xlsx (Libro de Excel) y úselo en lugar del CSV")
 MSG_NEGATIVE = "número negativo"
-MSG_INVALID = "número no válido"
 MSG_TOO_BIG = "número demasiado grande (más de 1,000,000,000)"
+MSG_OVERFLOW = "número fuera de rango: no cabe en un número de Excel (más de 1.8 × 10^308)"
 MSG_EXCEL_ERROR = "la celda tiene un error de Excel"
 MSG_FORMULA = ("fórmula sin valor calculado (abra el archivo en Excel o LibreOffice, deje que calcule "
                "y guárdelo)")
@@ -157,6 +165,8 @@ class FiveW:
     # A hash of each row's cells in the columns no field reads (0 when there are none): an exact copy is
     # a row equal to another in every column of the export (docs/metodologia.md §10).
     unread: pd.Series | None = None
+    # text cells whose control characters were removed at reading (excel_row, field, column): Q31
+    controls_removed: pd.DataFrame = field(default_factory=lambda: _empty_controls_removed())
 
     def check_cells(self, mask: pd.Series | None = None) -> None:
         """Raise the first bad cell among the rows in `mask` (all rows when None).
@@ -247,7 +257,8 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     catalog = catalog or load_catalog()
     path = Path(path)
     if not path.is_file():
-        raise InputError("no existe el archivo de datos", file=path)
+        what = not_a_file_text(path)
+        raise InputError(f"el archivo de datos {what}" if what else "no existe el archivo de datos", file=path)
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
         raise InputError("formato de archivo no soportado (use .xlsx o .csv)", file=path)
@@ -266,12 +277,13 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
         raise InputError("el archivo no tiene filas de datos", file=path, sheet=table.sheet,
                          hint=f"Encabezados en la fila {table.header_row}")
     table.raw = table.raw[~blank.to_numpy()]
-    data = _canonical(table.raw, headers, catalog)
+    data, controls_removed = _canonical(table.raw, headers, catalog, table.names)
     cell_errors = _coerce(data, table, headers)
     data = data[["excel_row", *catalog.fields]]
     source = Source(path, table.sheet, hashlib.sha256(content).hexdigest(),
                     {name: table.names[pos] for name, pos in headers.items()}, table.header_row)
-    return FiveW(data=data, source=source, cell_errors=cell_errors, unread=_unread_hash(table.raw, headers))
+    return FiveW(data=data, source=source, cell_errors=cell_errors, unread=_unread_hash(table.raw, headers),
+                 controls_removed=controls_removed)
 
 
 def _unread_hash(raw: pd.DataFrame, headers: dict[str, int]) -> pd.Series:
@@ -318,6 +330,9 @@ def _sniff(content: bytes, path: Path) -> str:
     if content.startswith((_ZIP, _OLE)):
         return "excel"
     head = content[:4096]
+    if _utf32(head):
+        raise InputError("el archivo de texto está en UTF-32, una codificación que el kit no lee", file=path,
+                         hint="Ábralo en Excel y guárdelo como libro de Excel (.xlsx) o como «CSV UTF-8»")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"  # UTF-16 text with BOM: Excel's "Unicode text"
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -333,6 +348,17 @@ def _sniff(content: bytes, path: Path) -> str:
     return "text"
 
 
+def _utf32(head: bytes) -> bool:
+    """UTF-32 text: its BOM, or ASCII written with three NULs beside each character."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return True
+    quads = len(head) // 4 * 4
+    if quads < 8:
+        return False
+    words = np.frombuffer(head[:quads], dtype="<u4")
+    return bool((words < 0x80).mean() > 0.9 or (words.byteswap() < 0x80).mean() > 0.9) and b"\x00\x00\x00" in head
+
+
 def _header_text(cell) -> str:
     """A header cell as text: repaired, trimmed, '' when blank."""
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
@@ -340,7 +366,7 @@ def _header_text(cell) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     text = str(cell).strip()
-    return ftfy.fix_encoding(text).strip() if text else ""
+    return clean_cell_text(ftfy.fix_encoding(text))[0].strip() if text else ""
 
 
 def _scan_rows(rows: list[list]) -> list[int]:
@@ -443,7 +469,14 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
     while True:  # the first records: decode only the head of the file
         whole = bom + size >= len(content)
         head = codecs.getincrementaldecoder(codec)("replace").decode(content[bom:bom + size], final=whole)
-        best = _sniff_header(head, matcher)
+        try:
+            best = _sniff_header(head, matcher)
+        except TooWide as wide:
+            line, fields = wide.args
+            raise InputError(
+                f"la fila {line} tiene más de {MAX_COLUMNS} campos, el límite de columnas "
+                f"(A..{_column_letter(MAX_COLUMNS - 1)})", file=path,
+                hint="Un 5W tiene unas 30 columnas: revise que el archivo sea el 5W exportado") from None
         if whole or _enough_records(best[2]) or size >= 64 * HEAD_BYTES:
             break
         size *= 8
@@ -452,7 +485,7 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
     _, delimiter, records, ends, h = best
     names = [_header_text(c) for c in records[h]] if records else []
     offset = bom + (len(head[:ends[h]].encode(codec)) if records else 0)
-    width = max(len(names), 1) + 4  # room for trailing delimiters; more fields than that is an error
+    width = max(_check_record_widths(names, content, offset, codec, delimiter, path, h + 1) if records else 0, 1)
     buffer = io.BytesIO(content)  # shares the bytes: no copy of a large file
     buffer.seek(offset)
     try:
@@ -464,18 +497,88 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
         raw = pd.DataFrame(columns=range(width))
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+), saw (\d+)", str(exc))
-        where = f" (fila {h + 1 + int(found.group(1))}: {found.group(2)} campos)" if found else ""
-        raise InputError(f"no se puede leer el archivo: una fila tiene más campos que el encabezado{where}",
-                         file=path, hint=f"Encabezado en la fila {h + 1} con {len(names)} columnas") from exc
+        raise InputError(
+            f"la fila tiene más campos que el encabezado ({found.group(2) + ' y ' if found else ''}{len(names)}): "
+            "una celda con el separador sin comillas, o una fila partida", file=path,
+            row=h + 1 + int(found.group(1)) if found else None,
+            hint=(_LONE_CR + ". " if _has_lone_cr(content, codec) else "") + _WIDTH_HINT) from exc
     except Exception as exc:  # pandas' other failures (encoding, overflow, …): named, in Spanish
         raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
-    extra = [c for c in raw.columns[len(names):] if raw[c].notna().any()]
+    extra = [c for c in raw.columns[len(names):] if raw[c].notna().any()]  # every line's extra cells
     raw = raw[list(raw.columns[:len(names)]) + extra]
     raw.columns = range(raw.shape[1])
     names = names + [""] * len(extra)
     raw.index = pd.RangeIndex(h + 2, h + 2 + len(raw), name="excel_row")
     above = [_header_text(c) for c in records[h - 1]] if h else []
     return _Table(raw, names, h + 1, None, above=above, decimal_comma=delimiter == ";")
+
+
+def _check_record_widths(names: list[str], content: bytes, offset: int, codec: str, delimiter: str,
+                         path: Path, header_row: int) -> int:
+    """Every record of a CSV has the header's fields: a hard error naming the first that does not;
+    returns the widest record's fields (the columns pandas must make room for).
+
+    pandas pads a short record with blanks (a row cut short by a broken download would read as 0
+    people), breaks a record at a lone CR written unquoted (what `to_csv` writes for a CR in a
+    cell: the row becomes two short ones) and reads a record with one field too many (an unquoted
+    delimiter in a cell) with its cells shifted. So the fields of each record are counted first
+    (the csv module, which splits records as pandas does). Allowed: blank lines; fewer fields than
+    the header when the missing ones are under blank headers; more fields when every record has
+    them (a program that ends each data line with a delimiter).
+    """
+    counts = _field_counts(content, offset, codec, delimiter)
+    if counts is None or not len(counts):
+        return len(names)  # a record the csv module cannot split: pandas' parser decides
+    named = max((i + 1 for i, n in enumerate(names) if n), default=0)
+    written = counts[counts > 0]
+    short = (counts > 0) & (counts < named)
+    long = counts > len(names)
+    if long.any() and (written > len(names)).all() and (written == written[0]).all():
+        long[:] = False  # every data line ends with the same extra delimiters
+    bad = short | long
+    if not bad.any():
+        return max(int(counts.max()), len(names))
+    first = int(np.flatnonzero(bad)[0])
+    fields = int(counts[first])
+    if fields > MAX_COLUMNS:
+        message = f"la fila tiene {fields:,} campos, más que el límite de {MAX_COLUMNS} columnas"
+    elif long[first]:
+        message = (f"la fila tiene {fields} campos, más campos que el encabezado ({len(names)}): sobran celdas "
+                   "(una celda con el separador sin comillas, o una fila partida)")
+    else:
+        message = (f"la fila tiene {fields} campos y el encabezado {named} (faltan celdas al final: un archivo "
+                   "cortado, o una fila partida)")
+    raise InputError(message, file=path, row=header_row + 1 + first,
+                     hint=(_LONE_CR + ". " if _has_lone_cr(content, codec) else "") + _WIDTH_HINT)
+
+
+_WIDTH_HINT = ("El kit no adivina qué celda falta o sobra: descargue de nuevo el 5W o guárdelo como libro "
+               "de Excel (.xlsx) y use ese archivo")
+_LONE_CR = ("El archivo tiene un retorno de carro (CR) sin comillas dentro de una celda, que parte la fila "
+            "en dos; en Excel, busque y reemplace los saltos de línea dentro de las celdas")
+
+
+def _has_lone_cr(content: bytes, codec: str) -> bool:
+    """A CR not followed by LF in a file whose lines end with LF: a line break written inside a cell
+    (bytes as the file's encoding writes them: «\\r\\x00» in UTF-16)."""
+    cr, lf = "\r".encode(codec), "\n".encode(codec)
+    return lf in content and re.search(re.escape(cr) + b"(?!" + re.escape(lf) + b")", content) is not None
+
+
+def _field_counts(content: bytes, offset: int, codec: str, delimiter: str) -> np.ndarray | None:
+    """Fields of each record after `offset`, read as pandas reads them; 0 for a blank record (an empty line,
+    only delimiters or spaces: a blank row, skipped whatever its fields)."""
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=codec, errors="replace", newline="")
+    stream.buffer.seek(offset)
+    limit = csv.field_size_limit()
+    csv.field_size_limit((1 << 31) - 1)
+    try:
+        return np.fromiter((len(r) if "".join(r).strip() else 0 for r in csv.reader(stream, delimiter=delimiter)),
+                           dtype=np.int64)
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _text_encoding(content: bytes) -> tuple[str, int]:
@@ -497,6 +600,10 @@ def _text_encoding(content: bytes) -> tuple[str, int]:
         except UnicodeDecodeError:
             continue
     return "latin-1", 0
+
+
+class TooWide(Exception):
+    """A record of a delimited text with more fields than `limits.MAX_COLUMNS` (line, fields)."""
 
 
 def _sniff_header(head: str, matcher: _HeaderMatcher):
@@ -538,6 +645,8 @@ def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int
             record = next(reader)
         except (StopIteration, csv.Error):
             break
+        if len(record) > MAX_COLUMNS:  # before any work per cell: a line of 10^6 fields is refused at once
+            raise TooWide(len(records) + 1, len(record))
         records.append(record)
         ends.append(buffer.tell())
         non_blank += any(c.strip() for c in record)
@@ -566,18 +675,11 @@ def _scan_xlsx(content: bytes, sheet: str | None, out: dict) -> None:
     """
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as book:
-            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            sheets = [(s.get("name"), s.get(_NS_REL)) for s in workbook.iter() if s.tag.endswith("}sheet")]
-            if not sheets:
+            located = sheet_member(book, sheet)  # the one lookup of the sheet's XML (mdrm.limits)
+            if located is None:
                 return
-            chosen = [(n, r) for n, r in sheets if n == sheet] if sheet is not None else sheets[:1]
-            if not chosen:
-                return
-            name, rel = chosen[0]
-            target = targets.get(rel, "")
-            xml = book.read(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+            name, member = located
+            xml = book.read(member)
     except Exception:  # best effort beside calamine: a broken file is calamine's to report
         return
     found: dict[tuple[int, int], tuple[str, str]] = {}
@@ -778,28 +880,48 @@ def _blank(column: pd.Series) -> pd.Series:
 
 # --- values -----------------------------------------------------------------------------------------
 
-def _canonical(raw: pd.DataFrame, headers: dict[str, int], catalog: Catalog) -> pd.DataFrame:
+def _canonical(raw: pd.DataFrame, headers: dict[str, int], catalog: Catalog,
+               names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the text fields, the cells whose control characters were removed: `FiveW.controls_removed`)."""
     columns: dict[str, pd.Series] = {"excel_row": pd.Series(raw.index.to_numpy(), index=raw.index)}
+    removed = []
     for name in catalog.fields:
         if name in TEXT_FIELDS:
-            columns[name] = _text(raw[headers[name]]) if name in headers else pd.Series(None, index=raw.index, dtype=object)
+            if name not in headers:
+                columns[name] = pd.Series(None, index=raw.index, dtype=object)
+                continue
+            columns[name], had = _text(raw[headers[name]])
+            if had.any():
+                removed.append(pd.DataFrame({"excel_row": raw.index[had].astype("int64"), "field": name,
+                                             "column": names[headers[name]]}))
     data = pd.DataFrame(columns)
     for name in YES_NO_FIELDS:
         data[name] = _yes_no(data[name])
-    return data
+    return data, (pd.concat(removed, ignore_index=True) if removed else _empty_controls_removed())
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Text of a column: stripped, blank -> None, double-encoded UTF-8 repaired."""
+def _empty_controls_removed() -> pd.DataFrame:
+    return pd.DataFrame({"excel_row": pd.Series(dtype="int64"), "field": pd.Series(dtype=object),
+                         "column": pd.Series(dtype=object)})
+
+
+def _text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Text of a column: stripped, blank -> None, double-encoded UTF-8 repaired, then as a person sees it
+    (`text.clean_cell_text`: NFC, no invisible format characters, no control characters); and which rows
+    had control characters removed (a quality issue, Q31)."""
     def clean(u):
         if isinstance(u, (dt.datetime, dt.date, pd.Timestamp)):
-            return str(u)
+            return str(u), False
         if isinstance(u, float) and u.is_integer():
-            return str(int(u))
-        text = ftfy.fix_encoding(str(u).strip())
-        return text or None
+            return str(int(u)), False
+        text, had = clean_cell_text(ftfy.fix_encoding(str(u).strip()))
+        return text.strip() or None, had
 
-    return map_distinct(values, clean, dtype="category")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cleaned = [clean(u) for u in uniques] + [(None, False)]
+    new_codes, categories = pd.factorize(pd.Series([c[0] for c in cleaned], dtype=object), use_na_sentinel=True)
+    text = pd.Series(pd.Categorical.from_codes(new_codes[codes], categories=categories), index=values.index)
+    return text, np.array([c[1] for c in cleaned], dtype=bool)[codes]
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
@@ -840,6 +962,9 @@ def parse_month(value) -> str | None:
     m = _MONTH_TEXT.match(text)
     if m:
         year, month = int(m.group(1)), int(m.group(2))
+        if m.group(3) is not None and 1 <= month <= 12 and not (
+                1 <= int(m.group(3)) <= calendar.monthrange(year, month)[1]):
+            return None  # 2020-09-45, 2020-02-30: not a date, maybe not the month either
     else:
         m = _MONTH_TEXT_MY.match(text)
         if not m:
@@ -878,7 +1003,7 @@ def parse_number(value) -> tuple[float, str | None]:
         number = float(value)
         if math.isnan(number):
             return np.nan, None
-        return number, None if math.isfinite(number) else MSG_INVALID
+        return number, None if math.isfinite(number) else MSG_OVERFLOW
     text = str(value).translate(_SPACES).strip()
     if not text:
         return np.nan, None
@@ -893,7 +1018,7 @@ def parse_number(value) -> tuple[float, str | None]:
     else:
         number = None
     if number is not None:
-        return (number, None) if math.isfinite(number) else (np.nan, MSG_INVALID)
+        return (number, None) if math.isfinite(number) else (np.nan, MSG_OVERFLOW)  # '1e309'
     if text.lower() in _EXCEL_ERRORS:
         return np.nan, MSG_EXCEL_ERROR
     if re.fullmatch(r"[+-]?[0-9][0-9.,]*", text) and "," in text:
@@ -936,7 +1061,7 @@ def parse_number_es(value) -> tuple[float, str | None]:
         if message is None or message == MSG_AMBIGUOUS:  # any other use of ',' and '.' is a guess
             return np.nan, MSG_AMBIGUOUS
         return number, message
-    return (number, None) if math.isfinite(number) else (np.nan, MSG_INVALID)
+    return (number, None) if math.isfinite(number) else (np.nan, MSG_OVERFLOW)
 
 
 def _distinct(column: pd.Series) -> tuple[np.ndarray, list]:
@@ -962,6 +1087,8 @@ def _shown(value, excel: bool = True) -> str:
     if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer() \
             and abs(value) < 1e16:
         return str(int(value))
+    if isinstance(value, (float, np.floating)) and math.isinf(value):
+        return "menos de -1.8e308" if value < 0 else "más de 1.8e308"  # it overflowed: never «inf»
     return str(value)
 
 
@@ -994,7 +1121,7 @@ def _coerce(data: pd.DataFrame, table: _Table, headers: dict[str, int]) -> pd.Da
         column = raw[headers[name]]
         if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
             numbers = column.to_numpy(dtype="float64", na_value=np.nan)
-            messages = np.where(np.isinf(numbers), MSG_INVALID, None)
+            messages = np.where(np.isinf(numbers), MSG_OVERFLOW, None)  # '1e309' in a CSV: pandas reads inf
         else:
             codes, uniques = _distinct(column)
             parse = parse_number_es if table.decimal_comma else parse_number

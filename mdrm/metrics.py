@@ -297,7 +297,8 @@ def compute(md: MonthData) -> dict:
     else:  # W03: nothing to compare with (docs/metodologia.md §7: null, never "+100 %")
         previous = None
 
-    issues = find_issues(rows, catalog, md.fivew.source.headers, md.rules, p.country)
+    issues = find_issues(rows, catalog, md.fivew.source.headers, md.rules, p.country,
+                         controls_removed=md.fivew.controls_removed)
     source = md.fivew.source
     metrics = {
         "schema": SCHEMA,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-MONTH_FILE = re.compile(r"^(\d{4}-(0[1-9]|1[0-2]))\.ya?ml$")  # a month's params file, e.g. 2020-09.yml
+MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")  # ASCII digits: «٢٠٢٠-٠٩» is not a month
+MONTH_FILE = re.compile(r"^([0-9]{4}-(0[1-9]|1[0-2]))\.ya?ml\Z")  # a month's params file, e.g. 2020-09.yml
 
 
 def previous_month(month: str) -> str:

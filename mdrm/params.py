@@ -18,7 +18,7 @@ import yaml
 from babel.lists import format_list
 
 from .catalog import Catalog, KeyFigure, key_figures_from, load_catalog
-from .errors import InputError, os_error_text
+from .errors import InputError, not_a_file_text, os_error_text
 from .months import MONTH
 from .text import slug
 
@@ -178,8 +178,9 @@ def _resolve(value: str | None, base: Path, key: str, path: Path) -> Path | None
             raise InputError(f"la clave «{key}» apunta a una ruta que no se puede abrir ({os_error_text(exc)})",
                              file=path, value=value) from exc
     if not is_file:
-        raise InputError(f"la clave «{key}» apunta a un archivo que no existe", file=path,
-                         value=value)
+        what = not_a_file_text(resolved)
+        raise InputError(f"la clave «{key}» apunta a una ruta que {what}" if what else
+                         f"la clave «{key}» apunta a un archivo que no existe", file=path, value=value)
     return resolved
 
 
@@ -355,6 +356,10 @@ def _key_figures(value: dict | None, origin: Path) -> dict[str, KeyFigure] | Non
         return None
     for kf_id, spec in value.items():
         where = f"cifras_clave.{kf_id}"
+        if not isinstance(kf_id, str):  # `3:` is a number in YAML: {kf.3} could never name it
+            raise InputError(f"el identificador de la cifra clave «{kf_id}» debe ser un nombre, no un número",
+                             file=origin, hint="Escriba un nombre con letras, p. ej. «kits_higiene:» en lugar de "
+                                               f"«{kf_id}:», y úselo como {{kf.kits_higiene}}")
         if not isinstance(spec, dict):
             raise InputError(f"la clave «{where}» debe ser {{etiqueta: ..., valor: ..., patrones: [...]}}",
                              file=origin, value=spec)

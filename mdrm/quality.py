@@ -39,6 +39,7 @@ CODES = {
     # Q30 and up: the kit's own checks beyond R4V's rules (which keep the numbers below)
     "Q30": "Actividad reportada dos veces con otras cifras (misma organización, mes, lugar, actividad, sector y "
            "descripción: se cuentan ambas filas)",
+    "Q31": "Caracteres de control en el texto (invisibles o de terminal: se eliminaron al leer)",
 }
 # Q30: what makes two rows the same report of an activity (normalized), with every other text of the row
 TWICE_KEY = ("org_key", "month", "country_key", "admin1_key", "admin2_key", "activity_key", "sector_key")
@@ -67,7 +68,8 @@ def _fmt(values: pd.Series) -> pd.Series:
 
 
 def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | None = None,
-                rules: CountingRules | None = None, country: str | None = None) -> pd.DataFrame:
+                rules: CountingRules | None = None, country: str | None = None,
+                controls_removed: pd.DataFrame | None = None) -> pd.DataFrame:
     """All quality issues of the classified rows, sorted by row then code.
 
     A duplicated copy (Q08) raises only Q08: its other issues are the first
@@ -75,6 +77,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
     the messages with the user's column names. `rules` (the params' indicator
     list and people types) and `country` (the params' `pais`, for rows without a
     country) feed R4V's rules Q14–Q21.
+    `controls_removed` (the loader's `FiveW.controls_removed`) gives Q31.
     """
     headers = headers or {}
     original = df["duplicate_of"] == 0
@@ -139,6 +142,11 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
             lambda r: "«" + first_col[r.index] + "» = " + _fmt(first_val[r.index]))
     _r4v_rules(df, add, cva_yes)
     _r4v_type_rules(df, add, catalog, headers, rules or CountingRules(), country)
+    if controls_removed is not None and len(controls_removed):
+        columns = controls_removed.groupby("excel_row", sort=False)["column"].agg(
+            lambda c: ", ".join(f"«{name}»" for name in dict.fromkeys(c)))
+        add("Q31", df["excel_row"].isin(columns.index),
+            lambda r: "columna(s) " + r["excel_row"].map(columns).astype(str))
     _twice_reported(df, add, catalog, headers, copy_of)
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})

@@ -5,7 +5,9 @@ of nested `&a [*b, *b, ...]` ("billion laughs") builds a structure of 10^9
 items. A params file needs no alias, so this loader refuses them (an anchor
 alone is harmless and allowed), and it refuses a file larger than
 `MAX_PARAMS_BYTES`, a text value longer than `MAX_PARAMS_VALUE` characters and
-more than `MAX_PARAMS_ITEMS` values.
+more than `MAX_PARAMS_ITEMS` values. A key written twice in one mapping (`mes:` twice: PyYAML
+keeps the last silently) and nesting deeper than `MAX_PARAMS_DEPTH` (PyYAML's composer recurses:
+5,000 levels end in RecursionError) are refused too, naming the key or the line.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self._items = 0
+        self._depth = 0
 
     def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
@@ -40,11 +43,33 @@ class _NoAliasLoader(yaml.SafeLoader):
         if self._items > limits.MAX_PARAMS_ITEMS:
             raise RefusedYAML(f"el archivo tiene más de {limits.MAX_PARAMS_ITEMS} valores",
                               self.peek_event().start_mark)
-        node = super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > limits.MAX_PARAMS_DEPTH:
+            raise RefusedYAML(f"el archivo anida listas o mapas en más de {limits.MAX_PARAMS_DEPTH} niveles",
+                              self.peek_event().start_mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
         if isinstance(node, yaml.ScalarNode) and len(node.value) > limits.MAX_PARAMS_VALUE:
             raise RefusedYAML(f"un valor tiene {len(node.value)} caracteres, más que el límite de "
                               f"{limits.MAX_PARAMS_VALUE}", node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            _refuse_duplicate_keys(node)
         return node
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    """A key written twice in one mapping: which value was meant? (PyYAML keeps the last silently.)"""
+    seen: dict[tuple[str, str], int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        line = key.start_mark.line + 1
+        if (key.tag, key.value) in seen:
+            raise RefusedYAML(f"la clave «{key.value}» está dos veces en el mismo bloque (líneas "
+                              f"{seen[key.tag, key.value]} y {line}): deje una sola", key.start_mark)
+        seen[key.tag, key.value] = line
 
 
 def load_params_yaml(path: Path):

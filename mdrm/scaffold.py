@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -123,18 +124,29 @@ class InitResult:
     rows: int
 
 
+# What a YAML reader refuses even inside quotes (DEL, C1 controls, surrogates, U+FFFE/U+FFFF) or reads as a
+# line break (NEL, U+2028, U+2029): JSON writes them as they are, so they are escaped (\u007f), which YAML
+# reads back as the same character.
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _q(value) -> str:
     """A YAML scalar or flow list (JSON is YAML): quotes and accents kept as written."""
-    return json.dumps(value, ensure_ascii=False)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+
+
+def _c(text: str) -> str:
+    """Text inside a YAML comment: one line (a line break would end the comment), nothing YAML refuses."""
+    return _NOT_YAML.sub("?", re.sub(r"[\x00-\x1f\x85\u2028\u2029]", " ", str(text)))
 
 
 def _key_figure_comment(kf_id: str, spec: dict, count: int, region: str) -> str:
     if not spec.get("patrones") and not spec.get("indicadores"):
-        return f"# sin patrones: todas las filas de {region} ({number(count)} en el archivo)"
+        return f"# sin patrones: todas las filas de {_c(region)} ({number(count)} en el archivo)"
     if count == 0:
-        return (f"# NINGUNA fila de {region} coincide en el archivo: cambie los patrones "
+        return (f"# NINGUNA fila de {_c(region)} coincide en el archivo: cambie los patrones "
                 f"(vea «mdrm actividades») o borre esta cifra")
-    return f"# {number(count)} {'fila' if count == 1 else 'filas'} de {region} en el archivo"
+    return f"# {number(count)} {'fila' if count == 1 else 'filas'} de {_c(region)} en el archivo"
 
 
 def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, region: str,
@@ -155,8 +167,8 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
     region_value = (_q(region) if regions is None else "null   # todo el país (reporte nacional)" if not regions
                     else _q(regions[0]) if len(regions) == 1 else _q(list(regions)))
     lines = [
-        f"# Parámetros de la Mesa de {region}, escritos por «mdrm init» el {today} a partir de",
-        f"# {source_name} ({number(rows)} filas de {region}, {span}).",
+        f"# Parámetros de la Mesa de {_c(region)}, escritos por «mdrm init» el {today} a partir de",
+        f"# {_c(source_name)} ({number(rows)} filas de {_c(region)}, {span}).",
         "# Cada archivo AAAA-MM.yml de esta carpeta los hereda (gana el archivo del mes).",
         "# Revise y complete: `mesa:` (nombre, sigla y plataforma de la Mesa: títulos, notas y pie de los",
         "# reportes), `definiciones:` (p. ej. la comunidad de acogida del lugar), `cifras_clave:` (las",
@@ -197,7 +209,7 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
         "definiciones: {}              # p. ej. {acogida: \"Es la comunidad ... que alberga a los refugiados y migrantes.\"}",
         "# Cifras clave: las del kit (mdrm/definitions/cifras_clave.yml). `patrones`: fragmentos del nombre de",
         "# la actividad; `indicadores`: del indicador (sin tildes ni mayúsculas). Con el número de filas de",
-        f"# {region} que cada una encuentra en el archivo (todos los meses).",
+        f"# {_c(region)} que cada una encuentra en el archivo (todos los meses).",
         "cifras_clave:",
     ]
     for kf_id, spec in specs.items():
@@ -212,7 +224,7 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
 
 def month_yaml(month: str, region: str) -> str:
     """A month file: only `mes` (no `destacados: []`, which would hide the highlights of region.yml)."""
-    return (f"# Reporte de {region}, {month_label(month)}; hereda region.yml.\n"
+    return (f"# Reporte de {_c(region)}, {month_label(month)}; hereda region.yml.\n"
             f"mes: {_q(month)}\n"
             "# destacados:                 # los destacados del mes, escritos por el/la IMO; sin ellos,\n"
             "#   - \"...\"                  # los de region.yml (si los tiene)\n")

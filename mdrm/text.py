@@ -20,7 +20,7 @@ def normalize(value: object) -> str:
     """Normalize one label for comparison ('Protección (General)' -> 'proteccion general')."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = unicodedata.normalize("NFKD", str(value))
+    text = unicodedata.normalize("NFKD", _FORMAT.sub("", str(value)))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     return _NON_ALNUM.sub(" ", text).strip()
 
@@ -70,3 +70,31 @@ def printable(text: str) -> str:
     """Text safe to print on a terminal: escape sequences (colors, cursor moves, window titles) and
     control characters removed, also bidirectional overrides; line breaks and tabs kept."""
     return _CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", str(text)))
+
+
+# Unicode format characters (category Cf, Unicode 14): soft hyphen, zero-width space and joiners, bidi
+# marks and overrides, word joiner, BOM… Invisible, they would split «Ta\u200bcna» from «Tacna»; listed as
+# ranges so that no table is built at import (tests/test_hostile_read.py checks it against unicodedata).
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+# Control characters (category Cc) but tab and line feed; CR is a line break (made LF) before this applies.
+_CELL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_format_characters(text: str) -> str:
+    """Text without invisible format characters (category Cf): what a person sees is what is compared."""
+    return _FORMAT.sub("", text)
+
+
+def clean_cell_text(text: str) -> tuple[str, bool]:
+    """A text cell as shown and compared: NFC, line breaks as LF, format characters (zero-width, soft
+    hyphen, bidi controls) removed; control characters and terminal escape sequences removed too, and
+    told by the second item (True: the cell had some, a quality issue for its row)."""
+    if text.isascii() and text.isprintable():
+        return text, False
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _FORMAT.sub("", text)
+    cleaned = _CELL_CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", text))
+    return cleaned, cleaned != text

@@ -61,7 +61,8 @@ def issues_table(path, sheet: str | None = None, columns: dict | None = None, pa
     scope = scope_mask(fivew, params, catalog) if params is not None else pd.Series(True, index=data.index)
     rows = classify(data[scope], catalog, getattr(params, "duplicates", "excluir"), rules, fivew.unread)
     unreadable = rows["excel_row"].isin(fivew.cell_errors["excel_row"])
-    issues = find_issues(rows[~unreadable], catalog, fivew.source.headers, rules, getattr(params, "country", None))
+    issues = find_issues(rows[~unreadable], catalog, fivew.source.headers, rules, getattr(params, "country", None),
+                         controls_removed=fivew.controls_removed)
     where = rows[["excel_row", "country", "admin1", "month"]].rename(columns={"excel_row": "row"})
     where = where.assign(month=where["month"].astype(object))
     issues = issues.merge(where, on="row", how="left")

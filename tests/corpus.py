@@ -533,8 +533,9 @@ CASES: list[Case] = [
     Case("csv_doble_codificado_mojibake", _mojibake, SAME),
     Case("csv_saltos_de_linea_entre_comillas", _quoted_newlines, SAME),
     Case("csv_un_campo_de_mas_sin_encabezado", _csv("coma_final.csv", "\n".join(
-        line + (",nota suelta" if i == 2 else "") for i, line in enumerate(_base_csv().split("\n")))), SAME,
-         "a value right of the last header belongs to no field: the row is read as usual"),
+        line + (",nota suelta" if i == 2 else "") for i, line in enumerate(_base_csv().split("\n")))),
+         HardError(("30 campos", "más campos que el encabezado (29)", "fila 3")),
+         "issue 21: a field past the header on one row may be a cell shifted by an unquoted delimiter"),
     Case("csv_fila_con_muchos_campos_de_mas", _csv("desalineado.csv", "\n".join(
         line + (",x" * 8 if i == 2 else "") for i, line in enumerate(_base_csv().split("\n")))),
          HardError(("más campos que el encabezado", "fila 3"))),
@@ -615,8 +616,8 @@ CASES: list[Case] = [
     Case("enorme_1e12_personas", _people({0: {"total_monthly": 1e12}}, "enorme", "xlsx"),
          HardError(("demasiado grande",), row=2, column=H["total_monthly"], value="1000000000000")),
     Case("desbordamiento_1e400", _people({2: {"acogida": "1e400"}}, "infinito"),
-         HardError(("no válido",), row=4, column=H["acogida"], value="inf"),
-         "the CSV parser reads 1e400 as infinity; never an OverflowError further on"),
+         HardError(("fuera de rango",), row=4, column=H["acogida"], value="más de 1.8e308"),
+         "the CSV parser reads 1e400 as infinity: named as out of range, never «inf» (issue 21)"),
     Case("nan_en_texto", _people({2: {"quantity": "nan"}}, "nan"),
          HardError(("texto",), row=4, column=H["quantity"], value="nan")),
     # --- months ----------------------------------------------------------------------------------

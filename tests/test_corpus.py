@@ -198,7 +198,7 @@ def test_parse_number_reads(text, number):
     ("1,5", "ambiguo"), ("12,34", "ambiguo"), ("1,2345", "ambiguo"), ("1,234,5", "ambiguo"),
     ("TRUE", "lógico"), ("Falso", "lógico"), ("#N/A", "error de Excel"), ("#¡VALOR!", "error de Excel"),
     ("N/A", "texto"), ("-", "texto"), ("nan", "texto"), ("1_000", "texto"), ("٣", "texto"),
-    ("12 personas", "texto"), ("$150", "texto"), ("inf", "texto"), ("1e400", "no válido"),
+    ("12 personas", "texto"), ("$150", "texto"), ("inf", "texto"), ("1e400", "fuera de rango"),
 ])
 def test_parse_number_refuses(text, word):
     number, message = parse_number(text)

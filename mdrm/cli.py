@@ -225,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         why = f" ({exc})" if str(exc) else ""
         print(f"Interrumpido{why}: no se publicó ningún archivo a medio escribir.", file=sys.stderr)
+        if getattr(exc, "details", ""):  # a batch: the months written before it stopped
+            print(printable(exc.details), file=sys.stderr)
         return EXIT_OTHER
     except OSError as exc:  # disk full, read-only, permission, symlink loop...: in Spanish
         import errno
@@ -233,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG) else EXIT_OTHER
     except RunError as exc:  # the kit's own failure, already in Spanish
         print(printable(f"Error: {exc}"), file=sys.stderr)
-        return EXIT_OTHER
+        return EXIT_INPUT if getattr(exc, "bad_input", False) else EXIT_OTHER
     except MemoryError as exc:
         print(f"Error: {user_message(exc)}", file=sys.stderr)
         return EXIT_OTHER

@@ -1,0 +1,425 @@
+"""Hostile input, round 3 (issue 21), the running and publishing side: a month is published whole
+or not at all, `report` and `batch` agree on the month, a reader's crash loses one month of a
+batch only, every drawing runs under `--timeout`, no live formula on any line of a cell, capped
+per-organization file names, and no bidi control reversing shown text.
+
+Each hostile input is built in the test; where a run fails, the previous files are compared byte
+for byte. No wall-clock assert: a runaway is bounded by a generous subprocess timeout.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, rows_frame
+from report_runs import OUTPUTS, fixture_content
+
+from mdrm import publish
+
+PY = sys.executable
+
+
+def good_rows(**extra) -> list[dict]:
+    base = {"month": "2020-09", "sector": "Shelter", "activity_name": "Personas apoyadas con albergue",
+            "quantity": 10, "total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
+    return [{**base, **extra}, {**base, "appealing_org": "Org B", "month": "2020-08"}]
+
+
+def write_params(path: Path, data: Path, **keys) -> Path:
+    content = {"region": "Tacna", "mes": path.stem, "datos": str(data), **keys}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (hidden ones too), by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+DRIVER = """
+import sys
+sys.path.insert(0, {tests!r})
+import mdrm.report
+from report_runs import fixture_content
+mdrm.report.Content.default = classmethod(lambda cls: fixture_content("minimal", "minimal"))
+from mdrm.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def mdrm_fixture(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """The `mdrm` command with the fixture notebooks (fast), in a child process."""
+    return subprocess.run([PY, "-c", DRIVER.format(tests=str(ROOT / "tests")), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+# --------------------------------------------------------------------------- 1. publishing whole or nothing
+
+def _staged(tmp_path: Path, names: tuple[str, ...], text: str) -> publish.Staging:
+    staging = publish.Staging(tmp_path / "out" / "tacna", "2020-09")
+    for name in names:
+        (staging.path / name).write_text(f"{text} {name}", encoding="utf-8")
+    return staging
+
+
+NAMES = ("a.html", "b.html", "c.ipynb", "d.ipynb", "metrics.json", "tablero.pdf", "tablero.png", "tablas.xlsx")
+
+
+def test_a_rename_failing_on_the_fifth_file_leaves_the_previous_month_byte_identical(tmp_path, monkeypatch):
+    _staged(tmp_path, NAMES, "enero").commit(NAMES)
+    month = tmp_path / "out" / "tacna" / "2020-09"
+    before = snapshot(month)
+    assert before["metrics.json"] == b"enero metrics.json"
+    real, calls = publish._replace, []
+
+    def fails_on_the_fifth(source, target):
+        calls.append(target)
+        if len(calls) == 5:
+            raise PermissionError(1, "Operation not permitted", str(target))
+        real(source, target)
+
+    monkeypatch.setattr(publish, "_replace", fails_on_the_fifth)
+    staging = _staged(tmp_path, NAMES, "febrero")
+    with pytest.raises(publish.PublishError) as caught:
+        staging.commit(NAMES)
+    assert len(calls) == 5  # four files were renamed in, then put back
+    assert snapshot(month) == before
+    message = str(caught.value)
+    assert "no se reemplazó ningún archivo" in message and "operación no permitida" in message
+    assert "metrics.json" in message  # the fifth file, the one that stopped it
+    staging.discard()
+    assert [p.name for p in month.parent.iterdir()] == ["2020-09"]  # no staging folder left
+
+
+def test_a_new_file_is_removed_again_when_a_later_one_fails(tmp_path, monkeypatch):
+    old = NAMES[:3]
+    _staged(tmp_path, old, "enero").commit(old)  # a month published with three files only
+    month = tmp_path / "out" / "tacna" / "2020-09"
+    before = snapshot(month)
+    real = publish._replace
+
+    def fails_on_the_last(source, target):
+        if Path(target).name == NAMES[-1]:
+            raise OSError(5, "Input/output error", str(target))
+        real(source, target)
+
+    monkeypatch.setattr(publish, "_replace", fails_on_the_last)
+    with pytest.raises(publish.PublishError, match="error de lectura o escritura"):
+        _staged(tmp_path, NAMES, "febrero").commit(NAMES)
+    assert snapshot(month) == before  # d.ipynb … tablero.png, new in this run, are gone again
+
+
+def test_a_folder_in_place_of_a_file_is_found_before_the_first_rename(tmp_path, monkeypatch):
+    _staged(tmp_path, NAMES, "enero").commit(NAMES)
+    month = tmp_path / "out" / "tacna" / "2020-09"
+    (month / "tablero.png").unlink()
+    (month / "tablero.png").mkdir()  # what a program holding the file, or chattr +i, amounts to
+    before = snapshot(month)
+    renames = []
+    monkeypatch.setattr(publish, "_replace", lambda s, t: renames.append(t))
+    with pytest.raises(publish.PublishError, match="es una carpeta, no un archivo"):
+        _staged(tmp_path, NAMES, "febrero").commit(NAMES)
+    assert renames == [] and snapshot(month) == before and (month / "tablero.png").is_dir()
+
+
+def test_a_file_that_cannot_be_written_is_found_before_the_first_rename(tmp_path, monkeypatch):
+    """An immutable file (chattr +i) or one locked by another program cannot be opened for writing."""
+    _staged(tmp_path, NAMES, "enero").commit(NAMES)
+    month = tmp_path / "out" / "tacna" / "2020-09"
+    before = snapshot(month)
+    locked = str(month / "metrics.json")
+    real_open = os.open
+
+    def immutable(path, flags, *args, **kwargs):
+        if str(path) == locked and flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(1, "Operation not permitted", locked)
+        return real_open(path, flags, *args, **kwargs)
+
+    renames = []
+    monkeypatch.setattr(publish.os, "open", immutable)
+    monkeypatch.setattr(publish, "_replace", lambda s, t: renames.append(t))
+    with pytest.raises(publish.PublishError, match="metrics.json"):
+        _staged(tmp_path, NAMES, "febrero").commit(NAMES)
+    assert renames == [] and snapshot(month) == before
+
+
+def test_report_that_cannot_publish_exits_1_and_keeps_the_previous_month(tmp_path):
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    params = write_params(tmp_path / "tacna" / "2020-09.yml", data)
+    out = tmp_path / "out"
+    first = mdrm_fixture("report", "--params", str(params), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    month = out / "tacna" / "2020-09"
+    assert sorted(p.name for p in month.iterdir()) == sorted(OUTPUTS)
+    rows_frame(good_rows(quantity=20, total_monthly=20)).to_csv(data, index=False)  # other figures
+    (month / "tablero.png").unlink()
+    (month / "tablero.png").mkdir()
+    before = snapshot(month)
+    done = mdrm_fixture("report", "--params", str(params), "--out", str(out))
+    assert done.returncode == 1, done.stderr  # README: 1 for what is not bad input nor a notebook
+    assert "no se reemplazó ningún archivo" in done.stderr and "tablero.png" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert snapshot(month) == before
+    assert [p.name for p in (out / "tacna").iterdir() if p.name.startswith(".")] == []
+
+
+# --------------------------------------------------------------------------- 2. the file's month and «mes»
+
+def test_report_refuses_a_params_file_whose_mes_is_another_month(tmp_path):
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    august = write_params(tmp_path / "tacna" / "2020-08.yml", data)
+    out = tmp_path / "out"
+    first = mdrm_fixture("report", "--params", str(august), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    before = snapshot(out)
+    # August's file now says September (a copy of August's file edited for September, not renamed)
+    august.write_text(august.read_text(encoding="utf-8").replace("2020-08", "2020-09"), encoding="utf-8")
+    assert "mes: 2020-09" in august.read_text(encoding="utf-8")
+    done = mdrm_fixture("report", "--params", str(august), "--out", str(out))
+    assert done.returncode == 2, done.stderr
+    assert "2020-08.yml" in done.stderr and "«mes» es 2020-09" in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(out) == before and not (out / "tacna" / "2020-09").exists()
+
+
+def test_a_params_file_not_named_after_a_month_is_not_checked(tmp_path):
+    from mdrm.report import check_month_name
+
+    check_month_name(tmp_path / "septiembre.yml", "2020-09")  # no month in the name: nothing to compare
+    check_month_name(tmp_path / "2020-09.yml", "2020-09")
+    with pytest.raises(Exception, match="2020-10.yaml pero su clave «mes» es 2020-09"):
+        check_month_name(tmp_path / "2020-10.yaml", "2020-09")
+
+
+# --------------------------------------------------------------------------- 3. a reader's crash, a long batch, SIGTERM
+
+def _aborts_on(name: str, monkeypatch) -> None:
+    """The 5W reader dies like calamine on a hostile file (a Rust abort: SIGABRT, exit 134) for `name`."""
+    import mdrm.load
+
+    real = mdrm.load.read_5w
+
+    def read_5w(path, *args, **kwargs):
+        if Path(path).name == name:
+            os.abort()
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(mdrm.load, "read_5w", read_5w)
+
+
+def test_a_reader_that_aborts_is_an_input_error_naming_the_file(tmp_path, monkeypatch):
+    from mdrm.errors import InputError
+    from mdrm.isolate import read_in_child
+    from mdrm.load import read_5w
+
+    book = tmp_path / "roto.xlsx"
+    rows_frame(good_rows()).to_excel(book, index=False)
+    _aborts_on("roto.xlsx", monkeypatch)
+    import mdrm.load
+
+    with pytest.raises(InputError) as caught:
+        read_in_child(book, mdrm.load.read_5w, book)  # the patched reader: it aborts in the child
+    assert "roto.xlsx" in str(caught.value) and "SIGABRT" in str(caught.value)
+    assert "guárdelo de nuevo como .xlsx" in str(caught.value)
+    # a good book comes back whole: 2 rows of 10 people (hand-made above)
+    good = tmp_path / "bien.xlsx"
+    rows_frame(good_rows()).to_excel(good, index=False)
+    fivew = read_in_child(good, read_5w, good)
+    assert fivew.data["total_monthly"].tolist() == [10, 10] and fivew.source.path == good
+    # the kit's own error comes back as it was raised (file, sheet, message)
+    with pytest.raises(InputError, match="hoja «Hoja inexistente»: la hoja indicada no existe") as caught:
+        read_in_child(good, read_5w, good, "Hoja inexistente")
+    assert caught.value.file is not None and Path(caught.value.file).name == "bien.xlsx"
+
+
+def test_a_batch_survives_a_month_whose_reader_aborts(tmp_path, monkeypatch):
+    from mdrm import batch
+
+    folder = three_month_params(tmp_path)
+    bad = tmp_path / "roto.xlsx"
+    rows_frame(good_rows()).to_excel(bad, index=False)
+    write_params(folder / "2020-09.yml", bad)  # September reads its own (hostile) workbook
+    _aborts_on("roto.xlsx", monkeypatch)
+    out = tmp_path / "out"
+    outcomes = batch.run_batch(folder, out, jobs=1, progress=False, content=fixture_content("minimal", "minimal"))
+    assert [(o.month, o.status, o.kind) for o in outcomes] == [
+        ("2020-08", "ok", ""), ("2020-09", "error", "input"), ("2020-10", "ok", "")]
+    assert "roto.xlsx" in outcomes[1].error and "SIGABRT" in outcomes[1].error
+    assert batch.exit_code(outcomes) == 2
+    text = batch.summary(outcomes)
+    assert text.startswith("Resumen: 2 de 3 meses escritos, 1 con error.") and "2020-09  ERROR" in text
+    index = (out / "p" / "index.html").read_text(encoding="utf-8")
+    assert 'href="2020-08/situacion.html"' in index and 'href="2020-10/situacion.html"' in index
+    assert not (out / "p" / "2020-09").exists()
+
+
+def test_report_whose_reader_aborts_is_exit_2_with_nothing_written(tmp_path, monkeypatch):
+    from mdrm.cli import EXIT_INPUT, main
+
+    bad = tmp_path / "roto.xlsx"
+    rows_frame(good_rows()).to_excel(bad, index=False)
+    params = write_params(tmp_path / "p" / "2020-09.yml", bad)
+    _aborts_on("roto.xlsx", monkeypatch)
+    import mdrm.report
+
+    monkeypatch.setattr(mdrm.report.Content, "default", classmethod(lambda cls: fixture_content("minimal")))
+    assert main(["report", "--params", str(params), "--out", str(tmp_path / "out")]) == EXIT_INPUT
+    assert not (tmp_path / "out" / "p" / "2020-09").exists()
+
+
+def three_month_params(tmp_path, months=("2020-08", "2020-09", "2020-10")):
+    """A params folder of a few months on one good 5W."""
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows() + [{**good_rows()[0], "month": m} for m in months if m != "2020-09"]).to_csv(
+        data, index=False)
+    folder = tmp_path / "p"
+    for month in months:
+        write_params(folder / f"{month}.yml", data)
+    return folder
+
+
+def test_a_batch_stages_only_a_few_months_ahead_of_its_workers(tmp_path, monkeypatch):
+    from mdrm import batch
+
+    months = [f"2020-{m:02d}" for m in range(3, 11)]  # eight months, one worker
+    folder = three_month_params(tmp_path, months)
+    region = tmp_path / "out" / "p"
+    staged, real_prepare = [], batch.prepare
+
+    def prepare(path, *args, **kwargs):  # how many months are staged when the next one is prepared
+        staged.append(len([p for p in region.iterdir() if p.name.startswith(".mdrm-")]) if region.is_dir() else 0)
+        return real_prepare(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "prepare", prepare)
+    outcomes = batch.run_batch(folder, tmp_path / "out", jobs=1, progress=False,
+                               content=fixture_content("minimal", "minimal"))
+    assert [o.status for o in outcomes] == ["ok"] * 8
+    assert len(staged) == 8 and max(staged) <= 1 + batch.STAGED_AHEAD  # one worker + 2 ahead, never 7
+
+
+def test_a_batch_interrupted_refreshes_the_index_and_says_which_months_were_written(tmp_path, monkeypatch, capsys):
+    from mdrm import batch
+    from mdrm.cli import EXIT_OTHER, main
+
+    folder = three_month_params(tmp_path)
+    out = tmp_path / "out"
+    (out / "p").mkdir(parents=True)
+    (out / "p" / "index.html").write_text("<p>índice viejo</p>", encoding="utf-8")
+    real_commit, commits = batch.commit_logged, []
+
+    def commit_then_sigterm(staging, names, plan):  # SIGTERM arrives as the second month is published
+        commits.append(plan.params.month)
+        if len(commits) == 2:
+            raise KeyboardInterrupt("señal SIGTERM")
+        real_commit(staging, names, plan)
+
+    monkeypatch.setattr(batch, "commit_logged", commit_then_sigterm)
+    monkeypatch.setattr(batch.Content, "default", classmethod(lambda cls: fixture_content("minimal")))
+    code = main(["batch", "--params-dir", str(folder), "--out", str(out), "--jobs", "1"])
+    assert code == EXIT_OTHER
+    err = capsys.readouterr().err
+    assert "Interrumpido (señal SIGTERM)" in err
+    assert "Meses escritos antes de la interrupción (1): 2020-08." in err
+    assert "Sin escribir (2; conservan sus archivos anteriores): 2020-09, 2020-10." in err
+    assert f"Índice actualizado: {out / 'p' / 'index.html'}" in err
+    index = (out / "p" / "index.html").read_text(encoding="utf-8")
+    assert "índice viejo" not in index and 'href="2020-08/situacion.html"' in index
+    assert sorted(p.name for p in (out / "p").iterdir()) == ["2020-08", "index.html"]
+
+
+
+
+def test_validate_of_a_workbook_whose_reader_aborts_is_exit_2(tmp_path, monkeypatch, capsys):
+    from mdrm.cli import main
+
+    bad = tmp_path / "roto.xlsx"
+    rows_frame(good_rows()).to_excel(bad, index=False)
+    _aborts_on("roto.xlsx", monkeypatch)
+    import mdrm.load
+    import mdrm.validate
+
+    monkeypatch.setattr(mdrm.validate, "read_5w", mdrm.load.read_5w)  # validate's own name: the aborting one
+    folder = tmp_path / "socios"
+    assert main(["validate", str(bad), "--por-organizacion", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "archivo «roto.xlsx»" in err and "SIGABRT" in err and not folder.exists()
+
+
+# --------------------------------------------------------------------------- 6. per-organization files
+
+VALIDATE_CLEAN = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10}
+
+
+def _partners_with_issues(names: list[str]) -> list[dict]:
+    """One row per partner, each with a Q02 (women 3 of 10 people in a «mujeres» split that does not add up)."""
+    return [{**VALIDATE_CLEAN, "activity_name": f"Actividad {i}", "appealing_org": name, "mujeres": 3}
+            for i, name in enumerate(names, 1)]
+
+
+def test_a_313_character_organization_gets_a_capped_unique_file_name(five_w, tmp_path, capsys):
+    from mdrm.cli import main
+    from mdrm.validate import FILE_NAME_LENGTH, organization_file_names
+
+    long_name = "Asociación " + "muy " * 74 + "largas"  # 11 + 4 × 74 + 6 = 313 characters
+    assert len(long_name) == 313
+    twin = long_name[:-5] + "corta"  # the same first 80 characters
+    names = [f"Socio {n:02d}" for n in range(1, 17)] + [long_name, twin]
+    data = five_w(_partners_with_issues(names))
+    folder = tmp_path / "socios"
+    assert main(["validate", str(data), "--por-organizacion", str(folder)]) == 0
+    files = sorted(p.name for p in folder.iterdir())
+    assert len(files) == 18 and all(len(f) <= FILE_NAME_LENGTH for f in files)
+    assert "asociacion-muy-muy" in files[0] and files[0] != files[1]
+    assert "Escritos 18 archivos" in capsys.readouterr().out
+    # the rule on its own: cut at 80 with «.xlsx», «-2» for the second of the same cut, unique
+    given = organization_file_names([long_name, twin, "Socio"])
+    # slug «asociacion-» (11) + «muy-» × 16 = 75 characters, its last «-» dropped: 74 + «.xlsx» = 79;
+    # the twin: 73 characters («…muy-mu») + «-2» + «.xlsx» = 80; «socio.xlsx» = 10
+    assert [len(n) for n in given.values()] == [79, 80, 10]
+    assert given[twin].endswith("-2.xlsx") and given[long_name][:70] == given[twin][:70]
+
+
+def test_per_organization_files_are_written_all_or_none(five_w, tmp_path, monkeypatch):
+    from mdrm import publish
+    from mdrm.cli import main
+
+    data = five_w(_partners_with_issues([f"Socio {n:02d}" for n in range(1, 18)]))
+    folder = tmp_path / "socios"
+    folder.mkdir()
+    (folder / "socio-03.xlsx").write_bytes(b"el archivo que el socio ya tiene")
+    before = snapshot(folder)
+    real, calls = publish._replace, []
+
+    def fails_on_the_tenth(source, target):
+        calls.append(target)
+        if len(calls) == 10:
+            raise OSError(36, "File name too long", str(target))
+        real(source, target)
+
+    monkeypatch.setattr(publish, "_replace", fails_on_the_tenth)
+    code = main(["validate", str(data), "--por-organizacion", str(folder)])
+    assert code == 2  # README: a name too long is exit 2
+    assert snapshot(folder) == before  # nine files renamed in, then removed; the previous one back
+    assert [p.name for p in folder.iterdir()] == ["socio-03.xlsx"]  # no staging folder left
+
+
+def test_per_organization_files_in_a_new_folder_leave_no_folder_on_failure(five_w, tmp_path, monkeypatch):
+    from mdrm import publish
+    from mdrm.cli import main
+
+    data = five_w(_partners_with_issues(["Socio A", "Socio B"]))
+    folder = tmp_path / "nuevo" / "socios"
+
+    def fails(source, target):
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(publish, "_replace", fails)
+    assert main(["validate", str(data), "--por-organizacion", str(folder)]) == 1
+    assert not (tmp_path / "nuevo").exists()

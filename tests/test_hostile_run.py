@@ -352,6 +352,74 @@ def test_validate_of_a_workbook_whose_reader_aborts_is_exit_2(tmp_path, monkeypa
     assert "archivo «roto.xlsx»" in err and "SIGABRT" in err and not folder.exists()
 
 
+# --------------------------------------------------------------------------- 5. every line of a cell
+
+def test_every_line_of_a_cell_is_neutralized_and_one_rule_serves_csv_and_xlsx():
+    from mdrm.iorw import neutralize
+
+    assert neutralize("Traslado\r=1+1") == "Traslado\r'=1+1"
+    assert neutralize("Traslado\n+SUM(1)") == "Traslado\n'+SUM(1)"
+    assert neutralize("=a\r\n-b\n@c") == "'=a\r\n'-b\n'@c"
+    assert neutralize("a\n\t=1") == "a\n'\t=1"
+    assert neutralize("a\n\uff1d1") == "a\n'\uff1d1"  # full-width «=»
+    for harmless in ("dos\nlíneas", "a\n b", "a\n", "precio: 5 - 3", 12, None):
+        assert neutralize(harmless) == harmless
+
+
+def _exploration_with(tmp_path, month_params, text: str):
+    """The exploration of a good 5W whose organization name, as the writer gets it, is `text`."""
+    from mdrm import explore
+
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    ex = explore.load_exploration(month_params(data))
+    ex.rows["appealing_org"] = text  # whatever reading makes of it, the writer must make it inert
+    return explore, ex
+
+
+def test_exploration_csv_quotes_a_cr_and_no_line_starts_a_formula(tmp_path, month_params):
+    import csv
+    import re
+
+    import openpyxl
+
+    from mdrm.iorw import FORMULA_START
+
+    explore, ex = _exploration_with(tmp_path, month_params, "Traslado\r=1+1")
+    csv_path, xlsx_path = explore.export_rows(ex, explore.Selection(), tmp_path / "exploracion")
+    text = csv_path.read_bytes().decode("utf-8-sig")
+    # a reader that breaks rows at every CR or LF: no row starts with a formula
+    for line in re.split(r"\r\n|\r|\n", text):
+        assert not line.startswith(FORMULA_START), repr(line)
+    assert '"Traslado\r\'=1+1"' in text  # quoted: a CSV reader keeps the cell whole
+    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
+        records = list(csv.reader(handle))
+    assert len(records) == 1 + len(ex.rows)  # the header and the region's rows: none split in two
+    column = records[0].index("Socio principal Nombre")
+    assert {r[column] for r in records[1:]} == {"Traslado\r'=1+1"}
+    book = openpyxl.load_workbook(xlsx_path)
+    sheet = book["Filas"]
+    names = [c.value for c in sheet[openpyxl.utils.get_column_letter(column + 1)][1:]]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert set(names) == {"Traslado\n'=1+1"}  # the same rule as the CSV (XML reads a CR back as LF)
+
+
+def test_a_leading_formula_in_an_xlsx_cell_is_text_with_a_quote_prefix(tmp_path):
+    import openpyxl
+
+    from mdrm.iorw import xlsx_text_only
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"], sheet["A2"], sheet["A3"] = "=1+1\n=2+2", "ok\n@SUM(1)", "dos\nlíneas"
+    assert sheet["A1"].data_type == "f"  # what openpyxl makes of it
+    xlsx_text_only(sheet)
+    book.save(tmp_path / "x.xlsx")
+    again = openpyxl.load_workbook(tmp_path / "x.xlsx").active
+    assert [again[c].value for c in ("A1", "A2", "A3")] == ["=1+1\n'=2+2", "ok\n'@SUM(1)", "dos\nlíneas"]
+    assert again["A1"].data_type == "s" and again["A1"].quotePrefix and not again["A3"].quotePrefix
+
+
 # --------------------------------------------------------------------------- 6. per-organization files
 
 VALIDATE_CLEAN = {"total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10}

@@ -352,6 +352,93 @@ def test_validate_of_a_workbook_whose_reader_aborts_is_exit_2(tmp_path, monkeypa
     assert "archivo «roto.xlsx»" in err and "SIGABRT" in err and not folder.exists()
 
 
+# --------------------------------------------------------------------------- 4. drawing and rendering under --timeout
+
+def endless_drawing(view, folder):
+    """A tablero whose drawing never ends (what a quadratic word wrap on a 15,000-character word was)."""
+    while True:
+        pass
+
+
+def _tiny_notebook(path: Path, code: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("x = 0")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_time_limit_stops_a_busy_block_with_a_spanish_message():
+    from mdrm.errors import NotebookError
+    from mdrm.execute import time_limit
+
+    with pytest.raises(NotebookError) as caught:
+        with time_limit(1, "el tablero (Tacna — septiembre de 2020)"):
+            while True:
+                pass
+    assert str(caught.value).startswith("el tablero (Tacna — septiembre de 2020) superó el tiempo límite de 1 s de cálculo")
+    assert "--timeout" in str(caught.value)
+    with time_limit(30, "nada"):  # a block that ends in time is left alone, and the alarm is off after it
+        total = sum(range(1000))
+    assert total == 499500
+
+
+def test_the_tablero_runs_under_the_timeout_and_names_the_month(tmp_path):
+    from mdrm.execute import Task, run_task
+    from mdrm.report import MONTH_FILE, callable_name, prepare
+    from mdrm.view import save_month
+
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    plan = prepare(write_params(tmp_path / "p" / "2020-09.yml", data), tmp_path / "out", fixture_content("minimal"))
+    plan.view.compute_all()
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    save_month(plan.view, staging / MONTH_FILE)
+    task = Task(key="2020-09/tablero", source="", parameters={"mes": str(staging / MONTH_FILE)}, cwd="",
+                staging=str(staging), ipynb="", html="", title=plan.title, published={}, published_ipynb="",
+                call=callable_name(endless_drawing), timeout=2)
+    result = run_task(task)
+    assert not result.ok and result.kind == "notebook"  # exit 3, like a notebook cell past the timeout
+    assert result.error.startswith("el tablero (Tacna — septiembre de 2020) superó el tiempo límite de 2 s de cálculo")
+
+
+def test_the_html_page_runs_under_the_timeout(tmp_path, monkeypatch):
+    import mdrm.render
+    from mdrm.execute import Task, run_task
+
+    def endless_page(nb, title):
+        while True:
+            pass
+
+    monkeypatch.setattr(mdrm.render, "notebook_to_html", endless_page)
+    source = _tiny_notebook(tmp_path / "corto.ipynb", "y = x + 1")
+    task = Task(key="2020-09/corto", source=str(source), parameters={"x": 1}, cwd=str(tmp_path),
+                staging=str(tmp_path), ipynb="corto.ipynb", html="corto.html", title="Tacna — septiembre de 2020",
+                published={"x": 1}, published_ipynb=str(tmp_path / "corto.ipynb"), timeout=3)
+    result = run_task(task)
+    assert not result.ok and result.kind == "notebook"
+    assert result.error.startswith("la página HTML de «corto.ipynb» (Tacna — septiembre de 2020) superó el "
+                                   "tiempo límite de 3 s de cálculo")
+    assert not (tmp_path / "corto.html").exists()
+
+
+def test_a_dead_kernel_is_told_in_spanish(tmp_path):
+    from mdrm.errors import NotebookError
+    from mdrm.execute import run_notebook
+
+    source = _tiny_notebook(tmp_path / "muere.ipynb", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    with pytest.raises(NotebookError) as caught:
+        run_notebook(source, {"x": 1}, cwd=tmp_path, timeout=120)
+    message = str(caught.value)
+    assert message.startswith("el kernel del cuaderno «muere.ipynb» murió durante la ejecución"), message
+    assert "DeadKernelError" not in message and "Kernel died" not in message
+
+
 # --------------------------------------------------------------------------- 5. every line of a cell
 
 def test_every_line_of_a_cell_is_neutralized_and_one_rule_serves_csv_and_xlsx():

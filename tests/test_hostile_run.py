@@ -578,3 +578,51 @@ def test_per_organization_files_in_a_new_folder_leave_no_folder_on_failure(five_
     monkeypatch.setattr(publish, "_replace", fails)
     assert main(["validate", str(data), "--por-organizacion", str(folder)]) == 1
     assert not (tmp_path / "nuevo").exists()
+
+
+# --------------------------------------------------------------------------- 7. no bidi override in shown text
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: a browser shows what follows backwards
+
+
+def test_html_text_loses_its_bidi_controls():
+    from markupsafe import Markup
+
+    from mdrm import html
+    from mdrm.bidi import shown
+    from mdrm.index import _environment
+
+    assert shown(f"Tacna {RLO}anul\u2066x\u2069\u200f") == "Tacna anulx"
+    assert shown("Cáritas – «Perú»\u200f") == "Cáritas – «Perú»" and shown("ñandú") == "ñandú"
+    page = html.highlights([f"Se asistió a {RLO}159 personas<b>"])
+    assert RLO not in page and "Se asistió a 159 personas&lt;b&gt;" in page
+    assert html.esc(f"{RLO}<script>") == "&lt;script&gt;"
+    template = _environment().from_string("{{ a }} {{ b }}")
+    assert template.render(a=f"Tac{RLO}na", b=Markup(f"<i>{RLO}x</i>")) == "Tacna <i>x</i>"
+
+
+def test_the_one_pager_draws_no_bidi_control(tmp_path, monkeypatch):
+    import dataclasses
+
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from mdrm import tablero
+    from mdrm.report import prepare
+
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    plan = prepare(write_params(tmp_path / "p" / "2020-09.yml", data), tmp_path / "out", fixture_content("minimal"))
+    view = plan.view
+    view.params = dataclasses.replace(view.params, region=f"Tacna{RLO}", highlights=[f"Destacado {RLO}al revés"])
+    drawn, real_save = [], Figure.savefig
+
+    def save(fig, *args, **kwargs):
+        drawn.extend(t.get_text() for t in fig.findobj(Text))
+        return real_save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", save)
+    tablero.write(view, tmp_path)
+    assert drawn and not [t for t in drawn if RLO in t]
+    assert any("Destacado al revés" in t for t in drawn)
+    assert (tmp_path / "tablero.pdf").stat().st_size > 0

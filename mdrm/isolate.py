@@ -63,6 +63,8 @@ def read_in_child(path: str | Path, function, *args, **kwargs):
         return value
     if kind == "input":
         raise InputError(**value)
+    if kind == "memory":  # told as any MemoryError is (mdrm.errors.user_message)
+        raise MemoryError()
     raise RunError(value)
 
 
@@ -82,6 +84,8 @@ def _child(write_end: int, function, args, kwargs) -> None:
             message = ("ok", function(*args, **kwargs))
         except InputError as exc:
             message = ("input", {name: getattr(exc, name) for name in exc.__dataclass_fields__})
+        except MemoryError:
+            message = ("memory", None)
         except BaseException as exc:  # also a Rust panic (pyo3's PanicException)
             from .errors import user_message
 

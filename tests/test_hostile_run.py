@@ -9,6 +9,7 @@ for byte. No wall-clock assert: a runaway is bounded by a generous subprocess ti
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,20 +44,30 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 DRIVER = """
-import sys
+import os, sys
+from pathlib import Path
 sys.path.insert(0, {tests!r})
-import mdrm.report
+import mdrm.load, mdrm.report
 from report_runs import fixture_content
-mdrm.report.Content.default = classmethod(lambda cls: fixture_content("minimal", "minimal"))
+mdrm.report.Content.default = classmethod(lambda cls: fixture_content({situacion!r}, "minimal"))
+real_read = mdrm.load.read_5w
+def read_5w(path, *args, **kwargs):  # a workbook named roto.xlsx aborts the reader, as calamine did
+    if Path(path).name == "roto.xlsx":
+        os.abort()
+    return real_read(path, *args, **kwargs)
+mdrm.load.read_5w = read_5w
 from mdrm.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
-def mdrm_fixture(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def _driver(situacion: str = "minimal") -> list[str]:
+    return [PY, "-c", DRIVER.format(tests=str(ROOT / "tests"), situacion=situacion)]
+
+
+def mdrm_fixture(*args: str, timeout: float = 300, situacion: str = "minimal") -> subprocess.CompletedProcess:
     """The `mdrm` command with the fixture notebooks (fast), in a child process."""
-    return subprocess.run([PY, "-c", DRIVER.format(tests=str(ROOT / "tests")), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([*_driver(situacion), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 # --------------------------------------------------------------------------- 1. publishing whole or nothing
@@ -258,6 +269,57 @@ def test_a_batch_survives_a_month_whose_reader_aborts(tmp_path, monkeypatch):
     index = (out / "p" / "index.html").read_text(encoding="utf-8")
     assert 'href="2020-08/situacion.html"' in index and 'href="2020-10/situacion.html"' in index
     assert not (out / "p" / "2020-09").exists()
+
+
+def test_batch_command_with_a_month_whose_reader_aborts_writes_the_others(tmp_path):
+    folder = three_month_params(tmp_path)
+    bad = tmp_path / "roto.xlsx"
+    rows_frame(good_rows()).to_excel(bad, index=False)
+    write_params(folder / "2020-09.yml", bad)
+    out = tmp_path / "out"
+    done = mdrm_fixture("batch", "--params-dir", str(folder), "--out", str(out), "--jobs", "1")
+    assert done.returncode == 2, done.stderr  # README: every failure was bad input
+    assert re.search(r"^Resumen: 2 de 3 meses escritos en \d+ s, 1 con error\.$", done.stdout, re.M)
+    # August: its row of 10 people and Org B's row of 10 moved to August (three_month_params) = 20
+    assert re.search(r"^  2020-08  escrito  20 personas alcanzadas", done.stdout, re.M)
+    assert "2020-09  ERROR    (2020-09.yml)" in done.stdout and "roto.xlsx" in done.stdout
+    assert f"Índice: {out / 'p' / 'index.html'}" in done.stdout
+    for english in ("Traceback", "Fatal Python error", "panicked", "Aborted"):
+        assert english not in done.stderr + done.stdout
+    assert sorted(p.name for p in (out / "p").iterdir()) == ["2020-08", "2020-10", "index.html"]
+
+
+def test_sigterm_in_a_batch_names_the_months_written_and_refreshes_the_index(tmp_path):
+    import signal
+    import time
+
+    folder = three_month_params(tmp_path)
+    out = tmp_path / "out"
+    region = out / "p"
+    # September's kernel stops itself (SIGSTOP): the batch is surely running when SIGTERM comes
+    run = subprocess.Popen([*_driver("stops_in_september"), "batch", "--params-dir", str(folder), "--out", str(out),
+                            "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):  # a bound on a runaway, not a speed check
+            if (region / "2020-08" / "metrics.json").exists() and \
+                    any(p.name.startswith(".mdrm-2020-09") for p in region.iterdir()):
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError("agosto no se publicó")
+        time.sleep(1)  # September's notebook has started (and stopped itself)
+        run.send_signal(signal.SIGTERM)
+        stdout, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 1, stderr
+    assert "Interrumpido (señal SIGTERM)" in stderr
+    assert "Meses escritos antes de la interrupción (1): 2020-08." in stderr
+    assert "Sin escribir (2; conservan sus archivos anteriores): 2020-09, 2020-10." in stderr
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in region.iterdir()) == ["2020-08", "index.html"]  # no staging folder left
+    assert 'href="2020-08/situacion.html"' in (region / "index.html").read_text(encoding="utf-8")
 
 
 def test_report_whose_reader_aborts_is_exit_2_with_nothing_written(tmp_path, monkeypatch):
@@ -626,3 +688,20 @@ def test_the_one_pager_draws_no_bidi_control(tmp_path, monkeypatch):
     assert drawn and not [t for t in drawn if RLO in t]
     assert any("Destacado al revés" in t for t in drawn)
     assert (tmp_path / "tablero.pdf").stat().st_size > 0
+
+
+def test_errors_in_the_child_come_back_as_the_parent_would_see_them(tmp_path):
+    from mdrm.errors import RunError
+    from mdrm.isolate import read_in_child
+
+    def out_of_memory():
+        raise MemoryError()
+
+    def other():
+        raise ValueError("raro")
+
+    with pytest.raises(MemoryError):
+        read_in_child(tmp_path / "x.xlsx", out_of_memory)
+    with pytest.raises(RunError, match=r"error inesperado \(ValueError: raro\)"):
+        read_in_child(tmp_path / "x.xlsx", other)
+    assert read_in_child(tmp_path / "x.xlsx", sum, [1, 2, 3]) == 6

@@ -6,8 +6,11 @@ process per run at a time: papermill's `cwd` is a process-wide `os.chdir`), so
 `--jobs 2` keeps two kernels busy whatever the month. Each month is prepared
 (params, data, metrics, highlights: bad input fails that month only, before
 its notebooks run) and staged like `mdrm report` does, and published only when
-both its notebooks succeeded. One failed month never stops the others; the
-summary names each failure and the exit code is non-zero when any month failed.
+both its notebooks succeeded; at most `STAGED_AHEAD` months more than workers are
+staged at a time. One failed month never stops the others (a workbook is read in
+a child process: a reader that aborts fails its month only); the summary names
+each failure and the exit code is non-zero when any month failed. Interrupted
+(SIGTERM, Ctrl-C), a batch still refreshes the index and says which months it wrote.
 
 Then `<out>/<region>/index.html` lists every month found on disk with links to
 its files and its headline figure (people_reached.total of its metrics.json).

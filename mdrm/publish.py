@@ -99,7 +99,7 @@ def publish_files(staged: Path, target: Path, names: tuple[str, ...] | list[str]
 
 class PublishError(RunError):
     """A file of the month (or of a folder of files published together) could not be replaced:
-    nothing was published (exit 1)."""
+    nothing was published (exit 1; exit 2 when the path itself cannot be used, `bad_input`)."""
 
     def __init__(self, month_dir: Path, exc: OSError):
         from .errors import os_error_text

@@ -15,8 +15,9 @@ Order of work (README.md, «Uso»):
    (parameters `parametros`, `metricas`, `mes`: they load the month and only
    draw and display) and draw the tablero, while this process writes
    `tablas.xlsx` from the same tables.
-3. `Staging.commit`: the files are renamed into `DIR/<region>/<YYYY-MM>/` and
-   the staging folder removed. A failure or an interruption (SIGTERM, Ctrl-C)
+3. `Staging.commit`: the files are renamed into `DIR/<region>/<YYYY-MM>/`, all
+   or none (a file that cannot be replaced leaves every previous file in place),
+   and the staging folder removed. A failure or an interruption (SIGTERM, Ctrl-C)
    before that point removes the staging folder: the month's previous files
    stay as they were. SIGTERM during the renames is held until they finish.
 

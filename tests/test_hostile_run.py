@@ -181,6 +181,37 @@ def test_report_that_cannot_publish_exits_1_and_keeps_the_previous_month(tmp_pat
     assert [p.name for p in (out / "tacna").iterdir() if p.name.startswith(".")] == []
 
 
+def _chattr(flag: str, path: Path) -> bool:
+    try:
+        return subprocess.run(["chattr", flag, str(path)], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def test_report_over_an_immutable_file_keeps_the_previous_month(tmp_path):
+    """The issue's case as it was met: `chattr +i` on one published file (needs root and a file
+    system with attributes; skipped elsewhere, where the folder-in-place test above stands in)."""
+    data = tmp_path / "5w.csv"
+    rows_frame(good_rows()).to_csv(data, index=False)
+    params = write_params(tmp_path / "tacna" / "2020-09.yml", data)
+    out = tmp_path / "out"
+    assert mdrm_fixture("report", "--params", str(params), "--out", str(out)).returncode == 0
+    month = out / "tacna" / "2020-09"
+    locked = month / "tablero.pdf"  # the fifth of the eight files published
+    if not _chattr("+i", locked):
+        pytest.skip("chattr +i no está disponible aquí")
+    try:
+        rows_frame(good_rows(quantity=20, total_monthly=20)).to_csv(data, index=False)
+        before = snapshot(month)
+        done = mdrm_fixture("report", "--params", str(params), "--out", str(out))
+    finally:
+        _chattr("-i", locked)
+    assert done.returncode == 1, done.stderr
+    assert "operación no permitida: «" in done.stderr and "tablero.pdf" in done.stderr
+    assert "no se reemplazó ningún archivo" in done.stderr
+    assert snapshot(month) == before  # metrics.json still says 10 people in September, not 20
+
+
 # --------------------------------------------------------------------------- 2. the file's month and «mes»
 
 def test_report_refuses_a_params_file_whose_mes_is_another_month(tmp_path):

@@ -320,6 +320,49 @@ def test_batch_command_with_a_month_whose_reader_aborts_writes_the_others(tmp_pa
     assert sorted(p.name for p in (out / "p").iterdir()) == ["2020-08", "2020-10", "index.html"]
 
 
+def _quoted_far_cell_book(path: Path) -> Path:
+    """A workbook with a value in XFD1048576 whose reference is written r='…' (single quotes,
+    valid XML): calamine allocates the whole area up to it and aborts (exit 134) under 3 GB."""
+    import zipfile
+
+    import openpyxl
+
+    plain = path.with_name("plana.xlsx")
+    rows_frame(good_rows()).to_excel(plain, index=False, sheet_name="5W")
+    book = openpyxl.load_workbook(plain)
+    book["5W"]["XFD1048576"] = 7
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'r="XFD1048576"', b"r='XFD1048576'")
+            target.writestr(item, data)
+    plain.unlink()
+    return path
+
+
+def _cap_memory():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # the probe's 3 GB of address space
+
+
+def test_a_batch_under_3_gb_survives_a_real_reader_abort(tmp_path):
+    """No patch: the real reader on a real hostile book. Whether the far-cell check names the cell
+    or the reader dies in its child process, the month is exit-2 bad input naming the file."""
+    folder = three_month_params(tmp_path)
+    write_params(folder / "2020-09.yml", _quoted_far_cell_book(tmp_path / "comillas.xlsx"))
+    out = tmp_path / "out"
+    done = subprocess.run([*_driver(), "batch", "--params-dir", str(folder), "--out", str(out), "--jobs", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600, preexec_fn=_cap_memory)
+    assert done.returncode == 2, done.stderr
+    assert re.search(r"^  2020-09  ERROR    \(2020-09\.yml\) archivo «comillas\.xlsx»", done.stdout, re.M)
+    for english in ("Traceback", "panicked", "memory allocation", "Aborted"):
+        assert english not in done.stderr + done.stdout
+    assert sorted(p.name for p in (out / "p").iterdir()) == ["2020-08", "2020-10", "index.html"]
+
+
 def test_sigterm_in_a_batch_names_the_months_written_and_refreshes_the_index(tmp_path):
     import signal
     import time

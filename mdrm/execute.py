@@ -129,11 +129,9 @@ def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = 
         stuck = _timeout_error(exc, name, timeout)
         if stuck is not None:
             raise stuck from None
-        if type(exc).__name__ == "DeadKernelError":  # nbclient's «Kernel died»: in Spanish
-            raise NotebookError(
-                f"el kernel del cuaderno «{name}» murió durante la ejecución (se quedó sin memoria o el "
-                f"proceso de Python falló); el mes no se publicó y conserva sus archivos anteriores. "
-                f"Cierre otros programas o vuelva a ejecutar") from None
+        dead = _dead_kernel_error(exc, name)
+        if dead is not None:
+            raise dead from None
         raise NotebookError(f"el cuaderno «{name}» no se pudo ejecutar ({type(exc).__name__}: {exc})") from None
     finally:
         if kernel is not None:
@@ -307,6 +305,20 @@ def _default_timeout() -> float:
     from .limits import NOTEBOOK_TIMEOUT
 
     return NOTEBOOK_TIMEOUT
+
+
+def _dead_kernel_error(exc, name: str) -> NotebookError | None:
+    """A kernel that died (nbclient's «DeadKernelError: Kernel died»), or died while starting
+    («Kernel died before replying to kernel_info»), in Spanish; None for other errors."""
+    if "Kernel died before replying" in str(exc):
+        return NotebookError(f"el kernel del cuaderno «{name}» murió al arrancar, antes de ejecutar nada (un "
+                             f"puerto de red ocupado o un fallo del proceso de Python); el mes no se publicó y "
+                             f"conserva sus archivos anteriores. Vuelva a ejecutar")
+    if type(exc).__name__ == "DeadKernelError":
+        return NotebookError(f"el kernel del cuaderno «{name}» murió durante la ejecución (se quedó sin memoria o "
+                             f"el proceso de Python falló); el mes no se publicó y conserva sus archivos "
+                             f"anteriores. Cierre otros programas o vuelva a ejecutar")
+    return None
 
 
 def _timeout_error(exc, name: str, timeout: float | None) -> NotebookError | None:

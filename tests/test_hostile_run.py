@@ -716,6 +716,15 @@ def test_per_organization_files_in_a_new_folder_leave_no_folder_on_failure(five_
     assert not (tmp_path / "nuevo").exists()
 
 
+def test_a_kernel_that_dies_while_starting_is_told_in_spanish_too():
+    from mdrm.execute import _dead_kernel_error
+
+    started = _dead_kernel_error(RuntimeError("Kernel died before replying to kernel_info"), "situacion.ipynb")
+    assert str(started).startswith("el kernel del cuaderno «situacion.ipynb» murió al arrancar")
+    assert "Kernel died" not in str(started)
+    assert _dead_kernel_error(ValueError("otra cosa"), "situacion.ipynb") is None
+
+
 # --------------------------------------------------------------------------- 7. no bidi override in shown text
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: a browser shows what follows backwards

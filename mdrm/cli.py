@@ -16,7 +16,10 @@ def _metrics(args) -> int:
     from .metrics import compute, load_month
     from .params import load_params
 
-    metrics = compute(load_month(load_params(args.params)))
+    from .report import FiveWCache
+
+    params = load_params(args.params)
+    metrics = compute(load_month(params, FiveWCache().get(params)))  # a workbook read in a child process
     text = dumps_metrics(metrics)
     if args.output:
         write_atomic(args.output, text)

@@ -363,6 +363,23 @@ def test_a_batch_under_3_gb_survives_a_real_reader_abort(tmp_path):
     assert sorted(p.name for p in (out / "p").iterdir()) == ["2020-08", "2020-10", "index.html"]
 
 
+@pytest.mark.parametrize("command", ["metrics", "init", "actividades", "validate"])
+def test_every_command_that_reads_a_workbook_survives_a_real_reader_abort(tmp_path, command):
+    book = _quoted_far_cell_book(tmp_path / "comillas.xlsx")
+    params = write_params(tmp_path / "p" / "2020-09.yml", book)
+    args = {"metrics": ["--params", str(params)],
+            "init": ["--datos", str(book), "--pais", "Perú", "--region", "Tacna", "--dir", str(tmp_path / "nueva")],
+            "actividades": ["--params", str(params)],
+            "validate": [str(book)]}[command]
+    done = subprocess.run([PY, "-m", "mdrm", command, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, preexec_fn=_cap_memory)
+    assert done.returncode == 2, (done.returncode, done.stderr)  # never 134
+    assert "archivo «comillas.xlsx»" in done.stderr
+    for english in ("Traceback", "panicked", "memory allocation"):
+        assert english not in done.stderr
+    assert not (tmp_path / "nueva").exists()
+
+
 def test_sigterm_in_a_batch_names_the_months_written_and_refreshes_the_index(tmp_path):
     import signal
     import time

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -129,9 +130,9 @@ def _check_replaceable(target: Path, names: tuple[str, ...]) -> None:
             continue
         if path.is_dir() and not path.is_symlink():
             raise PublishError(target, IsADirectoryError(errno.EISDIR, "is a directory", str(path)))
-        if not path.is_symlink() and os.access(path, os.W_OK):
+        if stat.S_ISREG(os.lstat(path).st_mode) and os.access(path, os.W_OK):  # not a FIFO: never blocks
             try:  # append mode: the file is not changed (not even its modification time)
-                fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NONBLOCK", 0))
             except OSError as exc:
                 raise PublishError(target, exc) from None
             os.close(fd)

@@ -805,3 +805,13 @@ def test_errors_in_the_child_come_back_as_the_parent_would_see_them(tmp_path):
     with pytest.raises(RunError, match=r"error inesperado \(ValueError: raro\)"):
         read_in_child(tmp_path / "x.xlsx", other)
     assert read_in_child(tmp_path / "x.xlsx", sum, [1, 2, 3]) == 6
+
+
+def test_a_fifo_in_place_of_a_published_file_does_not_hang_the_commit(tmp_path):
+    """A named pipe where tablero.png was: opening it to check it would wait for a reader forever."""
+    _staged(tmp_path, NAMES, "enero").commit(NAMES)
+    month = tmp_path / "out" / "tacna" / "2020-09"
+    (month / "tablero.png").unlink()
+    os.mkfifo(month / "tablero.png")
+    _staged(tmp_path, NAMES, "febrero").commit(NAMES)  # replaced like any file, without opening it
+    assert (month / "tablero.png").read_text(encoding="utf-8") == "febrero tablero.png"

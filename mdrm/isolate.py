@@ -62,7 +62,7 @@ def read_in_child(path: str | Path, function, *args, **kwargs):
     if kind == "ok":
         return value
     if kind == "input":
-        raise InputError(**value)
+        raise _input_error(*value)
     if kind == "memory":  # told as any MemoryError is (mdrm.errors.user_message)
         raise MemoryError()
     raise RunError(value)
@@ -83,7 +83,7 @@ def _child(write_end: int, function, args, kwargs) -> None:
         try:
             message = ("ok", function(*args, **kwargs))
         except InputError as exc:
-            message = ("input", {name: getattr(exc, name) for name in exc.__dataclass_fields__})
+            message = ("input", (type(exc), {name: getattr(exc, name) for name in exc.__dataclass_fields__}))
         except MemoryError:
             message = ("memory", None)
         except BaseException as exc:  # also a Rust panic (pyo3's PanicException)
@@ -96,6 +96,14 @@ def _child(write_end: int, function, args, kwargs) -> None:
     except BaseException:  # the result could not be sent: the parent reports the child's exit
         code = 70
     os._exit(code)
+
+
+def _input_error(kind: type, fields: dict) -> InputError:
+    """The child's InputError as it was raised (its own class when that takes its fields)."""
+    try:
+        return kind(**fields)
+    except TypeError:  # a subclass with another signature: the message and where it is, as InputError
+        return InputError(**{name: fields[name] for name in InputError.__dataclass_fields__ if name in fields})
 
 
 def _kill(pid: int) -> None:

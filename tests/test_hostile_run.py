@@ -806,6 +806,14 @@ def test_errors_in_the_child_come_back_as_the_parent_would_see_them(tmp_path):
         read_in_child(tmp_path / "x.xlsx", other)
     assert read_in_child(tmp_path / "x.xlsx", sum, [1, 2, 3]) == 6
 
+    from mdrm.explore import ExplorationError
+
+    def exploration_error():  # a subclass of InputError keeps its class, its file and its row
+        raise ExplorationError("falta la hoja", file=tmp_path / "x.xlsx", row=4)
+
+    with pytest.raises(ExplorationError, match="archivo «x.xlsx», fila 4: falta la hoja"):
+        read_in_child(tmp_path / "x.xlsx", exploration_error)
+
 
 def test_a_fifo_in_place_of_a_published_file_does_not_hang_the_commit(tmp_path):
     """A named pipe where tablero.png was: opening it to check it would wait for a reader forever."""

@@ -6,8 +6,11 @@ process per run at a time: papermill's `cwd` is a process-wide `os.chdir`), so
 `--jobs 2` keeps two kernels busy whatever the month. Each month is prepared
 (params, data, metrics, highlights: bad input fails that month only, before
 its notebooks run) and staged like `mdrm report` does, and published only when
-both its notebooks succeeded. One failed month never stops the others; the
-summary names each failure and the exit code is non-zero when any month failed.
+both its notebooks succeeded; at most `STAGED_AHEAD` months more than workers are
+staged at a time. One failed month never stops the others (a workbook is read in
+a child process: a reader that aborts fails its month only); the summary names
+each failure and the exit code is non-zero when any month failed. Interrupted
+(SIGTERM, Ctrl-C), a batch still refreshes the index and says which months it wrote.
 
 Then `<out>/<region>/index.html` lists every month found on disk with links to
 its files and its headline figure (people_reached.total of its metrics.json).
@@ -29,6 +32,9 @@ from .publish import Staging, hold_interrupts, sigterm_as_interrupt
 from .report import Content, FiveWCache, MonthPlan, notebook_failure, notebooks_cwd, prepare, stage_tables, start_month
 
 OK, FAILED = "ok", "error"
+# months staged (computed, their files in a staging folder) beyond one per worker: the parent
+# stays ahead of the workers without staging all 500 months of a long batch first
+STAGED_AHEAD = 2
 
 
 def default_jobs() -> int:
@@ -133,6 +139,9 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                     run.staging.discard()
                     fail(month, exc)
                     continue
+                except BaseException:  # interrupted: no longer in `running`, so discarded here
+                    run.staging.discard()
+                    raise
                 outcome = outcomes[month]
                 outcome.month_dir = run.plan.month_dir
                 outcome.headline = run.plan.metrics.get("people_reached", {}).get("total")
@@ -151,11 +160,10 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
             for path in files:
                 month = path.stem
                 staging = None
+                while len(running) >= pool.jobs + STAGED_AHEAD:  # bounded disk: wait for a month to finish
+                    collect(pool.poll(None))
                 try:
-                    plan = prepare(path, out, content, cache)
-                    if plan.params.month != month:
-                        raise InputError(f"el archivo se llama {path.name} pero su clave «mes» es "
-                                         f"{plan.params.month}", file=path)
+                    plan = prepare(path, out, content, cache)  # «mes» must be the file's month
                     regions.add(plan.region_dir)
                     prepared = plan.params
                     staging = Staging(plan.region_dir, plan.params.month)
@@ -179,21 +187,20 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
             while running:
                 collect(pool.poll(None))
             pool.close()
-        except BaseException:
+        except BaseException as exc:
             with hold_interrupts():
                 pool.terminate()
                 for run in running.values():
                     run.staging.discard()
                 bar.close()
+                _refresh_indexes(regions)  # the months written before the interruption are listed
+            if isinstance(exc, KeyboardInterrupt):
+                raise BatchInterrupted(str(exc), [o for o in outcomes.values() if o.month_dir],
+                                       [m for m, o in outcomes.items() if not o.month_dir and o.status == OK],
+                                       sorted(r for r in regions if (r / "index.html").is_file())) from None
             raise
         bar.close()
-        for region_dir in sorted(regions):
-            if region_dir.is_dir():  # not when every month failed in a new output folder
-                try:
-                    refresh_index(region_dir)
-                except Exception as exc:  # the months are written: the summary must still come
-                    print(f"Aviso: no se pudo actualizar {region_dir / 'index.html'} ({user_message(exc)})",
-                          file=sys.stderr)
+        _refresh_indexes(regions)
     result = Outcomes(outcomes[f.stem] for f in files)
     if prepared is not None:
         try:
@@ -201,6 +208,35 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
         except Exception:  # only a notice: never fails the batch
             pass
     return result
+
+
+def _refresh_indexes(regions: set[Path]) -> None:
+    for region_dir in sorted(regions):
+        if region_dir.is_dir():  # not when every month failed in a new output folder
+            try:
+                refresh_index(region_dir)
+            except Exception as exc:  # the months are written: the summary must still come
+                print(f"Aviso: no se pudo actualizar {region_dir / 'index.html'} ({user_message(exc)})",
+                      file=sys.stderr)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch stopped by SIGTERM or Ctrl-C: which months were written before, which were not."""
+
+    def __init__(self, why: str, written: list[MonthOutcome], pending: list[str], indexes: list[Path]):
+        super().__init__(why)
+        self.written, self.pending, self.indexes = written, pending, indexes
+
+    @property
+    def details(self) -> str:
+        """What the user reads after «Interrumpido…» (README.md, «Límites y entradas dañadas»)."""
+        done = ", ".join(o.month for o in self.written) or "ninguno"
+        lines = [f"Meses escritos antes de la interrupción ({len(self.written)}): {done}."]
+        if self.pending:
+            lines.append(f"Sin escribir ({len(self.pending)}; conservan sus archivos anteriores): "
+                         f"{', '.join(self.pending)}.")
+        lines += [f"Índice actualizado: {path / 'index.html'}" for path in self.indexes]
+        return "\n".join(lines)
 
 
 def exit_code(outcomes: list[MonthOutcome]) -> int:

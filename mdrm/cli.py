@@ -16,7 +16,10 @@ def _metrics(args) -> int:
     from .metrics import compute, load_month
     from .params import load_params
 
-    metrics = compute(load_month(load_params(args.params)))
+    from .report import FiveWCache
+
+    params = load_params(args.params)
+    metrics = compute(load_month(params, FiveWCache().get(params)))  # a workbook read in a child process
     text = dumps_metrics(metrics)
     if args.output:
         write_atomic(args.output, text)
@@ -251,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         why = f" ({exc})" if str(exc) else ""
         print(f"Interrumpido{why}: no se publicó ningún archivo a medio escribir.", file=sys.stderr)
+        if getattr(exc, "details", ""):  # a batch: the months written before it stopped
+            print(printable(exc.details), file=sys.stderr)
         return EXIT_OTHER
     except OSError as exc:  # disk full, read-only, permission, symlink loop...: in Spanish
         import errno
@@ -259,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG) else EXIT_OTHER
     except RunError as exc:  # the kit's own failure, already in Spanish
         print(printable(f"Error: {exc}"), file=sys.stderr)
-        return EXIT_OTHER
+        return EXIT_INPUT if getattr(exc, "bad_input", False) else EXIT_OTHER
     except MemoryError as exc:
         print(f"Error: {user_message(exc)}", file=sys.stderr)
         return EXIT_OTHER

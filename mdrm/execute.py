@@ -19,6 +19,7 @@ import shutil
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,6 +129,9 @@ def run_notebook(source: str | Path, parameters: dict, cwd: str | Path | None = 
         stuck = _timeout_error(exc, name, timeout)
         if stuck is not None:
             raise stuck from None
+        dead = _dead_kernel_error(exc, name)
+        if dead is not None:
+            raise dead from None
         raise NotebookError(f"el cuaderno «{name}» no se pudo ejecutar ({type(exc).__name__}: {exc})") from None
     finally:
         if kernel is not None:
@@ -179,7 +183,7 @@ class Task:
     title: str
     published: dict   # `parameters` as the saved notebook shows them (final paths, not staging ones)
     published_ipynb: str  # where the executed notebook will be (its metadata says so)
-    timeout: float | None = None  # seconds a cell may run (None: mdrm.limits.NOTEBOOK_TIMEOUT)
+    timeout: float | None = None  # seconds a cell, the HTML page or a call may run (None: limits.NOTEBOOK_TIMEOUT)
     required: tuple = ()  # parameters the notebook's `parameters` cell must define (others are optional)
     call: str = ""    # "module:function": instead of a notebook, call it with (the month, the staging folder)
 
@@ -219,18 +223,19 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
     _STAGING = task.staging
     started = time.perf_counter()
     kernel = None
+    limit = task.timeout or _default_timeout()
     try:
         if task.call:
-            _call(task)
+            _call(task, limit)
             return TaskResult(task.key, True, seconds=time.perf_counter() - started)
         kernel, _WARM = _WARM, None
         nb = run_notebook(task.source, task.parameters, cwd=task.cwd, name=Path(task.source).name,
-                          kernel=kernel, timeout=task.timeout or _default_timeout(),
-                          required=task.required or None)
+                          kernel=kernel, timeout=limit, required=task.required or None)
         executed = time.perf_counter()
         if warm_next:
             _warm_up(task.cwd)
-        html = notebook_to_html(nb, task.title)
+        with time_limit(limit, f"la página HTML de «{Path(task.source).name}» ({task.title})"):
+            html = notebook_to_html(nb, task.title)
         staging = Path(task.staging)
         write_atomic(staging / task.ipynb, _audit_copy(nb, task.published, task.published_ipynb))
         write_atomic(staging / task.html, html)
@@ -247,8 +252,42 @@ def run_task(task: Task, warm_next: bool = False) -> TaskResult:
         _STAGING = None
 
 
-def _call(task: Task) -> None:
-    """Run `task.call` on the month the parent computed (e.g. `mdrm.tablero:write`)."""
+class _Overtime(BaseException):
+    """Raised by the alarm of `time_limit` (a BaseException: no `except Exception` swallows it)."""
+
+
+@contextmanager
+def time_limit(seconds: float | None, what: str):
+    """Stop the block after `seconds` of this process's CPU time with a Spanish `NotebookError`
+    naming `what` (the month's tablero or HTML page): the same `--timeout` as a notebook cell.
+    CPU time, not wall time: a drawing stuck in a runaway computation is stopped, a drawing
+    that only waits for a busy machine is not. Only in a process's main thread (a worker's):
+    elsewhere the block runs unbounded."""
+    import threading
+
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _Overtime()
+
+    previous = signal.signal(signal.SIGPROF, alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    except _Overtime:
+        raise NotebookError(f"{what} superó el tiempo límite de {seconds:g} s de cálculo (un texto muy largo, o "
+                            f"un cálculo demasiado largo); se detuvo. Puede dar más tiempo con --timeout "
+                            f"SEGUNDOS") from None
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def _call(task: Task, limit: float | None = None) -> None:
+    """Run `task.call` on the month the parent computed (e.g. `mdrm.tablero:write`), the call
+    itself under `time_limit` (its imports and the month's loading are not the drawing)."""
     import importlib
 
     from .view import load_view
@@ -257,13 +296,29 @@ def _call(task: Task) -> None:
     function = importlib.import_module(module)
     for part in name.split("."):
         function = getattr(function, part)
-    function(load_view(None, month_path=task.parameters["mes"]), Path(task.staging))
+    view = load_view(None, month_path=task.parameters["mes"])
+    with time_limit(limit, f"el {task.key.split('/')[-1]} ({task.title})"):  # the tablero
+        function(view, Path(task.staging))
 
 
 def _default_timeout() -> float:
     from .limits import NOTEBOOK_TIMEOUT
 
     return NOTEBOOK_TIMEOUT
+
+
+def _dead_kernel_error(exc, name: str) -> NotebookError | None:
+    """A kernel that died (nbclient's «DeadKernelError: Kernel died»), or died while starting
+    («Kernel died before replying to kernel_info»), in Spanish; None for other errors."""
+    if "Kernel died before replying" in str(exc):
+        return NotebookError(f"el kernel del cuaderno «{name}» murió al arrancar, antes de ejecutar nada (un "
+                             f"puerto de red ocupado o un fallo del proceso de Python); el mes no se publicó y "
+                             f"conserva sus archivos anteriores. Vuelva a ejecutar")
+    if type(exc).__name__ == "DeadKernelError":
+        return NotebookError(f"el kernel del cuaderno «{name}» murió durante la ejecución (se quedó sin memoria o "
+                             f"el proceso de Python falló); el mes no se publicó y conserva sus archivos "
+                             f"anteriores. Cierre otros programas o vuelva a ejecutar")
+    return None
 
 
 def _timeout_error(exc, name: str, timeout: float | None) -> NotebookError | None:

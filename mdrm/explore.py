@@ -65,7 +65,7 @@ from . import formatting as fmt
 from . import html as report_html
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
-from .iorw import csv_safe, xlsx_text_only
+from .iorw import write_csv, xlsx_text_only
 from .load import FiveW
 from .methodology import EXCLUSION_LABELS, group_values, headline_values, sex_age_values
 from .params import Params, load_params
@@ -592,7 +592,7 @@ def export_rows(ex: Exploration, sel: Selection, folder: str | Path, now: dt.dat
                      *filters, sel.measure, stamp])
     name = re.sub(r"[^0-9A-Za-z_.-]+", "-", name)[:150]
     csv_path, xlsx_path = folder / f"{name}.csv", folder / f"{name}.xlsx"
-    csv_safe(table).to_csv(csv_path, index=False, encoding="utf-8-sig")  # no cell starts a formula
+    write_csv(table, csv_path)  # no cell or line of a cell starts a formula; a CR is quoted
     about = pd.DataFrame({"Campo": ["Selección", "Archivo de datos", "Filas", "Exportado"],
                           "Valor": [describe(ex, sel), ex.fivew.source.path.name, len(table),
                                     (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")]})

@@ -20,6 +20,7 @@ import pandas as pd
 from . import formatting as fmt
 from . import identity, narrative, tables, theme
 from . import figure_warnings as warn
+from .bidi import shown
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES
@@ -31,8 +32,9 @@ TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de 
 
 
 def esc(value) -> str:
-    """Text as HTML text: `<script>` shows as `<script>`, never runs."""
-    return _html.escape("" if value is None else str(value), quote=True)
+    """Text as HTML text: `<script>` shows as `<script>`, never runs; a right-to-left override
+    cannot turn it around (`bidi.shown`)."""
+    return _html.escape(shown("" if value is None else str(value)), quote=True)
 
 
 def _wrap(inner: str, extra_class: str = "") -> str:

@@ -46,10 +46,14 @@ TEMPLATES = Path(__file__).parent / "templates" / "index"
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    """Jinja2 over mdrm/templates/index/, autoescape on: every data string of the page is escaped."""
+    """Jinja2 over mdrm/templates/index/, autoescape on: every data string of the page is escaped
+    (and loses its bidirectional controls: `bidi.shown`)."""
+    from .bidi import shown
+
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              trim_blocks=True, lstrip_blocks=True)
+                              trim_blocks=True, lstrip_blocks=True,
+                              finalize=lambda value: type(value)(shown(value)) if isinstance(value, str) else value)
 
 
 def index_html(region_dir: Path) -> str:

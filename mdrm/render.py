@@ -20,6 +20,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from . import __version__
+from .bidi import shown
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "mdrm"
@@ -67,6 +68,6 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, title: str) -> str:
         nb = nbformat.read(str(nb), as_version=4)
     else:
         nb = nbformat.from_dict(nb)  # a copy: the executed notebook (audit trail) stays whole
-    nb.metadata["title"] = title  # the template escapes it
+    nb.metadata["title"] = shown(title)  # the template escapes it; no right-to-left override
     body, _ = exporter().from_notebook_node(nb, resources={"mdrm_version": __version__})
     return body

@@ -15,8 +15,9 @@ Order of work (README.md, «Uso»):
    (parameters `parametros`, `metricas`, `mes`: they load the month and only
    draw and display) and draw the tablero, while this process writes
    `tablas.xlsx` from the same tables.
-3. `Staging.commit`: the files are renamed into `DIR/<region>/<YYYY-MM>/` and
-   the staging folder removed. A failure or an interruption (SIGTERM, Ctrl-C)
+3. `Staging.commit`: the files are renamed into `DIR/<region>/<YYYY-MM>/`, all
+   or none (a file that cannot be replaced leaves every previous file in place),
+   and the staging folder removed. A failure or an interruption (SIGTERM, Ctrl-C)
    before that point removes the staging folder: the month's previous files
    stay as they were. SIGTERM during the renames is held until they finish.
 
@@ -149,7 +150,8 @@ class MonthPlan:
 
 
 class FiveWCache:
-    """The 5W files read once for many months (a batch reads one file 12 times otherwise)."""
+    """The 5W files read once for many months (a batch reads one file 12 times otherwise), a
+    workbook in a child process (`mdrm.isolate`: a reader that aborts fails the month only)."""
 
     def __init__(self):
         self._files: dict[tuple, FiveW] = {}
@@ -157,9 +159,11 @@ class FiveWCache:
     def get(self, params: Params) -> FiveW:
         key = (str(params.data_path), params.sheet, tuple(sorted(params.columns.items())))
         if key not in self._files:
+            from .isolate import read_safely
             from .load import read_5w
 
-            self._files[key] = read_5w(params.data_path, params.sheet, params.columns)
+            # a workbook is read in a child process: a reader's crash fails this month, not the run
+            self._files[key] = read_safely(read_5w, params.data_path, params.sheet, params.columns)
         return self._files[key]
 
 
@@ -172,6 +176,7 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    check_month_name(params_path, params.month)
     if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
         from .maps import read_geojson
 
@@ -184,6 +189,18 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
         # a notebook without its `parameters` cell fails here, before anything runs
         check_notebook(read_notebook(source), Path(source).name, PARAMETERS)
     return MonthPlan(params_path, view, Path(out).resolve())
+
+
+def check_month_name(params_path: Path, month: str) -> None:
+    """A month's file (`YYYY-MM.yml`) whose «mes» says another month is bad input: publishing it
+    would overwrite the other month's report (`report` and `batch` alike)."""
+    from .errors import InputError
+    from .months import MONTH_FILE
+
+    named = MONTH_FILE.match(Path(params_path).name)
+    if named and named.group(1) != month:
+        raise InputError(f"el archivo se llama {Path(params_path).name} pero su clave «mes» es {month}; "
+                         f"corrija una de las dos (no se escribió nada)", file=params_path)
 
 
 # --------------------------------------------------------------------------- 2. stage
@@ -205,7 +222,7 @@ def tasks_for(plan: MonthPlan, staging: Staging, content: Content, timeout: floa
     if content.tablero is not None:  # drawn by a worker too: the parent's process stays free
         tasks.append(Task(key=f"{month}/tablero", source="", parameters=parameters, cwd="",
                           staging=str(staging.path), ipynb="", html="", title=plan.title, published={},
-                          published_ipynb="", call=callable_name(content.tablero)))
+                          published_ipynb="", call=callable_name(content.tablero), timeout=timeout))
     return tasks
 
 
@@ -272,7 +289,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
 
                 load_params(params_path)
             pool = pool or start_pool(content, jobs)  # workers and kernels boot while the metrics are computed
-            plan = prepare(params_path, out, content)
+            plan = prepare(params_path, out, content, FiveWCache())  # a reader's crash: exit 2
             # seconds of each step (`make bench` shows them): preparing, handing over, tablas.xlsx,
             # then each task run by a worker, in parallel with them (its notebook, its HTML)
             timings = {"preparar": time.perf_counter() - started}

@@ -39,6 +39,7 @@ from .catalog import Catalog, key_figures_from, load_catalog
 from .errors import InputError
 from .formatting import month_label, number, percent
 from .iorw import write_atomic
+from .isolate import read_safely
 from .load import FiveW, read_5w
 from .methodology import classify, key_figure_masks
 from .text import normalize, normalize_series
@@ -252,7 +253,7 @@ def _mesa_rows(data: Path, country: str | None, region, sheet: str | None, mappi
                catalog: Catalog) -> tuple[FiveW, Scope, pd.DataFrame, list[str]]:
     """The export read, the Mesa's scope, its rows and its months (errors as `mdrm init` tells them)."""
     try:
-        fivew = read_5w(data, sheet, mappings, catalog)
+        fivew = read_safely(read_5w, data, sheet, mappings, catalog)  # a reader's crash: exit 2 naming the file
     except InputError as exc:
         if "columnas:" in (exc.hint or ""):
             exc.hint += ". Con mdrm init: --columna \"ENCABEZADO=campo\""
@@ -414,7 +415,7 @@ def activities(params_path: str | Path) -> tuple[str, pd.DataFrame, pd.DataFrame
 
     params = load_params(_month_file_for(Path(params_path)))
     catalog = params.adapt(load_catalog())
-    fivew = read_5w(params.data_path, params.sheet, params.columns, catalog)
+    fivew = read_safely(read_5w, params.data_path, params.sheet, params.columns, catalog)
     country = catalog.country_label(params.country) if params.country else None
     scope = find_scope(fivew, country, list(params.regions), catalog)
     rows = fivew.data[scope.mask]

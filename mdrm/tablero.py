@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import matplotlib.text
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -29,6 +30,7 @@ from matplotlib.patches import Rectangle
 
 from . import formatting as fmt
 from . import maps, narrative, tables, theme
+from .bidi import shown
 from .catalog import SIN_DESAGREGAR
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
@@ -521,7 +523,9 @@ def write(view, folder: str | Path) -> list[Path]:
     """tablero.pdf and tablero.png (150 dpi) of the month into `folder` (the staging folder)."""
     folder = Path(folder)
     fig = draw(view)
-    title = f"{mesa_title(view)} — {fmt.month_label(view.metrics['month'])}"
+    for text in fig.findobj(matplotlib.text.Text):  # every text of the page, tick labels too:
+        text.set_text(shown(text.get_text()))  # no right-to-left override turns it around
+    title = shown(f"{mesa_title(view)} — {fmt.month_label(view.metrics['month'])}")
     pdf, png = folder / FILES[0], folder / FILES[1]
     with matplotlib.rc_context(RC):
         fig.savefig(pdf, format="pdf", metadata={"Title": title, "Creator": "mdrm", "Subject": "Tablero del mes"})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TextIO
@@ -24,8 +25,10 @@ import pandas as pd
 
 from .catalog import load_catalog
 from .indicators import read_indicator_list, rules_of
+from .isolate import read_safely
 from .load import read_5w
 from .methodology import classify
+from .publish import publish_files
 from .quality import CODES, counts, find_issues
 from .text import normalize, printable, slug
 
@@ -54,7 +57,7 @@ def issues_table(path, sheet: str | None = None, columns: dict | None = None, pa
     rules = rules_of(params)
     if indicators is not None:
         rules = dataclasses.replace(rules, indicators=read_indicator_list(indicators))
-    fivew = read_5w(path, sheet, columns, catalog)
+    fivew = read_safely(read_5w, path, sheet, columns, catalog)  # a reader's crash: exit 2 naming the file
     data = fivew.data
     if params is not None:
         catalog = params.adapt(catalog)
@@ -124,25 +127,58 @@ def organization_files(fivew, rows: pd.DataFrame, issues: pd.DataFrame, folder: 
     per_row = issues.groupby("row", sort=False).agg(codes=("code", ", ".join), detail=("message", " · ".join))
     label = rows["org"].astype(object).where(rows["org"].notna(), NO_ORGANIZATION)
     org_of_row = pd.Series(label.to_numpy(), index=rows["excel_row"].to_numpy())
-    written, used = [], set()
-    for organization, own in issues.groupby("organization", sort=True):
-        name = slug(organization) if organization != NO_ORGANIZATION else "sin-organizacion"
-        base, n = name, 1
-        while name in used:
+    folder = Path(folder)
+    created = [d for d in (folder, *folder.parents) if not d.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".mdrm-validate-", suffix=".tmp", dir=folder))
+    names = organization_file_names(list(issues.groupby("organization", sort=True).groups))
+    try:
+        for organization, own in issues.groupby("organization", sort=True):
+            _organization_file(staging / names[organization], raw, org_of_row, per_row, organization, own)
+        publish_files(staging, folder, list(names.values()))  # every file or none (README)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for made in created:  # deepest first: the folders this run made, if still empty
+            try:
+                made.rmdir()
+            except OSError:
+                break
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return [folder / name for name in names.values()]
+
+
+FILE_NAME_LENGTH = 80  # characters of a per-organization file name, «.xlsx» included (README)
+
+
+def organization_file_names(organizations: list[str]) -> dict[str, str]:
+    """organization -> its workbook's file name: its slug, cut so that the name (with «-N» when two
+    organizations share a slug, and «.xlsx») is at most FILE_NAME_LENGTH characters; unique."""
+    names, used = {}, set()
+    room = FILE_NAME_LENGTH - len(".xlsx")
+    for organization in organizations:
+        base = (slug(organization) if organization != NO_ORGANIZATION else "sin-organizacion")[:room].strip("-")
+        base = base or "organizacion"
+        name, n = base, 1
+        while name.lower() in used:
             n += 1
-            name = f"{base}-{n}"
-        used.add(name)
-        path = folder / f"{name}.xlsx"
-        mine = raw.loc[org_of_row.reindex(raw.index).eq(organization).to_numpy()]
-        shown = mine.assign(**{ISSUE_CODES_COLUMN: per_row["codes"].reindex(mine.index).fillna("").to_numpy(),
-                               ISSUE_DETAIL_COLUMN: per_row["detail"].reindex(mine.index).fillna("").to_numpy()})
-        position = pd.Series(range(2, len(mine) + 2), index=mine.index)  # the sheet's header is row 1
-        problems = _detail(own)
-        problems.insert(problems.columns.get_loc("Fila") + 1, SHEET_ROW_COLUMN,
-                        position.reindex(own["row"].to_numpy()).to_numpy())
-        _write_xlsx({"Problemas": problems, "Filas": shown.reset_index(drop=True)}, path)
-        written.append(path)
-    return written
+            suffix = f"-{n}"
+            name = base[:room - len(suffix)].rstrip("-") + suffix
+        used.add(name.lower())
+        names[organization] = f"{name}.xlsx"
+    return names
+
+
+def _organization_file(path: Path, raw, org_of_row, per_row, organization: str, own: pd.DataFrame) -> None:
+    """One organization's workbook: «Problemas» and «Filas» (`organization_files`)."""
+    mine = raw.loc[org_of_row.reindex(raw.index).eq(organization).to_numpy()]
+    shown = mine.assign(**{ISSUE_CODES_COLUMN: per_row["codes"].reindex(mine.index).fillna("").to_numpy(),
+                           ISSUE_DETAIL_COLUMN: per_row["detail"].reindex(mine.index).fillna("").to_numpy()})
+    position = pd.Series(range(2, len(mine) + 2), index=mine.index)  # the sheet's header is row 1
+    problems = _detail(own)
+    problems.insert(problems.columns.get_loc("Fila") + 1, SHEET_ROW_COLUMN,
+                    position.reindex(own["row"].to_numpy()).to_numpy())
+    _write_xlsx({"Problemas": problems, "Filas": shown.reset_index(drop=True)}, path)
 
 
 def validate_file(path, sheet: str | None = None, columns: dict | None = None, out: TextIO | None = None,

@@ -67,7 +67,7 @@ def test_one_report_computes_once_and_every_output_shows_it(tmp_path, monkeypatc
 
     import yaml
 
-    from mdrm import metrics, report
+    from mdrm import isolate, metrics, report
 
     data = tmp_path / "5w.xlsx"
     shutil.copy(ROOT / "data" / "ejemplo" / "5w_tacna_2020.xlsx", data)
@@ -80,8 +80,10 @@ def test_one_report_computes_once_and_every_output_shows_it(tmp_path, monkeypatc
     shutil.copy(SEPTEMBER, params)
 
     reads = []
-    real_read = metrics.read_5w
+    real_read, real_safely = metrics.read_5w, isolate.read_safely
     monkeypatch.setattr(metrics, "read_5w", lambda *a, **k: reads.append(a) or real_read(*a, **k))
+    # a workbook is read in a child process (mdrm.isolate): counted where this process asks for it
+    monkeypatch.setattr(isolate, "read_safely", lambda f, *a, **k: reads.append(a) or real_safely(f, *a, **k))
 
     def marked_tables(view):
         tables = view.report_tables()  # the month's own tables, as the notebooks get them

@@ -64,7 +64,8 @@ def write_params(path: Path, data: Path, **keys) -> Path:
 
 def test_neutralize_follows_owasp():
     for text in TRIGGERS + ["\uff1dSUM(1)"]:
-        assert neutralize(text) == "'" + text
+        # after the CR starts a line that is a formula too (issue 21: every line of a cell)
+        assert neutralize(text) == "'" + text.replace("\r=", "\r'=")
     for value in ("Org A", "Cáritas", "", " =1", 12, -5.0, None):
         assert neutralize(value) == value
     frame = pd.DataFrame({"=nombre": ["=1+1", "ok", None], "n": [-1, 2, 3],

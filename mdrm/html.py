@@ -322,10 +322,18 @@ def highlights(items: list[str], title: str | None = None) -> str:
 
 
 def subgroup_descriptions(catalog) -> str:
-    """'*Subgrupos:' — each subgroup of the catalog with its description."""
-    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(sg.description)}</p>'
-                    for sg in catalog.subgroups.values())
+    """'*Subgrupos:' — each subgroup of the Mesa that has a description, with it (the seed's footer).
+
+    The packaged grouping (one subgroup per R4V sector) has no descriptions: one line says so.
+    """
+    described = [sg for sg in catalog.subgroups.values() if sg.description]
+    if not described:
+        return _wrap(f'<p class="mdrm-desc">{esc(NO_DESCRIPTIONS)}</p>')
+    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(sg.description)}</p>' for sg in described)
     return _wrap(items)
+
+
+NO_DESCRIPTIONS = "Un subgrupo por sector de R4V, con el nombre del sector."
 
 
 def definitions_note(view) -> str:
@@ -349,7 +357,7 @@ def paragraphs(items: list[str]) -> str:
 def methodology(view) -> str:
     """Which basis and method produced the figures (narrative.methodology_note)."""
     return _wrap(f'<ul class="mdrm-list mdrm-note" style="font-size:.9em">'
-                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics))}</ul>')
+                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics, view.data.catalog))}</ul>')
 
 
 def footer(view) -> str:

@@ -62,9 +62,8 @@ def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir") 
     df["copy_of"] = np.where(first_row.to_numpy() != df["excel_row"].to_numpy(), first_row.to_numpy(), 0)
     df["duplicate_of"] = df["copy_of"] if duplicates == "excluir" else 0
 
-    no_people = {sg.id for sg in catalog.subgroups.values() if not sg.counts_people}
-    exclusion = pd.Series(None, index=df.index, dtype=object)
-    exclusion = exclusion.mask(df["subgroup"].isin(no_people), EXCLUDED_NO_PEOPLE_SUBGROUP)
+    exclusion = pd.Series(None, index=df.index, dtype=object)  # common services by sector id, whatever the grouping
+    exclusion = exclusion.mask(df["sector_id"].isin(catalog.no_people_sectors), EXCLUDED_NO_PEOPLE_SUBGROUP)
     exclusion = exclusion.mask(df["rmrp_activity"].eq(False).fillna(False).astype(bool), EXCLUDED_NOT_RMRP)
     exclusion = exclusion.mask(df["duplicate_of"] > 0, EXCLUDED_DUPLICATE)
     df["exclusion"] = exclusion

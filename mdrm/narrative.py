@@ -267,7 +267,18 @@ EXCLUSION_SHORT = {
 LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
 
 
-def method_text(method: str, level: str, several_regions: bool = False) -> str:
+def cono_sur_text(catalog: Catalog | None = None) -> str:
+    """The sectors of the `cono_sur` rule, named from the catalog (`cono_sur:` of subgrupos.yml)."""
+    catalog = catalog or load_catalog()
+
+    def names(key: str) -> list[str]:
+        return [catalog.sectors[s].label if s in catalog.sectors else s for s in catalog.cono_sur.get(key, ())]
+
+    return (f"el máximo entre {join_es(names('maximo'))}, más {join_es(names('mas'))}, más la suma de "
+            f"{join_es(names('suma'))}")
+
+
+def method_text(method: str, level: str, several_regions: bool = False, catalog: Catalog | None = None) -> str:
     where = LEVEL_TEXT.get(level, level)
     if several_regions and level == "admin1":
         where = "en cada región (Admin1)"
@@ -279,9 +290,7 @@ def method_text(method: str, level: str, several_regions: bool = False) -> str:
         return ("con el método suma: se suman todos los sectores sin eliminar el doble conteo "
                 "(es una cota superior)")
     if method == "cono_sur":
-        return (f"con el método Cono Sur: {where}, el máximo entre Alojamiento, Seguridad Alimentaria, "
-                "Transporte Humanitario y Agua, Saneamiento e Higiene, más Protección (General), más la suma "
-                "de CBI Multipropósito, Integración, Salud y Educación")
+        return f"con el método Cono Sur: {where}, {cono_sur_text(catalog)}"
     return f"con el método «{method}»"
 
 
@@ -291,7 +300,7 @@ def _several_regions(metrics: dict) -> bool:
     return bool(scope.get("national") or len(scope.get("regions") or []) > 1)
 
 
-def methodology_note(metrics: dict) -> list[str]:
+def methodology_note(metrics: dict, catalog: Catalog | None = None) -> list[str]:
     """Which basis and method produced the figures, and how each kind of figure is made."""
     month = fmt.month_label(metrics["month"])
     basis = metrics.get("basis", "mensual")
@@ -299,7 +308,7 @@ def methodology_note(metrics: dict) -> list[str]:
     rows = metrics.get("rows") or {}
     note = [
         f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
-        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics))}. "
+        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics), catalog)}. "
         "Se cuentan las actividades RMRP de los subgrupos que atienden personas "
         "(no los servicios comunes, como el manejo de información).",
         "Subgrupos y sectores: suman las personas de cada fila del 5W; una persona asistida por varios "

@@ -324,7 +324,8 @@ def _bare_bars(ax, values: list) -> None:
 
 def _subgroups(w: Writer, view, box: Box) -> None:
     catalog, subgroups = view.data.catalog, view.metrics["subgroups"]
-    y = panel(w, box, "Respuesta Subgrupos*")
+    described = any(sg.description for sg in catalog.subgroups.values())  # the foot's «*Subgrupos:»
+    y = panel(w, box, "Respuesta Subgrupos" + ("*" if described else ""))
     x0, width = box.x + PAD_X, box.w - 2 * PAD_X
     if not subgroups:
         w.text(x0, y, "Ningún subgrupo alcanzó personas en el mes.", 8, va="top", color=MUTED)
@@ -473,7 +474,8 @@ def _map(w: Writer, view, box: Box, data) -> None:
 def _foot(w: Writer, view, box: Box) -> None:
     catalog, m = view.data.catalog, view.metrics
     x, width = box.x, box.w
-    descriptions = "*Subgrupos: " + " ".join(f"{sg.label}: {sg.description}" for sg in catalog.subgroups.values())
+    described = [sg for sg in catalog.subgroups.values() if sg.description]
+    descriptions = ("*Subgrupos: " + " ".join(f"{sg.label}: {sg.description}" for sg in described)) if described else ""
     shown = tables.population_order(m["people_reached"]["by_population"], catalog)
     definitions = "Nota: " + ", ".join(
         f"{catalog.population_label(g)} = "
@@ -485,7 +487,8 @@ def _foot(w: Writer, view, box: Box) -> None:
     origin = (f"Fuente: 5W de R4V, archivo {source.get('file', '')}; base «{m.get('basis', '')}», método "
               f"«{dedup.get('method', '')}», nivel «{dedup.get('level', '')}». "
               f"{made.get('kit', 'mdrm')} {made.get('version', '')}. Detalle en situacion.html y destacados.html.")
-    size, paragraphs, _ = fit_paragraphs(w, [descriptions, definitions, origin], width, box.h, sizes=(7.5, 7.0),
+    items = [t for t in (descriptions, definitions, origin) if t]
+    size, paragraphs, _ = fit_paragraphs(w, items, width, box.h, sizes=(7.5, 7.0),
                                          bullet="", gap=0.2)
     draw_paragraphs(w, x, box.top, size, paragraphs, bullet="", gap=0.2, color=MUTED)
 

@@ -1,0 +1,202 @@
+"""A Mesa's own report (issue 17, SPEC §14; README.md, «Subgrupos de la Mesa»): its subgroups, its
+admin2 names, a one-pager that fits whatever the data, Spanish alt text.
+
+Hand-made 5W tables through the real files (tests/conftest.py); the figures are worked by hand in
+the comments. One real `mdrm report` (module fixture `own_report`): a Colombian Mesa with three
+subgroups of its own on an export without admin2.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import ROOT, metrics_exit_2, rows_frame, sample_subgroups
+from mdrm import narrative
+from mdrm.catalog import SIN_SUBGRUPO, load_catalog
+from mdrm.cli import main
+from mdrm.params import load_params
+from report_runs import html_text
+
+TACNA_NAMES = ("Necesidades básicas", "Salud y Nutrición", "CBI Multisectorial", "Integración",
+               "Manejo de Información", "Promueve la sinergia")
+OWN_SUBGROUPS = {
+    "techo": {"nombre": "Techo y Abrigo", "descripcion": "Albergues y alojamiento temporal de la Mesa.",
+              "sectores": ["Shelter"]},
+    "salud_comunitaria": {"nombre": "Salud Comunitaria", "descripcion": "Atención primaria en los barrios.",
+                          "sectores": ["Salud"]},  # a Spanish sector name: the same sector as «Health»
+    "escuela_abierta": {"nombre": "Escuela Abierta", "descripcion": "Acceso y permanencia escolar.",
+                        "sectores": ["education"]},  # a sector id
+}
+
+
+def people(n, group="permanencia", **fields):
+    return {"total_monthly": n, "new_beneficiaries": n, group: n, **fields}
+
+
+# --------------------------------------------------------------------------- subgrupos: the figures
+
+def test_own_subgroups_roll_up_their_sectors(metrics_of):
+    # Shelter 100 (perm 60, trans 40), Health 30 acogida, Education 20 perm, Protection 7 perm.
+    # techo = Shelter 100; salud_comunitaria = Health 30; escuela_abierta = Education 20;
+    # Protection (General) is a sector of the catalog in none of the three: «sin_subgrupo» 7, no Q06.
+    # Headline (maximo, admin1, one unit): perm max(60, 20, 7) = 60, trans 40, acogida 30 -> 130.
+    m = metrics_of([
+        {"sector": "Shelter", "total_monthly": 100, "new_beneficiaries": 100, "permanencia": 60, "transito": 40},
+        people(30, "acogida", sector="Health"),
+        people(20, sector="Education"),
+        people(7, sector="Protection (General)"),
+    ], subgrupos=OWN_SUBGROUPS)
+    assert m["subgroups"] == {
+        "techo": {"total": 100, "by_population": {"permanencia": 60, "transito": 40, "acogida": 0}},
+        "salud_comunitaria": {"total": 30, "by_population": {"permanencia": 0, "transito": 0, "acogida": 30}},
+        "escuela_abierta": {"total": 20, "by_population": {"permanencia": 20, "transito": 0, "acogida": 0}},
+        SIN_SUBGRUPO: {"total": 7, "by_population": {"permanencia": 7, "transito": 0, "acogida": 0}},
+    }
+    assert m["people_reached"]["total"] == 130
+    assert m["quality"]["counts"].get("Q06", 0) == 0
+
+
+def test_without_subgrupos_each_r4v_sector_is_a_subgroup(metrics_of):
+    # The packaged grouping: Shelter 5 and Food Security 4 are two subgroups (not one «necesidades_basicas» 9)
+    m = metrics_of([people(5), people(4, sector="Seguridad Alimentaria")], subgrupos=None)
+    assert {sg: f["total"] for sg, f in m["subgroups"].items()} == {"alojamiento": 5, "seguridad_alimentaria": 4}
+
+
+def test_common_services_never_count_for_people_in_any_grouping(metrics_of):
+    # A Mesa that puts Coordination with Health: Health 12 counts, the coordination row of 500 does not
+    # (excluded by its sector, not by the subgroup's name); an unknown sector still raises Q06.
+    own = {"salud_y_coordinacion": {"nombre": "Salud y coordinación",
+                                    "sectores": ["Health", "Common Services (Coordination)"]}}
+    m = metrics_of([people(12, sector="Health"), people(500, sector="Common Services (Coordination)"),
+                    people(3, sector="Sector Inventado")], subgrupos=own)
+    assert m["subgroups"]["salud_y_coordinacion"]["total"] == 12
+    assert m["rows"]["excluded_by_reason"] == {"servicios_comunes": 1}
+    assert m["people_reached"]["total"] == 12  # max(Health 12, Sector Inventado 3)
+    assert m["quality"]["counts"]["Q06"] == 1
+
+
+@pytest.mark.parametrize("subgroups, words", [
+    ({"a": {"nombre": "A", "sectores": ["Sector Inventado"]}}, ["«subgrupos.a.sectores»", "«Sector Inventado»"]),
+    ({"a": {"nombre": "A", "sectores": ["Shelter"]}, "b": {"nombre": "B", "sectores": ["Alojamiento"]}},
+     ["«subgrupos.b.sectores»", "«Alojamiento»", "«a»"]),
+    ({"a": {"nombre": "A", "sectores": ["Shelter"], "color": "rojo"}}, ["«subgrupos.a.color»"]),
+    ({"a": {"sectores": ["Shelter"]}}, ["«subgrupos.a.nombre»"]),
+    ({"a": {"nombre": "A", "sectores": "Shelter"}}, ["«subgrupos.a.sectores»"]),
+    ({SIN_SUBGRUPO: {"nombre": "A", "sectores": ["Shelter"]}}, ["«subgrupos»", SIN_SUBGRUPO]),
+    ({}, ["«subgrupos»"]),
+])
+def test_a_wrong_subgrupos_is_a_hard_error_naming_the_key(capsys, five_w, month_params, tmp_path, subgroups,
+                                                          words):
+    metrics_exit_2(capsys, month_params(five_w([people(5)]), subgrupos=subgroups), tmp_path, *words)
+
+
+def test_the_sample_region_yml_carries_tacna_subgroups_with_the_protection_items_numbered():
+    own = sample_subgroups()
+    assert list(own) == ["necesidades_basicas", "salud_nutricion", "proteccion", "cbi_multisectorial",
+                         "integracion", "educacion", "manejo_informacion"]
+    numbers = [int(n) for n in re.findall(r"(\d)\)", own["proteccion"]["descripcion"])]
+    assert numbers == [1, 2, 3, 4, 5, 6]  # the seed's text repeats «3)»
+    params = load_params(ROOT / "params" / "tacna" / "2020-09.yml")
+    assert [sg.label for sg in params.adapt(load_catalog()).subgroups.values()][:5] == [
+        "Necesidades básicas", "Salud y Nutrición", "Protección", "CBI Multisectorial", "Integración"]
+
+
+def test_cono_sur_method_text_names_the_catalog_sectors():
+    catalog = load_catalog()
+    text = narrative.method_text("cono_sur", "admin1", catalog=catalog)
+    assert ("el máximo entre Alojamiento, Seguridad Alimentaria, Transporte Humanitario y Agua, Saneamiento e "
+            "Higiene, más Protección (General), más la suma de CBI Multipropósito, Integración, Salud y "
+            "Educación") in text
+    other = dataclasses.replace(catalog, cono_sur={"maximo": ("shelter", "nfi"), "mas": ("gbv",),
+                                                   "suma": ("health",)})
+    assert ("el máximo entre Alojamiento y Artículos no Alimentarios, más Protección (VBG), más la suma de "
+            "Salud") in narrative.method_text("cono_sur", "admin1", catalog=other)
+
+
+def test_init_writes_the_packaged_grouping_for_the_imo_to_edit(capsys, five_w, tmp_path):
+    # Arequipa: Shelter 2 rows, Salud 1 row -> the comments count them; the block read back is the
+    # packaged grouping (same ids, same sectors)
+    data = five_w([people(5, admin1="Arequipa"), people(3, admin1="Arequipa"),
+                   people(4, admin1="Arequipa", sector="Salud")])
+    folder = tmp_path / "arequipa"
+    assert main(["init", "--datos", str(data), "--pais", "Perú", "--region", "Arequipa", "--dir", str(folder)]) == 0
+    capsys.readouterr()
+    text = (folder / "region.yml").read_text(encoding="utf-8")
+    assert "  alojamiento:   # 2 filas de Arequipa en el archivo" in text
+    assert "  salud:   # 1 fila de Arequipa en el archivo" in text
+    written = load_params(folder / "2020-09.yml").adapt(load_catalog()).subgroups
+    packaged = load_catalog().subgroups
+    assert list(written) == list(packaged)
+    assert all(written[k].sectors == packaged[k].sectors and written[k].label == packaged[k].label
+               for k in packaged)
+
+
+# --------------------------------------------------------------------------- acceptance 1: a real report run
+
+COLOMBIA = {"country": "Colombia", "admin1": "Norte de Santander", "admin2": "", "month": "2021-03",
+            "appealing_org": "Org Cúcuta", "rmrp_activity": "Si"}
+
+
+def own_rows() -> list[dict]:
+    """Norte de Santander, March 2021, no admin2: Shelter 100 (perm 60, trans 40), Salud 30 acogida,
+    Education 20 perm: only sectors of the Mesa's three subgroups."""
+    return [
+        {**COLOMBIA, "sector": "Shelter", "activity_name": "Alojamiento temporal", "total_monthly": 100,
+         "new_beneficiaries": 100, "permanencia": 60, "transito": 40, "mujeres": 50, "hombres": 50},
+        {**COLOMBIA, "sector": "Salud", "activity_name": "Consultas", "total_monthly": 30,
+         "new_beneficiaries": 30, "acogida": 30, "mujeres": 30},
+        {**COLOMBIA, "sector": "Education", "activity_name": "Cupos escolares", "total_monthly": 20,
+         "new_beneficiaries": 20, "permanencia": 20, "ninas": 10, "ninos": 10},
+    ]
+
+
+@pytest.fixture(scope="module")
+def own_report(tmp_path_factory):
+    """`mdrm report` of a Colombian Mesa with three subgroups of its own, on an export without admin2."""
+    folder = tmp_path_factory.mktemp("own")
+    data = folder / "5w_cucuta.csv"
+    rows_frame(own_rows()).to_csv(data, index=False)
+    params_folder = folder / "gifmm_cucuta"
+    params_folder.mkdir()
+    params = params_folder / "2021-03.yml"
+    params.write_text(yaml.safe_dump({
+        "pais": "Colombia", "region": "Norte de Santander", "mes": "2021-03", "datos": str(data),
+        "mesa": {"nombre": "GIFMM Local de Cúcuta", "sigla": "GIFMM Cúcuta", "plataforma": "GIFMM"},
+        "subgrupos": OWN_SUBGROUPS, "destacados": ["Un destacado del mes."],
+    }, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mdrm", "report", "--params", str(params), "--out",
+                           str(folder / "out")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return folder / "out" / "gifmm_cucuta" / "2021-03"
+
+
+def own_texts(month) -> dict[str, str]:
+    pdf = " ".join(PdfReader(str(month / "tablero.pdf")).pages[0].extract_text().split())
+    sheets = pd.read_excel(month / "tablas.xlsx", sheet_name=None, header=None)
+    xlsx = " ".join(str(v) for frame in sheets.values() for v in frame.to_numpy().ravel() if pd.notna(v))
+    page = html_text((month / "situacion.html").read_text(encoding="utf-8"))
+    return {"situacion.html": page, "tablas.xlsx": xlsx, "tablero.pdf": pdf}
+
+
+def test_the_report_shows_exactly_the_mesa_subgroups(own_report):
+    metrics = json.loads((own_report / "metrics.json").read_text(encoding="utf-8"))
+    # techo 100, salud_comunitaria 30, escuela_abierta 20; headline perm max(60, 20) + trans 40 + acogida 30
+    assert {sg: f["total"] for sg, f in metrics["subgroups"].items()} == {
+        "techo": 100, "salud_comunitaria": 30, "escuela_abierta": 20}
+    assert metrics["people_reached"]["total"] == 130
+    for name, text in own_texts(own_report).items():
+        for label in ("Techo y Abrigo", "Salud Comunitaria", "Escuela Abierta"):
+            assert label in text, (name, label)
+        for tacna in TACNA_NAMES:
+            assert tacna not in text, (name, tacna)
+        assert "Sin subgrupo" not in text, name
+    pdf = own_texts(own_report)["tablero.pdf"]
+    assert "Albergues y alojamiento temporal de la Mesa." in pdf  # the foot's descriptions are the Mesa's

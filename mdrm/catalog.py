@@ -18,6 +18,8 @@ from .text import normalize
 SIN_SUBGRUPO = "sin_subgrupo"
 SIN_DESAGREGAR = "sin_desagregar"
 SIN_DATO = "(sin dato)"
+NIVEL_NACIONAL = "Nivel nacional"  # how a row whose admin1 is the country itself is shown
+ADMIN2_DEFAULT = ("provincia", "provincias", "las")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Catalog:
     cono_sur: dict[str, tuple[str, ...]]
     key_figures: dict[str, KeyFigure]
     countries: dict[str, tuple[str, ...]]  # id -> names, Spanish first
+    admin2_names: dict[str, tuple[str, str, str]] = dataclasses.field(default_factory=dict)  # id -> (one, many, article)
 
     def country_id(self, name: object) -> str | None:
         """The R4V country id of a name written in Spanish or English ('Brazil' -> 'brasil')."""
@@ -84,6 +87,14 @@ class Catalog:
 
     def country_label(self, country_id: str) -> str:
         return self.countries[country_id][0]
+
+    def admin2_label(self, country_id: str | None, plural: bool = False, article: bool = False) -> str:
+        """What the country calls its admin2 level, lower case: «municipio» (Colombia), «cantón»
+        (Ecuador), «provincia» (Peru, and any country not known); `article`: «los municipios»."""
+        one, many, the = self.admin2_names.get(country_id or "", ADMIN2_DEFAULT)
+        if article:
+            return f"{the} {many}"
+        return many if plural else one
 
     @property
     def population_ids(self) -> list[str]:
@@ -189,6 +200,7 @@ def load_catalog() -> Catalog:
     subgroups = {sg_id: Subgroup(sg_id, spec["nombre"], spec.get("descripcion") or "", tuple(spec["sectores"]))
                  for sg_id, spec in sub["subgrupos"].items()}
     key_figures = key_figures_from(_read("cifras_clave.yml")["cifras_clave"])
+    countries = _read("paises.yml")
     return Catalog(
         fields=fields,
         populations=pops["grupos"],
@@ -199,7 +211,8 @@ def load_catalog() -> Catalog:
         unmapped=sub["sin_subgrupo"],
         cono_sur={k: tuple(v) for k, v in sub["cono_sur"].items()},
         key_figures=key_figures,
-        countries={k: tuple(v) for k, v in _read("paises.yml")["paises"].items()},
+        countries={k: tuple(v) for k, v in countries["paises"].items()},
+        admin2_names={k: (v[0], v[1], v[2]) for k, v in (countries.get("admin2") or {}).items()},
     )
 
 

@@ -23,7 +23,7 @@ from . import figure_warnings as warn
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES
-from .scope import area_label
+from .scope import admin2_label, area_label, shows_areas  # noqa: F401 (shows_areas: the notebook's)
 
 ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
 TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de la Mesa de Lima (ML)"
@@ -112,7 +112,8 @@ def highlights_header(view) -> str:
 
 
 def area_title(view) -> str:
-    """Title of the breakdown section: «Por provincia», or «Por región» in a report of several admin1s."""
+    """Title of the breakdown section: «Por provincia» («Por municipio», «Por cantón»… as the country names
+    its admin2), or «Por región» in a report of several admin1s."""
     return f"Por {area_label(view.params).lower()}"
 
 
@@ -356,8 +357,10 @@ def paragraphs(items: list[str]) -> str:
 
 def methodology(view) -> str:
     """Which basis and method produced the figures (narrative.methodology_note)."""
+    admin2 = (admin2_label(view.params), admin2_label(view.params, plural=True),
+              admin2_label(view.params, article=True).split()[0])
     return _wrap(f'<ul class="mdrm-list mdrm-note" style="font-size:.9em">'
-                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics, view.data.catalog))}</ul>')
+                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics, view.data.catalog, admin2))}</ul>')
 
 
 def footer(view) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from . import formatting as fmt
 from . import identity
 from . import figure_warnings as warn
-from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .catalog import ADMIN2_DEFAULT, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .months import previous_month
 from .methodology import EXCLUDED_DUPLICATE, EXCLUDED_NO_PEOPLE_SUBGROUP, EXCLUDED_NOT_RMRP
@@ -264,7 +264,7 @@ EXCLUSION_SHORT = {
     EXCLUDED_NOT_RMRP: "actividades fuera del RMRP",
     EXCLUDED_NO_PEOPLE_SUBGROUP: "servicios comunes",
 }
-LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
+LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada {one} (Admin2)"}
 
 
 def cono_sur_text(catalog: Catalog | None = None) -> str:
@@ -278,13 +278,15 @@ def cono_sur_text(catalog: Catalog | None = None) -> str:
             f"{join_es(names('suma'))}")
 
 
-def method_text(method: str, level: str, several_regions: bool = False, catalog: Catalog | None = None) -> str:
-    where = LEVEL_TEXT.get(level, level)
+def method_text(method: str, level: str, several_regions: bool = False, catalog: Catalog | None = None,
+                admin2: tuple[str, str, str] = ADMIN2_DEFAULT) -> str:
+    """How the headline is de-duplicated, in words; `admin2`: (singular, plural, article) of the country's admin2."""
+    where = LEVEL_TEXT.get(level, level).format(one=admin2[0])
     if several_regions and level == "admin1":
         where = "en cada región (Admin1)"
     if method == "maximo":
         return (f"sin doble conteo, con el método de R4V (máximo): para cada grupo poblacional se toma, {where}, "
-                "el máximo entre sectores, y se suman" + (" las provincias" if level == "admin2" else
+                "el máximo entre sectores, y se suman" + (f" {admin2[2]} {admin2[1]}" if level == "admin2" else
                                                           " las regiones" if several_regions else ""))
     if method == "suma":
         return ("con el método suma: se suman todos los sectores sin eliminar el doble conteo "
@@ -300,7 +302,8 @@ def _several_regions(metrics: dict) -> bool:
     return bool(scope.get("national") or len(scope.get("regions") or []) > 1)
 
 
-def methodology_note(metrics: dict, catalog: Catalog | None = None) -> list[str]:
+def methodology_note(metrics: dict, catalog: Catalog | None = None,
+                     admin2: tuple[str, str, str] = ADMIN2_DEFAULT) -> list[str]:
     """Which basis and method produced the figures, and how each kind of figure is made."""
     month = fmt.month_label(metrics["month"])
     basis = metrics.get("basis", "mensual")
@@ -308,7 +311,7 @@ def methodology_note(metrics: dict, catalog: Catalog | None = None) -> list[str]
     rows = metrics.get("rows") or {}
     note = [
         f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
-        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics), catalog)}. "
+        f"{method_text(dedup.get('method', 'maximo'), dedup.get('level', 'admin1'), _several_regions(metrics), catalog, admin2)}. "
         "Se cuentan las actividades RMRP de los subgrupos que atienden personas "
         "(no los servicios comunes, como el manejo de información).",
         "Subgrupos y sectores: suman las personas de cada fila del 5W; una persona asistida por varios "

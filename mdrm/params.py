@@ -87,6 +87,7 @@ class Params:
     boundaries_path: Path | None = None  # `limites`: the provinces' GeoJSON for the map (mdrm.maps)
     boundaries_name: str | None = None   # `limites_nombre`: the property holding a province's name
     duplicates: str = "excluir"
+    data_country: str | None = None  # without `pais`: the one R4V country of the Mesa's rows (`region.read_region`)
 
     def __post_init__(self):
         if not self.regions and self.country is None:
@@ -97,6 +98,11 @@ class Params:
     @property
     def region_slug(self) -> str:
         return slug(self.region)
+
+    @property
+    def admin2_country(self) -> str | None:
+        """The country whose admin2 names the reports use (`pais`, else the 5W's country of the Mesa's rows)."""
+        return self.country or self.data_country
 
     @property
     def national(self) -> bool:

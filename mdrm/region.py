@@ -45,4 +45,8 @@ def read_region(params: Params, months: Iterable[str] | None = None, fivew: Five
     if months is not None:
         in_scope = in_region & (data["month"].isna() | data["month"].isin(set(months)))
     fivew.check_cells(in_scope)
-    return RegionRows(catalog, fivew, in_region, classify(data[in_scope], catalog, params.duplicates))
+    rows = classify(data[in_scope], catalog, params.duplicates)
+    if params.country is None:  # the admin2 names of the country of the rows (`Params.admin2_country`)
+        found = {str(c) for c in rows["country_key"].dropna().unique()} & set(catalog.countries)
+        params.data_country = found.pop() if len(found) == 1 else None
+    return RegionRows(catalog, fivew, in_region, rows)

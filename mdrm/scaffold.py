@@ -159,7 +159,8 @@ def _key_figure_comment(kf_id: str, spec: dict, count: int, region: str) -> str:
 def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, region: str,
                 columns: dict[str, str], level: str, has_admin2: bool, specs: dict, counts: dict[str, int],
                 source_name: str, rows: int, months: list[str], regions: tuple[str, ...] | None = None,
-                subgroups: list[tuple[str, str, list[str], int]] | None = None) -> str:
+                subgroups: list[tuple[str, str, list[str], int]] | None = None,
+                admin2: tuple[str, str] = ("provincia", "provincias")) -> str:
     """The text of a new Mesa's region.yml (comments in Spanish for the IMO who edits it).
 
     `region` is what the texts call the Mesa's area; `regions` the admin1s as written in the
@@ -167,7 +168,7 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
     names, rows of the region) of the grouping written for the IMO to edit."""
     today = dt.date.today().isoformat()
     span = month_label(months[0]) + (f" a {month_label(months[-1])}" if len(months) > 1 else "")
-    level_note = ("el 5W trae provincias (Admin2): máximo por provincia" if has_admin2 else
+    level_note = (f"el 5W trae {admin2[1]} (Admin2): máximo por {admin2[0]}" if has_admin2 else
                   "el 5W de la región no trae Admin2: máximo por región (Admin1)")
     if regions is not None and len(regions) != 1:
         level_note = "regla de R4V para varias regiones o el país: suma sobre las regiones del máximo de cada una"
@@ -302,7 +303,7 @@ def init_mesa(data: str | Path, country: str | None, region, folder: str | Path,
         country_label=catalog.country_label(scope.country) if scope.country else None, region=name,
         columns=used, level="admin2" if has_admin2 and len(scope.regions) == 1 else "admin1", has_admin2=has_admin2, specs=specs,
         counts=counts, source_name=data.name, rows=len(rows), months=months, regions=scope.regions,
-        subgroups=subgroups)}
+        subgroups=subgroups, admin2=(catalog.admin2_label(scope.country), catalog.admin2_label(scope.country, True)))}
     texts.update({folder / f"{m}.yml": month_yaml(m, name) for m in months})
     existing = [p for p in texts if p.exists()]
     if existing:

@@ -449,15 +449,15 @@ def _highlights(w: Writer, view, box: Box) -> bool:
 
 
 def _map(w: Writer, view, box: Box, data) -> None:
-    y = panel(w, box, "Personas alcanzadas por provincia")
+    y = panel(w, box, f"Personas alcanzadas por {data.area[0]}")
     note = maps.unmatched_text(data)
     note_lines = w.wrap(note, box.w - 2 * PAD_X, 7.0) if note else []
     if len(note_lines) > 2:  # the full list is under the map of situacion.html
         note_lines = [note_lines[0], w.ellipsize(note_lines[1], box.w - 2 * PAD_X, 7.0)]
     bottom = box.y + 0.006 + len(note_lines) * w.line_height(7.0)
     # the map at the left, its figures at the right (names on a small map would overlap)
-    listed = sorted(((a.name.title(), data.people.get(a.key, 0), data.colour(a.key)) for a in data.boundaries.areas),
-                    key=lambda item: -item[1])[:8]
+    listed = sorted(((a.name.title(), data.people[a.key], data.colour(a.key)) for a in data.boundaries.areas
+                     if data.people.get(a.key)), key=lambda item: -item[1])[:8]  # only units with people
     list_w = max(w.width(f"{n} {fmt.number(v)}", 7.5) for n, v, _ in listed) + 0.02
     ax = w.fig.add_axes((box.x + PAD_X, bottom, box.w - 2 * PAD_X - list_w, y - bottom - 0.004))
     maps.draw(ax, data, fontsize=7.0, labels=False, colorbar=False)

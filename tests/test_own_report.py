@@ -200,3 +200,107 @@ def test_the_report_shows_exactly_the_mesa_subgroups(own_report):
         assert "Sin subgrupo" not in text, name
     pdf = own_texts(own_report)["tablero.pdf"]
     assert "Albergues y alojamiento temporal de la Mesa." in pdf  # the foot's descriptions are the Mesa's
+
+
+# --------------------------------------------------------------------------- admin2 named per country
+
+def view_of(five_w, month_params, rows, **keys):
+    from mdrm.view import load_view
+
+    return load_view(month_params(five_w(rows), **keys))
+
+
+CUCUTA = {"country": "Colombia", "admin1": "Norte de Santander", "month": "2020-09"}
+
+
+@pytest.mark.parametrize("pais", ["Colombia", None])  # without `pais`: the country of the Mesa's rows
+def test_a_colombian_report_says_municipio(five_w, month_params, pais):
+    from mdrm import html, tables
+
+    rows = [people(30, admin2="Cúcuta", **CUCUTA), people(5, "transito", admin2="Pamplona", **CUCUTA)]
+    keys = {"region": "Norte de Santander", "deduplicacion": {"metodo": "maximo", "nivel": "admin2"}}
+    view = view_of(five_w, month_params, rows, **keys, **({"pais": pais} if pais else {}))
+    assert html.area_title(view) == "Por municipio"
+    frame = view.table("provinces")
+    assert frame.columns[0] == "Municipio" and frame.iloc[:, 0].tolist() == ["Cúcuta", "Pamplona",
+                                                                               "Total Norte de Santander"]
+    caption, note = html.caption_and_note(view, "provinces")
+    assert caption.startswith("Personas alcanzadas por municipio")
+    assert note == "Los municipios suman el total de la región: el doble conteo se elimina dentro de cada municipio."
+    method = html.methodology(view)
+    assert "en cada municipio (Admin2), el máximo entre sectores, y se suman los municipios" in method
+    assert "Municipios" in tables.who_does_what(view).columns
+    assert "provincia" not in " ".join([caption, note, method]).lower()
+
+
+def test_peru_keeps_provincia_and_ecuador_says_canton():
+    catalog = load_catalog()
+    assert (catalog.admin2_label("peru"), catalog.admin2_label("peru", article=True)) == ("provincia", "las provincias")
+    assert (catalog.admin2_label("ecuador"), catalog.admin2_label("ecuador", article=True)) == ("cantón", "los cantones")
+    assert catalog.admin2_label("chile") == "comuna" and catalog.admin2_label("brasil") == "municipio"
+    assert catalog.admin2_label(None) == "provincia"  # a country not known
+    assert set(catalog.admin2_names) == set(catalog.countries)  # every R4V country names its admin2
+
+
+LIMA = {"country": "Peru", "admin1": "Lima", "admin2": "", "month": "2020-09"}
+
+
+def test_a_month_without_admin2_has_no_map_and_no_admin2_section(five_w, month_params):
+    # Lima without provinces: 31 + 2 people, a map of Peru's INEI provinces would label every one 0
+    from mdrm import html, maps, tablero
+
+    view = view_of(five_w, month_params, [people(31, **LIMA), people(2, "acogida", **LIMA)], region="Lima")
+    assert maps.one_peruvian_admin1(view) and not html.shows_areas(view)
+    assert maps.map_data(view) is None and maps.report_html(view) == ""
+    fig = tablero.draw(view)
+    assert not [t for t in fig.texts if "Personas alcanzadas por" in t.get_text()]
+    assert not [p for ax in fig.axes for p in ax.patches if (p.get_gid() or "").startswith("provincia:")]
+
+
+def test_a_month_with_admin2_keeps_the_section_and_names_only_units_with_people(five_w, month_params):
+    # Tacna: 40 people in the province of Tacna, none elsewhere: the map names Tacna only (no «Tarata 0»)
+    from matplotlib.figure import Figure
+
+    from mdrm import html, maps
+
+    view = view_of(five_w, month_params, [people(40)], deduplicacion={"metodo": "maximo", "nivel": "admin2"})
+    assert html.shows_areas(view)
+    data = maps.map_data(view)
+    assert data.people == {"tacna": 40}
+    ax = Figure().add_subplot()
+    maps.draw(ax, data)
+    assert [t.get_text() for t in ax.texts] == ["Tacna\n40"]
+
+
+def test_the_country_itself_as_admin1_is_shown_as_nivel_nacional(five_w, month_params):
+    # A national report of Peru: 72 people reported with admin1 «Peru» (national reach), 28 in Lima.
+    # Por región: «Nivel nacional» 72, Lima 28 (the admin1s partition the headline: 100).
+    from mdrm import html
+
+    peru = {"country": "Peru", "month": "2020-09"}
+    rows = [people(72, admin1="Peru", **peru), people(28, admin1="Lima", **peru)]
+    view = view_of(five_w, month_params, rows, region=None, pais="Perú")
+    frame = view.table("provinces")
+    assert frame.iloc[:, 0].tolist() == ["Nivel nacional", "Lima", "Total Perú"]
+    assert frame["Total"].tolist() == [72, 28, 100]
+    _, note = html.caption_and_note(view, "provinces")
+    assert "«Nivel nacional»: filas cuyo Admin1 es el país mismo" in note
+    assert view.table("who_does_what")["Regiones"].iloc[0] == "Lima, Nivel nacional"
+
+
+def test_without_a_country_admin1_there_is_no_nivel_nacional(five_w, month_params):
+    from mdrm import html
+
+    peru = {"country": "Peru", "month": "2020-09"}
+    view = view_of(five_w, month_params, [people(72, admin1="Callao", **peru), people(28, admin1="Lima", **peru)],
+                   region=None, pais="Perú")
+    assert view.table("provinces").iloc[:, 0].tolist() == ["Callao", "Lima", "Total Perú"]
+    assert "Nivel nacional" not in html.caption_and_note(view, "provinces")[1]
+
+
+def test_the_report_without_admin2_has_no_map_nor_admin2_section(own_report):
+    page = (own_report / "situacion.html").read_text(encoding="utf-8")
+    assert ">Por municipio</h2>" not in page and ">Por provincia</h2>" not in page
+    assert 'alt="Mapa' not in page and "Sin mapa" not in page
+    pdf = own_texts(own_report)["tablero.pdf"]
+    assert "Personas alcanzadas por" not in pdf and "Sin mapa" not in pdf

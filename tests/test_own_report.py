@@ -304,3 +304,124 @@ def test_the_report_without_admin2_has_no_map_nor_admin2_section(own_report):
     assert 'alt="Mapa' not in page and "Sin mapa" not in page
     pdf = own_texts(own_report)["tablero.pdf"]
     assert "Personas alcanzadas por" not in pdf and "Sin mapa" not in pdf
+
+
+# --------------------------------------------------------------------------- acceptance 2: a one-pager that fits
+
+LONG_SUBGROUPS = {  # five subgroups with 40-character names
+    f"sg{i}": {"nombre": name, "descripcion": f"Descripción del subgrupo {i}.", "sectores": sectors}
+    for i, (name, sectors) in enumerate([
+        ("Alojamiento, Agua y Artículos de Higiene", ["Shelter", "WASH"]),
+        ("Seguridad Alimentaria y Nutrición Urbana", ["Food Security", "Nutrition"]),
+        ("Protección Integral de Niñas, Niños, VBG", ["Protection (General)", "Child Protection", "GBV"]),
+        ("Transferencias Monetarias Multipropósito", ["Multipurpose Cash Assistance (MPC)"]),
+        ("Integración Socioeconómica y Educación 2", ["Integration", "Education"]),
+    ], start=1)
+}
+assert all(len(spec["nombre"]) == 40 for spec in LONG_SUBGROUPS.values())
+SIX_GROUPS = ("permanencia", "transito", "acogida", "pendulares", "retornados")  # + sin_desagregar
+
+
+def crowded_rows() -> list[dict]:
+    """Six population groups (five split + unsplit people), every figure ≥ 100,000, long names, a
+    15,000-character word in an admin2 value."""
+    rows = []
+    sectors = ["Shelter", "Food Security", "Protection (General)", "Multipurpose Cash Assistance (MPC)",
+               "Integration", "WASH", "Child Protection", "Education"]
+    activities = ["Kits de higiene distribuidos", "Comida fría/caliente distribuida", "Acompañamiento de casos",
+                  "Transferencia monetaria multipropósito", "Capacitación para el autoempleo",
+                  "Orientaciones legales brindadas", "Atenciones psicosociales brindadas",
+                  "Consultas de atención primaria de salud"]
+    for number, sector in enumerate(sectors):
+        split = {g: 100_000 + 11_111 * ((number + k) % 7) for k, g in enumerate(SIX_GROUPS)}
+        total = sum(split.values())
+        rows.append({"sector": sector, "admin2": ["Tacna", "Tarata", "Candarave", "Jorge Basadre"][number % 4],
+                     "activity_name": activities[number], "quantity": 123_456 + number, "total_monthly": total,
+                     "cva": "Si" if number == 3 else "No", "cva_value_usd": 1_234_567 if number == 3 else 0,
+                     "new_beneficiaries": total, **split, "mujeres": total // 2, "hombres": total - total // 2})
+    rows.append({"sector": "Shelter", "admin2": "Tacna", "activity_name": "Sin desagregar",
+                 "total_monthly": 150_000, "new_beneficiaries": 150_000, "quantity": 1})
+    return rows
+
+
+def crowded_view(five_w, month_params, highlights):
+    return view_of(five_w, month_params, crowded_rows(), subgrupos=LONG_SUBGROUPS, destacados=highlights,
+                   deduplicacion={"metodo": "maximo", "nivel": "admin2"},
+                   mesa={"nombre": "Grupo Interagencial sobre Flujos Migratorios Mixtos de la Región Sur del País",
+                         "sigla": "GIFMM Sur"})
+
+
+def drawn_texts(fig):
+    """(text, extent in pixels, size in points) of every visible text, after a real draw."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer), t.get_fontsize()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip()]
+
+
+def overlaps(a, b) -> bool:
+    """Two extents that share more than a hair (0.5 px) of area."""
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
+
+
+def test_six_groups_long_names_and_six_digit_figures_fit_the_one_pager(five_w, month_params):
+    from mdrm import tablero
+
+    view = crowded_view(five_w, month_params, ["Un destacado corto.", "Otro destacado del mes."])
+    by_population = view.metrics["people_reached"]["by_population"]
+    assert len(by_population) == 6 and min(by_population.values()) >= 100_000
+    fig = tablero.draw(view)
+    texts = drawn_texts(fig)
+    width, height = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    for text, box, size in texts:
+        assert size >= tablero.MIN_PT, (text, size)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, (text, box)  # not cut
+    clashes = [(a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:] if overlaps(a[1], b[1])]
+    assert clashes == []
+    every = " ".join(t for t, _, _ in texts)
+    for g in ("RyM en Permanencia", "RyM en Tránsito", "Comunidad de Acogida"):
+        assert g in every.replace("\n", " ")
+    for number in (fmt_number(v) for v in by_population.values()):
+        assert number in every  # every six-digit figure is drawn whole
+    for text, _, _ in texts:  # a shortened text keeps a word or more of it before «…»
+        if "…" in text:
+            assert len(text.split("…")[0].replace("\n", " ").rstrip("- ")) >= 3, text
+    for spec in LONG_SUBGROUPS.values():  # each name whole, or abbreviated with the full name in a note
+        assert spec["nombre"] in every.replace("\n", " ")  # whole, or abbreviated with the full name in the foot
+
+
+def fmt_number(value: int) -> str:
+    from mdrm import formatting
+
+    return formatting.number(value)
+
+
+def test_a_15000_character_word_is_wrapped_in_linear_time(five_w, month_params, tmp_path):
+    """Issue 21: a highlight and an admin2 value made of one 15,000-character word; the one-pager is
+    drawn in a child process bounded by a generous timeout (never a wall-clock assert)."""
+    word = "Á" + "x" * 14_999
+    script = tmp_path / "draw.py"
+    params = month_params(five_w([*crowded_rows(), people(5, admin2=word)]), subgrupos=LONG_SUBGROUPS,
+                          destacados=[f"Destacado {word} con una palabra enorme."],
+                          deduplicacion={"metodo": "maximo", "nivel": "admin2"})
+    script.write_text(
+        "import sys\nfrom mdrm import tablero\nfrom mdrm.view import load_view\n"
+        f"view = load_view({str(params)!r})\n"
+        "fig = tablero.draw(view)\nfig.canvas.draw()\n"
+        "lines = tablero.Writer(fig).wrap('a ' + 'x' * 15000 + ' b', 0.3, 8.0)\n"
+        "print(len(lines), max(len(l) for l in lines))\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    count, longest = map(int, done.stdout.split())
+    assert count > 10 and longest < 200  # the word is broken into lines of the box's width
+
+
+def test_the_sample_one_pager_has_no_overlapping_text():
+    from mdrm import tablero
+    from mdrm.view import load_view
+
+    texts = drawn_texts(tablero.draw(load_view(ROOT / "params" / "tacna" / "2020-09.yml")))
+    assert min(size for _, _, size in texts) >= tablero.MIN_PT
+    assert [(a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:] if overlaps(a[1], b[1])] == []

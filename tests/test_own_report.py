@@ -425,3 +425,30 @@ def test_the_sample_one_pager_has_no_overlapping_text():
     texts = drawn_texts(tablero.draw(load_view(ROOT / "params" / "tacna" / "2020-09.yml")))
     assert min(size for _, _, size in texts) >= tablero.MIN_PT
     assert [(a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:] if overlaps(a[1], b[1])] == []
+
+
+# --------------------------------------------------------------------------- acceptance 7: Spanish alt text
+
+def test_every_chart_of_the_reports_has_a_spanish_alt_text(own_report):
+    from report_runs import elements, sample_report
+
+    assert own_report.parent.name == "gifmm_cucuta"  # the params folder's name exactly (README, «Carpeta de salida»)
+    for month in (own_report, sample_report()):
+        page = (month / "situacion.html").read_text(encoding="utf-8")
+        assert "No description has been provided" not in page
+        images = [attrs for tag, attrs in elements(page) if tag == "img"]
+        assert len(images) >= 5 and all(attrs.get("alt", "").startswith(("Gráfico: ", "Mapa ")) for attrs in images)
+    own = (own_report / "situacion.html").read_text(encoding="utf-8")
+    # the population chart's figures, read from its table: perm 60, acogida 30, transito 40, total 130
+    assert ('alt="Gráfico: Población alcanzada por grupo poblacional — marzo de 2021. RyM en Permanencia 60; '
+            'Comunidad de Acogida 30; RyM en Tránsito 40; Total 130."') in own
+
+
+def test_alt_text_reads_the_chart_table(five_w, month_params):
+    from mdrm import charts
+
+    view = view_of(five_w, month_params, [people(5), people(3, "transito", sector="Health")])
+    # organizations per subgroup from the rows: Org A in necesidades_basicas and salud_nutricion
+    assert charts.alt_text(view, "organizations_by_subgroup") == (
+        "Gráfico: N° de organizaciones por subgrupo — septiembre de 2020. Necesidades básicas 1; "
+        "Salud y Nutrición 1.")

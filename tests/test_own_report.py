@@ -452,3 +452,11 @@ def test_alt_text_reads_the_chart_table(five_w, month_params):
     assert charts.alt_text(view, "organizations_by_subgroup") == (
         "Gráfico: N° de organizaciones por subgrupo — septiembre de 2020. Necesidades básicas 1; "
         "Salud y Nutrición 1.")
+
+
+def test_w04_names_the_admin2_level_of_the_country(metrics_of):
+    # Norte de Santander without admin2, `nivel: admin2` asked: W04, worded with Colombia's municipio
+    m = metrics_of([people(5, **{**CUCUTA, "admin2": ""})], region="Norte de Santander", pais="Colombia",
+                   deduplicacion={"metodo": "maximo", "nivel": "admin2"})
+    w04 = [w["message"] for w in m["warnings"] if w["code"] == "W04"]
+    assert w04 and w04[0].startswith("Los parámetros piden deduplicar por municipio (nivel admin2)")

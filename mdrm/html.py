@@ -323,14 +323,21 @@ def highlights(items: list[str], title: str | None = None) -> str:
 
 
 def subgroup_descriptions(catalog) -> str:
-    """'*Subgrupos:' — each subgroup of the Mesa that has a description, with it (the seed's footer).
-
-    The packaged grouping (one subgroup per R4V sector) has no descriptions: one line says so.
+    """'*Subgrupos:' — each subgroup of the Mesa with its description (the seed's footer), or the
+    sectors it adds up when it has none. The packaged grouping (one subgroup per R4V sector, no
+    descriptions) is one line.
     """
-    described = [sg for sg in catalog.subgroups.values() if sg.description]
-    if not described:
+    from .catalog import load_catalog
+
+    if not any(sg.description for sg in catalog.subgroups.values()) and catalog.subgroups == load_catalog().subgroups:
         return _wrap(f'<p class="mdrm-desc">{esc(NO_DESCRIPTIONS)}</p>')
-    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(sg.description)}</p>' for sg in described)
+
+    def text(sg) -> str:  # a Mesa's subgroup without a description: the sectors it adds up
+        return sg.description or "Sectores de R4V: " + ", ".join(
+            catalog.sectors[s].label for s in sg.sectors if s in catalog.sectors) + "."
+
+    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(text(sg))}</p>'
+                    for sg in catalog.subgroups.values())
     return _wrap(items)
 
 

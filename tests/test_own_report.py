@@ -460,3 +460,16 @@ def test_w04_names_the_admin2_level_of_the_country(metrics_of):
                    deduplicacion={"metodo": "maximo", "nivel": "admin2"})
     w04 = [w["message"] for w in m["warnings"] if w["code"] == "W04"]
     assert w04 and w04[0].startswith("Los parámetros piden deduplicar por municipio (nivel admin2)")
+
+
+def test_the_subgroups_section_describes_each_subgroup(five_w, month_params):
+    from mdrm import html
+
+    own = {"basicas": {"nombre": "Básicas", "sectores": ["Shelter", "WASH"]},
+           "salud": {"nombre": "Salud", "descripcion": "Atención primaria.", "sectores": ["Health"]}}
+    view = view_of(five_w, month_params, [people(5)], subgrupos=own)
+    section = html.subgroup_descriptions(view.data.catalog)
+    assert "<b>Básicas:</b> Sectores de R4V: Alojamiento, Agua, Saneamiento e Higiene." in section
+    assert "<b>Salud:</b> Atención primaria." in section
+    packaged = view_of(five_w, month_params, [people(5)], subgrupos=None)
+    assert html.NO_DESCRIPTIONS in html.subgroup_descriptions(packaged.data.catalog)

@@ -339,7 +339,7 @@ def crowded_rows() -> list[dict]:
                      "activity_name": activities[number], "quantity": 123_456 + number, "total_monthly": total,
                      "cva": "Si" if number == 3 else "No", "cva_value_usd": 1_234_567 if number == 3 else 0,
                      "new_beneficiaries": total, **split, "mujeres": total // 2, "hombres": total - total // 2})
-    rows.append({"sector": "Shelter", "admin2": "Tacna", "activity_name": "Sin desagregar",
+    rows.append({"sector": "Shelter", "admin2": "", "activity_name": "Sin desagregar",  # a unit with no split
                  "total_monthly": 150_000, "new_beneficiaries": 150_000, "quantity": 1})
     return rows
 

@@ -2,8 +2,10 @@
 
 Each function takes the month's view (`mdrm.view.MonthView`), draws from the
 same tables as the report (`mdrm.tables`, so a chart and its table agree) and
-returns the matplotlib Figure, created through pyplot: the notebook ends the
-cell with `plt.show()`. Titles say what and when ("… — septiembre de 2020");
+returns the matplotlib Figure, created through pyplot; the notebook shows it with
+`show(view, chart_id)`, which gives the image its Spanish alternative text (`alt_text`: the
+chart's caption and its figures, from the same table; without it nbconvert would write «No
+description has been provided for this image»). Titles say what and when ("… — septiembre de 2020");
 the population groups keep one colour everywhere (`formatting.POPULATION_COLORS`); every
 colour comes from the theme file (`mdrm.theme`, templates/mdrm/theme.css);
 numbers on bars and axes are written by `mdrm.formatting` ("2,953").
@@ -276,3 +278,29 @@ CHARTS = {  # the report table each chart draws (its record's id in mdrm.tables)
     "trend": trend,
     "provinces": provinces,
 }
+
+
+# The column of each chart's table whose figures the alternative text reads (the first column names them).
+ALT_VALUES = {"population": "Personas", "sex_age": "Personas", "subgroup_population": "Total personas",
+              "organizations_by_subgroup": "Organizaciones", "trend": tables.TOTAL, "provinces": tables.TOTAL}
+
+
+def alt_text(view, chart_id: str) -> str:
+    """The Spanish alternative text of a chart: what it shows and its figures, from its report table
+    («Gráfico: Población alcanzada por grupo poblacional — septiembre de 2020. RyM en Permanencia 686; …»)."""
+    record = tables.record(chart_id)
+    frame = view.table(chart_id)
+    column = ALT_VALUES[chart_id]
+    parts = [f"{name} {'sin datos' if pd.isna(value) else fmt.number(value)}"
+             for name, value in zip(frame.iloc[:, 0], frame[column])]
+    return f"Gráfico: {record.caption(view)}." + (f" {'; '.join(parts)}." if parts else " Sin datos.")
+
+
+def show(view, chart_id: str) -> None:
+    """Draw the chart of `chart_id` (CHARTS) and display it in the notebook with its alternative text."""
+    from IPython.display import display
+
+    fig = CHARTS[chart_id](view)
+    display(fig, metadata={"image/png": {"alt": alt_text(view, chart_id)}})
+    plt.close(fig)
+

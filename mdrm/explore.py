@@ -74,6 +74,7 @@ from .quality import CODES, find_issues
 from .region import read_region
 from .rounding import half_up, largest_remainder
 from .scope import area_columns
+from .scope import admin2_label
 from .scope import area_label as scope_area_label
 from .text import normalize, slug
 from .html import esc
@@ -383,7 +384,7 @@ def total_header(ex: Exploration, sel: Selection) -> str:
     """Header of the people total over time: states the basis and the rule."""
     basis = "total mensual" if sel.measure == "personas_mensual" else "nuevos"
     rule = METHOD_LABELS[ex.params.method]
-    level = "provincia" if ex.params.level == "admin2" else "región"
+    level = admin2_label(ex.params) if ex.params.level == "admin2" else "región"
     return f"Total personas ({basis}; {rule} por {level})"
 
 
@@ -542,7 +543,7 @@ def methodology_note(ex: Exploration, sel: Selection) -> str:
         return (f"{MEASURES[sel.measure]}: suma de todas las filas de la selección salvo las copias "
                 "duplicadas (Q08), sean o no actividades RMRP, como las cifras clave del reporte.")
     basis = "Total beneficiarios mensuales" if sel.measure == "personas_mensual" else "Nuevos beneficiarios del mes"
-    level = "provincia" if ex.params.level == "admin2" else "región"
+    level = admin2_label(ex.params) if ex.params.level == "admin2" else "región"
     area = area_label(ex).lower()
     text = (f"Personas: «{basis}» de las filas contadas (actividad RMRP, sin servicios comunes ni copias "
             f"duplicadas). Por mes y en total: {METHOD_LABELS[ex.params.method]} por {level} y grupo de "

@@ -15,7 +15,7 @@ from .catalog import SIN_DESAGREGAR
 from .methodology import EXCLUSION_LABELS
 from .months import previous_month
 from .rounding import half_up
-from .scope import has_admin2
+from .scope import admin2_label, has_admin2
 
 if TYPE_CHECKING:  # pragma: no cover
     from .metrics import MonthData
@@ -115,8 +115,8 @@ def month_warnings(md: MonthData, metrics: dict) -> list[dict]:
         found.append(("W03", f"{prev.capitalize()} no tiene filas contadas para personas en el 5W: no se muestra "
                              f"la variación respecto de {prev} («—»)."))
     if md.level_requested == "admin2" and p.level == "admin1":
-        found.append(("W04", "Los parámetros piden deduplicar por provincia (nivel admin2), pero el 5W no tiene "
-                             "Admin2 para esta región: las personas se calcularon por región (admin1)."))
+        found.append(("W04", f"Los parámetros piden deduplicar por {admin2_label(p)} (nivel admin2), pero el 5W no "
+                             "tiene Admin2 para esta región: las personas se calcularon por región (admin1)."))
     total = metrics["people_reached"]["total"]
     unsplit = metrics["people_reached"]["by_population"].get(SIN_DESAGREGAR, 0)
     if total and unsplit >= UNSPLIT_SHARE * total:

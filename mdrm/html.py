@@ -24,7 +24,7 @@ from .bidi import shown
 from .catalog import SIN_DESAGREGAR
 from .metrics import previous_month
 from .quality import CODES
-from .scope import area_label
+from .scope import admin2_label, area_label, shows_areas  # noqa: F401 (shows_areas: the notebook's)
 
 ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
 TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de la Mesa de Lima (ML)"
@@ -114,7 +114,8 @@ def highlights_header(view) -> str:
 
 
 def area_title(view) -> str:
-    """Title of the breakdown section: «Por provincia», or «Por región» in a report of several admin1s."""
+    """Title of the breakdown section: «Por provincia» («Por municipio», «Por cantón»… as the country names
+    its admin2), or «Por región» in a report of several admin1s."""
     return f"Por {area_label(view.params).lower()}"
 
 
@@ -324,10 +325,25 @@ def highlights(items: list[str], title: str | None = None) -> str:
 
 
 def subgroup_descriptions(catalog) -> str:
-    """'*Subgrupos:' — each subgroup of the catalog with its description."""
-    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(sg.description)}</p>'
+    """'*Subgrupos:' — each subgroup of the Mesa with its description (the seed's footer), or the
+    sectors it adds up when it has none. The packaged grouping (one subgroup per R4V sector, no
+    descriptions) is one line.
+    """
+    from .catalog import load_catalog
+
+    if not any(sg.description for sg in catalog.subgroups.values()) and catalog.subgroups == load_catalog().subgroups:
+        return _wrap(f'<p class="mdrm-desc">{esc(NO_DESCRIPTIONS)}</p>')
+
+    def text(sg) -> str:  # a Mesa's subgroup without a description: the sectors it adds up
+        return sg.description or "Sectores de R4V: " + ", ".join(
+            catalog.sectors[s].label for s in sg.sectors if s in catalog.sectors) + "."
+
+    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(text(sg))}</p>'
                     for sg in catalog.subgroups.values())
     return _wrap(items)
+
+
+NO_DESCRIPTIONS = "Un subgrupo por sector de R4V, con el nombre del sector."
 
 
 def definitions_note(view) -> str:
@@ -350,8 +366,10 @@ def paragraphs(items: list[str]) -> str:
 
 def methodology(view) -> str:
     """Which basis and method produced the figures (narrative.methodology_note)."""
+    admin2 = (admin2_label(view.params), admin2_label(view.params, plural=True),
+              admin2_label(view.params, article=True).split()[0])
     return _wrap(f'<ul class="mdrm-list mdrm-note" style="font-size:.9em">'
-                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics))}</ul>')
+                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics, view.data.catalog, admin2))}</ul>')
 
 
 def footer(view) -> str:

@@ -16,6 +16,11 @@ Names are matched normalized (`mdrm.text.normalize`: "Jorge Basadre" =
 (`mdrm.metrics.headline_by_province` at admin2, also in a national or
 multi-region report, whose table shows admin1s); a province of the 5W that matches no polygon, and
 «(sin dato)», is listed under the map with its people, never dropped.
+
+A month without admin2 has no map (and the report no admin2 section, `scope.shows_areas`); a map
+shows only the units with people (no polygon labelled 0): when no unit of the 5W matches a
+polygon, the report lists them in one line instead of a map of zeros. The level is named as the
+country names it («Personas alcanzadas por municipio», `scope.admin2_label`).
 """
 from __future__ import annotations
 
@@ -50,8 +55,9 @@ COLORMAP = LinearSegmentedColormap.from_list(
 EMPTY_COLOR = theme.color("empty")  # a polygon with no people in the month
 EDGE_COLOR = theme.color("on-accent")
 LABEL_LIMIT = 25  # province names written on the map up to this many polygons
-NO_MAP_NOTE = ("Sin mapa por provincia: para dibujarlo, indique en los parámetros «limites:» (archivo GeoJSON "
-               "de las provincias) y «limites_nombre:» (la propiedad con el nombre de la provincia).")
+NO_MAP_NOTE = ("Sin mapa por {one}: para dibujarlo, indique en los parámetros «limites:» (archivo GeoJSON "
+               "con un polígono por {one}) y «limites_nombre:» (la propiedad con el nombre de cada {one}).")
+NO_MATCH_NOTE = "Sin mapa: ningún {one} del 5W con personas corresponde a un polígono de los límites."
 
 
 @dataclass
@@ -86,6 +92,7 @@ class MapData:
     people: dict[str, int]                       # area key -> people
     unmatched: list[tuple[str, int]] = field(default_factory=list)  # (5W name, people)
     title: str = ""
+    area: tuple[str, str] = ("provincia", "provincias")  # the admin2 level as the country names it
 
     def colour(self, key: str) -> str:
         value = self.people.get(key, 0)
@@ -242,6 +249,10 @@ def map_data(view, boundaries: Boundaries | None = None) -> MapData | None:
     """People per polygon from the "Por provincia" figures, and the provinces left without a polygon."""
     from .metrics import headline_by_province
 
+    from .scope import month_has_admin2
+
+    if not month_has_admin2(view):
+        return None  # no admin2 in the month: no map at all
     boundaries = boundaries or boundaries_for(view)
     if boundaries is None:
         return None
@@ -252,11 +263,24 @@ def map_data(view, boundaries: Boundaries | None = None) -> MapData | None:
     for name, total in zip(table.index, table.sum(axis=1)):
         key = normalize(name)
         if key in known and name != SIN_DATO:
-            people[key] = people.get(key, 0) + int(total)
-        else:
+            if int(total):
+                people[key] = people.get(key, 0) + int(total)
+        elif int(total):
             unmatched.append((str(name), int(total)))
-    title = f"Personas alcanzadas por provincia — {fmt.month_label(view.metrics['month'])}"
-    return MapData(boundaries, people, unmatched, title)
+    area = _area_names(view)
+    title = f"Personas alcanzadas por {area[0]} — {fmt.month_label(view.metrics['month'])}"
+    return MapData(boundaries, people, unmatched, title, area)
+
+
+def _area_names(view) -> tuple[str, str]:
+    from .scope import admin2_label
+
+    return admin2_label(view.params), admin2_label(view.params, plural=True)
+
+
+def no_map_note(view) -> str:
+    """Why a month with admin2 has no map: no boundaries for its country."""
+    return NO_MAP_NOTE.format(one=_area_names(view)[0])
 
 
 # --------------------------------------------------------------------------- drawing
@@ -280,6 +304,8 @@ def draw(ax, data: MapData, fontsize: float = 8.0, labels: bool | None = None, c
         top = data.norm.vmax
         for area in areas:
             value = data.people.get(area.key, 0)
+            if not value:
+                continue  # only the units with people are named on the map
             x, y = area.anchor()
             dark = value and data.norm(value) > 0.55 and top
             ax.text(x, y, f"{area.name.title()}\n{fmt.number(value)}", ha="center", va="center",
@@ -316,7 +342,7 @@ def unmatched_text(data: MapData) -> str:
     """'Sin polígono en el mapa: (sin dato) 61 personas; Ilo 12 personas.' ('' when all matched)."""
     if not data.unmatched:
         return ""
-    return "Provincias del 5W sin polígono en el mapa: " + "; ".join(
+    return f"{data.area[1].capitalize()} del 5W sin polígono en el mapa: " + "; ".join(
         f"{name} {fmt.people(value)}" for name, value in data.unmatched) + "."
 
 
@@ -332,9 +358,17 @@ def report_html(view) -> str:
     """The map for situacion.html: an embedded PNG (alt text "Mapa …"), the unmatched provinces, the source."""
     from .html import esc
 
+    from .scope import month_has_admin2
+
+    if not month_has_admin2(view):
+        return ""  # no admin2 in the month: no map, no note (and no admin2 section)
     data = map_data(view)
     if data is None:
-        return f'<div class="mdrm"><p class="mdrm-note mdrm-nomap">{esc(NO_MAP_NOTE)}</p></div>'
+        return f'<div class="mdrm"><p class="mdrm-note mdrm-nomap">{esc(no_map_note(view))}</p></div>'
+    if not data.people:
+        missing = unmatched_text(data)
+        note = NO_MATCH_NOTE.format(one=data.area[0]) + (f" {missing}" if missing else "")
+        return f'<div class="mdrm"><p class="mdrm-note mdrm-nomap">{esc(note)}</p></div>'
     buffer = io.BytesIO()
     figure(view, data).savefig(buffer, format="png", dpi=110)
     src = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -343,4 +377,4 @@ def report_html(view) -> str:
     return (f'<div class="mdrm"><figure class="mdrm-map" style="margin:8px 0">'
             f'<img src="{src}" alt="{esc(alt_text(view, data))}" style="max-width:100%;height:auto">'
             f'</figure>{listed}<p class="mdrm-note">Límites: {esc(data.boundaries.source)}. Colores según '
-            f'«Por provincia».</p></div>')
+            f'«Por {esc(data.area[0])}».</p></div>')

@@ -96,13 +96,13 @@ def classify(data: pd.DataFrame, catalog: Catalog, duplicates: str = "excluir", 
     df["type_key"] = type_key
     df["listed"] = listed if listed is not None else True
     typed = rules.indicators is not None or bool((type_key != "").any())  # else every indicator counts (W09)
-    no_people = {sg.id for sg in catalog.subgroups.values() if not sg.counts_people}
     exclusion = pd.Series(None, index=df.index, dtype=object)
     if typed:
         exclusion = exclusion.mask(type_key == "", EXCLUDED_UNTYPED_INDICATOR)
         exclusion = exclusion.mask((type_key != "") & ~type_key.isin(rules.people_type_keys),
                                    EXCLUDED_NOT_PEOPLE_INDICATOR)
-    exclusion = exclusion.mask(df["subgroup"].isin(no_people), EXCLUDED_NO_PEOPLE_SUBGROUP)
+    # common services by sector id, whatever the grouping (`subgrupos:`)
+    exclusion = exclusion.mask(df["sector_id"].isin(catalog.no_people_sectors), EXCLUDED_NO_PEOPLE_SUBGROUP)
     rmrp_no = df["rmrp_activity"].eq(False).fillna(False).astype(bool)
     would_count = exclusion.isna() & (df["duplicate_of"] == 0)
     df["rmrp_excluded"] = rmrp_no & would_count if rules.only_rmrp else False

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import __version__
-from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .identity import mesa_dict
 from .load import FiveW, read_5w
@@ -30,7 +30,7 @@ from .quality import find_issues
 from .region import read_region
 from .rounding import half_up, largest_remainder
 from .months import months_to_date, previous_month
-from .scope import area_columns, by_admin1, has_admin2, is_sample
+from .scope import area_names, by_admin1, has_admin2, is_sample
 from .text import normalize
 from .figure_warnings import month_notices, month_warnings
 
@@ -179,7 +179,7 @@ def headline_by_province(md: MonthData, area: str | None = None) -> tuple[pd.Dat
     (adds_up=True). At level admin1 a person may be counted in two provinces:
     each province is rounded on its own and their sum may exceed the headline.
     """
-    p = md.params
+    catalog, p = md.catalog, md.params
     counted = md.rows[md.rows["counted"]]
     published = _people_figure(md, _one(headline(md, md.rows, p.basis)))["by_population"]
     by_region = by_admin1(p) if area is None else area == "admin1"
@@ -188,7 +188,7 @@ def headline_by_province(md: MonthData, area: str | None = None) -> tuple[pd.Dat
         return pd.DataFrame(columns=list(published), dtype="int64"), adds_up
     key_column, name_column = ("admin1_key", "admin1") if by_region else ("admin2_key", "admin2")
     key = counted[key_column].astype(str)
-    names = counted[name_column].astype(object).where(counted[name_column].notna(), SIN_DATO)
+    names = area_names(counted, p, catalog, name_column)  # «(sin dato)»; an admin1 named like the country: «Nivel nacional»
     name_of = names.groupby(key.to_numpy(), sort=False).first()
     raw = headline(md, counted.assign(_province=key), p.basis, by="_province")
     raw = raw.reindex(list(name_of.index), fill_value=0.0)
@@ -223,8 +223,8 @@ def by_organization(md: MonthData) -> pd.DataFrame:
     grouped = rows.groupby(key.to_numpy(), sort=False)
     table = pd.DataFrame({
         "organization": grouped["org"].first().astype(str),
-        "provinces": grouped[area_columns(p)[1]].agg(lambda s: sorted({SIN_DATO if pd.isna(v) else str(v) for v in s},
-                                                            key=normalize)),
+        "provinces": area_names(rows, p, catalog).groupby(key.to_numpy(), sort=False).agg(
+            lambda s: sorted({str(v) for v in s}, key=normalize)),
         "activities": grouped["activity_key"].agg(lambda s: int(s.astype(str).nunique())),
         "rows": grouped.size(),
     })

@@ -26,7 +26,7 @@ from pathlib import Path
 from . import formatting as fmt
 from . import identity
 from . import figure_warnings as warn
-from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
+from .catalog import ADMIN2_DEFAULT, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .months import previous_month
 from .methodology import (
@@ -269,15 +269,29 @@ EXCLUSION_SHORT = {
     EXCLUDED_NOT_PEOPLE_INDICATOR: "indicadores que no son de personas en necesidad",
     EXCLUDED_UNTYPED_INDICATOR: "indicadores fuera de la lista",
 }
-LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada provincia (Admin2)"}
+LEVEL_TEXT = {"admin1": "en la región (Admin1)", "admin2": "en cada {one} (Admin2)"}
 
 
-def method_text(method: str, level: str, several_regions: bool = False, rule: str = "por_grupo") -> str:
-    """The headline's rule in one sentence: method, level and `deduplicacion.regla_maximo`."""
-    where = LEVEL_TEXT.get(level, level)
+def cono_sur_text(catalog: Catalog | None = None, rule: str = "por_grupo") -> str:
+    """The sectors of the `cono_sur` rule, named from the catalog (`cono_sur:` of subgrupos.yml)."""
+    catalog = catalog or load_catalog()
+
+    def names(key: str) -> list[str]:
+        return [catalog.sectors[s].label if s in catalog.sectors else s for s in catalog.cono_sur.get(key, ())]
+
+    largest = "el sector con más personas (con su desagregación)" if rule == "por_sector" else "el máximo"
+    return (f"{largest} entre {join_es(names('maximo'))}, más {join_es(names('mas'))}, más la suma de "
+            f"{join_es(names('suma'))}")
+
+
+def method_text(method: str, level: str, several_regions: bool = False, rule: str = "por_grupo",
+                catalog: Catalog | None = None, admin2: tuple[str, str, str] = ADMIN2_DEFAULT) -> str:
+    """The headline's rule in one sentence: method, level and `deduplicacion.regla_maximo`; `admin2`:
+    (singular, plural, article) of the country's admin2."""
+    where = LEVEL_TEXT.get(level, level).format(one=admin2[0])
     if several_regions and level == "admin1":
         where = "en cada región (Admin1)"
-    summed = " las provincias" if level == "admin2" else " las regiones" if several_regions else ""
+    summed = f" {admin2[2]} {admin2[1]}" if level == "admin2" else " las regiones" if several_regions else ""
     if method == "maximo" and rule == "por_sector":
         return (f"sin doble conteo, con el método de R4V (máximo por sector, como R4V en 2021): {where} se toma el "
                 "sector con más personas, con su propia desagregación, y se suman" + summed +
@@ -291,11 +305,7 @@ def method_text(method: str, level: str, several_regions: bool = False, rule: st
         return ("con el método suma: se suman todos los sectores sin eliminar el doble conteo "
                 "(es una cota superior)")
     if method == "cono_sur":
-        largest = ("el sector con más personas (con su desagregación)" if rule == "por_sector"
-                   else "el máximo")
-        return (f"con el método Cono Sur: {where}, {largest} entre Alojamiento, Seguridad Alimentaria, "
-                "Transporte Humanitario y Agua, Saneamiento e Higiene, más Protección (General), más la suma "
-                "de CBI Multipropósito, Integración, Salud y Educación")
+        return f"con el método Cono Sur: {where}, {cono_sur_text(catalog, rule)}"
     return f"con el método «{method}»"
 
 
@@ -328,14 +338,15 @@ def counting_text(metrics: dict) -> str:
             "manejo de información).")
 
 
-def methodology_note(metrics: dict) -> list[str]:
+def methodology_note(metrics: dict, catalog: Catalog | None = None,
+                     admin2: tuple[str, str, str] = ADMIN2_DEFAULT) -> list[str]:
     """Which basis and method produced the figures, and how each kind of figure is made."""
     month = fmt.month_label(metrics["month"])
     basis = metrics.get("basis", "mensual")
     dedup = metrics.get("dedup") or {}
     rows = metrics.get("rows") or {}
     rule = method_text(dedup.get("method", "maximo"), dedup.get("level", "admin1"), _several_regions(metrics),
-                       dedup.get("rule", "por_grupo"))
+                       dedup.get("rule", "por_grupo"), catalog, admin2)
     note = [
         f"Personas alcanzadas: se cuentan sobre el {BASIS_TEXT.get(basis, basis)}, "
         f"{rule}. "

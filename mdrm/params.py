@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from babel.lists import format_list
 
-from .catalog import Catalog, KeyFigure, key_figures_from, load_catalog
+from .catalog import SIN_SUBGRUPO, Catalog, KeyFigure, Subgroup, key_figures_from, load_catalog
 from .errors import InputError, not_a_file_text, os_error_text
 from .months import MONTH
 from .text import slug
@@ -37,6 +37,7 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "mesa": ("{nombre: ..., sigla: ..., plataforma: ...}", (dict,)),
     "definiciones": ("{grupo de población: texto}", (dict,)),
     "cifras_clave": ("{id: {etiqueta: ..., valor: ..., patrones: [...]}}", (dict,)),
+    "subgrupos": ("{id: {nombre: ..., descripcion: ..., sectores: [...]}}", (dict,)),
     "mes": ("texto AAAA-MM", (str,)),
     "datos": ("ruta de archivo", (str,)),
     "hoja": ("texto o null", (str, type(None))),
@@ -58,6 +59,7 @@ _MERGED = ("deduplicacion", "columnas", "mesa", "definiciones")  # merged key by
 _MESA_KEYS = ("nombre", "sigla", "plataforma")
 _KEY_FIGURE_KEYS = ("etiqueta", "valor", "patrones", "indicadores")
 KEY_FIGURE_VALUES = ("cantidad", "personas", "usd")
+_SUBGROUP_KEYS = ("nombre", "descripcion", "sectores")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Params:
     mesa: Mesa | None = None
     definitions: dict[str, str] = field(default_factory=dict)  # population group -> note
     key_figures: dict[str, KeyFigure] | None = None  # the Mesa's own; None = the packaged set
+    subgroups: dict[str, Subgroup] | None = None  # the Mesa's own (`subgrupos:`); None = one per R4V sector
     sheet: str | None = None
     organizations_path: Path | None = None
     basis: str = "mensual"
@@ -94,6 +97,7 @@ class Params:
     only_rmrp: bool = True  # `solo_rmrp`: rows marked RMRP "No" never count for people (false: R4V 2021)
     indicators_path: Path | None = None  # `indicadores`: R4V's indicator list (mdrm.indicators)
     people_types: tuple[str, ...] = PEOPLE_TYPES  # `tipos_personas`
+    data_country: str | None = None  # without `pais`: the one R4V country of the Mesa's rows (`region.read_region`)
 
     def __post_init__(self):
         if not self.regions and self.country is None:
@@ -104,6 +108,11 @@ class Params:
     @property
     def region_slug(self) -> str:
         return slug(self.region)
+
+    @property
+    def admin2_country(self) -> str | None:
+        """The country whose admin2 names the reports use (`pais`, else the 5W's country of the Mesa's rows)."""
+        return self.country or self.data_country
 
     @property
     def national(self) -> bool:
@@ -120,7 +129,7 @@ class Params:
         return name if _PLAIN_FOLDER.fullmatch(name) else slug(name)
 
     def adapt(self, catalog: Catalog) -> Catalog:
-        """The catalog as this Mesa uses it: its key figures and population notes."""
+        """The catalog as this Mesa uses it: its key figures, subgroups and population notes."""
         populations = {g: ({**spec, "definicion": self.definitions[g]} if g in self.definitions else spec)
                        for g, spec in catalog.populations.items()}
         unsplit = catalog.unsplit
@@ -128,7 +137,8 @@ class Params:
             unsplit = {**unsplit, "definicion": self.definitions["sin_desagregar"]}
         return dataclasses.replace(catalog, populations=populations, unsplit=unsplit,
                                    key_figures=self.key_figures if self.key_figures is not None
-                                   else catalog.key_figures)
+                                   else catalog.key_figures,
+                                   subgroups=self.subgroups if self.subgroups is not None else catalog.subgroups)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -272,6 +282,7 @@ def load_params(path: str | Path, whole_file: bool = False) -> Params:
         mesa=_mesa(merged.get("mesa"), origin.get("mesa", path), label),
         definitions=_definitions(merged.get("definiciones"), origin.get("definiciones", path), catalog),
         key_figures=_key_figures(merged.get("cifras_clave"), origin.get("cifras_clave", path)),
+        subgroups=_subgroups(merged.get("subgrupos"), origin.get("subgrupos", path), catalog),
         month=month,
         data_path=_resolve(merged["datos"], origin["datos"].parent, "datos", origin["datos"])
         if merged.get("datos") not in (None, "") else None,
@@ -377,3 +388,52 @@ def _key_figures(value: dict | None, origin: Path) -> dict[str, KeyFigure] | Non
             if items is not None and (not isinstance(items, list) or not all(isinstance(i, str) for i in items)):
                 raise InputError(f"la clave «{where}.{key}» debe ser una lista de textos", file=origin, value=items)
     return key_figures_from(value)
+
+
+def _subgroups(value: dict | None, origin: Path, catalog: Catalog) -> dict[str, Subgroup] | None:
+    """The Mesa's `subgrupos:` (id -> nombre, descripcion, sectores), checked: every sector a sector of the
+    catalog (its id, or any of its names as the 5W exports write them), in one subgroup at most."""
+    if value is None:
+        return None
+    if not value:
+        raise InputError("la clave «subgrupos» no tiene ningún subgrupo", file=origin,
+                         hint="Quite la clave para usar un subgrupo por sector de R4V.")
+    subgroups: dict[str, Subgroup] = {}
+    owner: dict[str, str] = {}  # sector id -> subgroup id
+    for sg_id, spec in value.items():
+        where = f"subgrupos.{sg_id}"
+        if not isinstance(sg_id, str) or not sg_id.strip() or sg_id == SIN_SUBGRUPO:
+            raise InputError("la clave «subgrupos» tiene un id no válido", file=origin, value=sg_id,
+                             hint=f"«{SIN_SUBGRUPO}» está reservado para los sectores sin subgrupo.")
+        if not isinstance(spec, dict):
+            raise InputError(f"la clave «{where}» debe ser {{nombre: ..., descripcion: ..., sectores: [...]}}",
+                             file=origin, value=spec)
+        for key in spec:
+            if key not in _SUBGROUP_KEYS:
+                raise InputError(f"clave desconocida «{where}.{key}»", file=origin,
+                                 hint="Claves válidas: " + ", ".join(_SUBGROUP_KEYS))
+        name = spec.get("nombre")
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"falta el texto de «{where}.nombre»", file=origin)
+        description = spec.get("descripcion")
+        if description is not None and not isinstance(description, str):
+            raise InputError(f"la clave «{where}.descripcion» debe ser un texto", file=origin, value=description)
+        sectors = spec.get("sectores")
+        if not isinstance(sectors, list) or not sectors or not all(isinstance(i, str) for i in sectors):
+            raise InputError(f"la clave «{where}.sectores» debe ser una lista de sectores de R4V", file=origin,
+                             value=sectors)
+        ids = []
+        for item in sectors:
+            sector_id = catalog.sector_id(item)
+            if sector_id is None:
+                raise InputError(f"la clave «{where}.sectores» nombra un sector que no está en el catálogo",
+                                 file=origin, value=item,
+                                 hint="Sectores: " + ", ".join(s.label for s in catalog.sectors.values()))
+            if owner.get(sector_id, sg_id) != sg_id:
+                raise InputError(f"la clave «{where}.sectores» repite un sector del subgrupo «{owner[sector_id]}»",
+                                 file=origin, value=item, hint="Cada sector va en un solo subgrupo.")
+            owner[sector_id] = sg_id
+            if sector_id not in ids:
+                ids.append(sector_id)
+        subgroups[sg_id] = Subgroup(sg_id, name.strip(), (description or "").strip(), tuple(ids))
+    return subgroups

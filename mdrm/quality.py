@@ -125,7 +125,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
     add("Q05", (usd > 0) & ~cva_yes,
         lambda r: _fmt(r["cva_value_usd"]) + " USD, CVA «"
         + r["cva"].astype(object).map({True: "Sí", False: "No"}).fillna("vacío").astype(str) + "»")
-    add("Q06", df["subgroup"].eq("sin_subgrupo") & df["sector"].notna(),
+    add("Q06", df["sector_id"].isna() & df["sector"].notna(),  # not in the catalog (not: outside the Mesa's subgroups)
         lambda r: "«" + r["sector"].astype(str) + "»")
     add("Q07", has_people & ~(pop_sum > 0),
         lambda r: _fmt(r["total_monthly"]) + " en el mes, " + _fmt(r["new_beneficiaries"]) + " nuevos")

@@ -37,7 +37,9 @@ def read_region(params: Params, months: Iterable[str] | None = None, fivew: Five
                 catalog: Catalog | None = None, month: str | None = None) -> RegionRows:
     """The Mesa's rows of `months` ('YYYY-MM'; None: every month), hard errors for those rows only.
 
-    `month`: the month the user asked for, named when the region is not in the file.
+    `month`: the month the user asked for, named when the region is not in the file. Without `pais`,
+    `params.data_country` is set to the one R4V country of the rows (the admin2 names of the
+    reports: «municipio» in Colombia, `Params.admin2_country`).
     """
     catalog = params.adapt(catalog or load_catalog())
     fivew = fivew or read_5w(params.data_path, params.sheet, params.columns, catalog)
@@ -49,4 +51,7 @@ def read_region(params: Params, months: Iterable[str] | None = None, fivew: Five
     fivew.check_cells(in_scope)
     rules = rules_of(params)
     rows = classify(data[in_scope], catalog, params.duplicates, rules, fivew.unread)
+    if params.country is None:  # the admin2 names of the country of the rows (`Params.admin2_country`)
+        found = {str(c) for c in rows["country_key"].dropna().unique()} & set(catalog.countries)
+        params.data_country = found.pop() if len(found) == 1 else None
     return RegionRows(catalog, fivew, in_region, rows, rules)

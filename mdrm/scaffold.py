@@ -10,7 +10,9 @@ admin1s, or the whole country) and writes a params folder that
   provinces, else admin1), a `mesa:` block to fill, and the packaged key
   figures as a `cifras_clave:` block, each with the number of rows of the
   region it matches written as a YAML comment (a key figure matching no row
-  says so: a configuration problem, not a zero);
+  says so: a configuration problem, not a zero), and the packaged grouping (one
+  subgroup per R4V sector) as a `subgrupos:` block for the IMO to edit, each
+  with the rows of the region its sectors have;
 - one `DIR/YYYY-MM.yml` per month of the region in the file (only `mes`: the
   highlights of region.yml apply to a month that has none of its own).
 
@@ -55,6 +57,23 @@ class Scope:
     country: str | None  # R4V country id
     regions: tuple[str, ...]  # admin1s as written in the file; () = the whole country
     label: str  # what the messages call it
+
+
+def packaged_subgroup_specs() -> dict:
+    """The packaged grouping as written in mdrm/definitions/subgrupos.yml (one subgroup per R4V sector)."""
+    text = resources.files("mdrm").joinpath("definitions", "subgrupos.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["subgrupos"]
+
+
+def subgroup_row_counts(rows: pd.DataFrame, catalog: Catalog) -> dict[str, int]:
+    """Rows of the region in each subgroup of the catalog's grouping (through the distinct sector names)."""
+    by_name = rows["sector"].astype(object).value_counts(dropna=True)
+    counts = dict.fromkeys(catalog.subgroups, 0)
+    for name, n in by_name.items():
+        subgroup = catalog.sector_of(name)[1]
+        if subgroup in counts:
+            counts[subgroup] += int(n)
+    return counts
 
 
 def packaged_key_figure_specs() -> dict:
@@ -153,15 +172,17 @@ def _key_figure_comment(kf_id: str, spec: dict, count: int, region: str) -> str:
 def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, region: str,
                 columns: dict[str, str], level: str, has_admin2: bool, specs: dict, counts: dict[str, int],
                 source_name: str, rows: int, months: list[str], regions: tuple[str, ...] | None = None,
-                rmrp_share: float = 0.0) -> str:
+                rmrp_share: float = 0.0, subgroups: list[tuple[str, str, list[str], int]] | None = None,
+                admin2: tuple[str, str] = ("provincia", "provincias")) -> str:
     """The text of a new Mesa's region.yml (comments in Spanish for the IMO who edits it).
 
     `region` is what the texts call the Mesa's area; `regions` the admin1s as written in the
     file (None: `region` itself; (): the whole country, `region: null`). `rmrp_share`: the share of the
-    region's people on rows marked RMRP "No" (`rmrp_no_share`): more than half writes `solo_rmrp: false`."""
+    region's people on rows marked RMRP "No" (`rmrp_no_share`): more than half writes `solo_rmrp: false`.
+    `subgroups`: (id, name, sector names, rows of the region) of the grouping written for the IMO to edit."""
     today = dt.date.today().isoformat()
     span = month_label(months[0]) + (f" a {month_label(months[-1])}" if len(months) > 1 else "")
-    level_note = ("el 5W trae provincias (Admin2): máximo por provincia" if has_admin2 else
+    level_note = (f"el 5W trae {admin2[1]} (Admin2): máximo por {admin2[0]}" if has_admin2 else
                   "el 5W de la región no trae Admin2: máximo por región (Admin1)")
     if regions is not None and len(regions) != 1:
         level_note = "regla de R4V para varias regiones o el país: suma sobre las regiones del máximo de cada una"
@@ -173,7 +194,8 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
         "# Cada archivo AAAA-MM.yml de esta carpeta los hereda (gana el archivo del mes).",
         "# Revise y complete: `mesa:` (nombre, sigla y plataforma de la Mesa: títulos, notas y pie de los",
         "# reportes), `definiciones:` (p. ej. la comunidad de acogida del lugar), `cifras_clave:` (las",
-        "# actividades de la Mesa: «mdrm actividades --params <un mes>.yml» lista sus nombres) y",
+        "# actividades de la Mesa: «mdrm actividades --params <un mes>.yml» lista sus nombres), `subgrupos:`",
+        "# (cómo se organiza la Mesa: por defecto un subgrupo por sector de R4V) y",
         "# `organizaciones:` (registro de miembros, opcional). Luego: mdrm batch --params-dir <esta carpeta>",
         f"datos: {_q(data_rel)}",
         f"hoja: {_q(sheet) if sheet else 'null'}",
@@ -220,6 +242,20 @@ def region_yaml(*, data_rel: str, sheet: str | None, country_label: str | None, 
         lines.append(f"    patrones: {_q(list(spec.get('patrones') or []))}")
         if spec.get("indicadores"):
             lines.append(f"    indicadores: {_q(list(spec['indicadores']))}")
+    if subgroups:
+        lines += [
+            "# Subgrupos de la Mesa: los de los reportes y el tablero. Por defecto, uno por sector de R4V; una",
+            "# Mesa que se organiza de otra manera los reúne (p. ej. «Necesidades básicas»: Alojamiento,",
+            "# Seguridad Alimentaria, ...), los renombra y escribe su descripción (pie del tablero). `sectores`:",
+            "# nombres de sectores de R4V (en español o inglés); cada sector en un solo subgrupo. Con el número",
+            f"# de filas de {region} de sus sectores en el archivo.",
+            "subgrupos:",
+        ]
+        for sg_id, label, sector_names, count in subgroups:
+            lines.append(f"  {sg_id}:   # {number(count)} {'fila' if count == 1 else 'filas'} de {region} en el archivo")
+            lines.append(f"    nombre: {_q(label)}")
+            lines.append("    descripcion: \"\"")
+            lines.append(f"    sectores: {_q(sector_names)}")
     return "\n".join(lines) + "\n"
 
 
@@ -287,12 +323,16 @@ def init_mesa(data: str | Path, country: str | None, region, folder: str | Path,
     used = {h: f for h, f in mappings.items() if fivew.source.headers.get(f) is not None
             and normalize(fivew.source.headers[f]) == normalize(h)}
     has_admin2 = bool(rows["admin2"].notna().any())
+    subgroup_rows = subgroup_row_counts(rows, catalog)
+    subgroups = [(sg_id, spec["nombre"], [catalog.sectors[s].label for s in spec["sectores"]], subgroup_rows[sg_id])
+                 for sg_id, spec in packaged_subgroup_specs().items()]
     texts = {folder / REGION_FILE: region_yaml(
         data_rel=os.path.relpath(data.resolve(), folder.resolve()), sheet=fivew.source.sheet if sheet else None,
         country_label=catalog.country_label(scope.country) if scope.country else None, region=name,
         columns=used, level="admin2" if has_admin2 and len(scope.regions) == 1 else "admin1", has_admin2=has_admin2, specs=specs,
         counts=counts, source_name=data.name, rows=len(rows), months=months, regions=scope.regions,
-        rmrp_share=rmrp_no_share(rows, catalog))}
+        rmrp_share=rmrp_no_share(rows, catalog), subgroups=subgroups,
+        admin2=(catalog.admin2_label(scope.country), catalog.admin2_label(scope.country, True)))}
     texts.update({folder / f"{m}.yml": month_yaml(m, name) for m in months})
     existing = [p for p in texts if p.exists()]
     if existing:

@@ -41,16 +41,60 @@ def by_admin1(params) -> bool:
     return params.national or len(params.regions) > 1
 
 
+def admin2_label(params, plural: bool = False, article: bool = False) -> str:
+    """The admin2 level as the Mesa's country names it, lower case: «provincia», «municipio», «cantón»…
+    (`article`: «las provincias», «los municipios»)."""
+    from .catalog import load_catalog
+
+    return load_catalog().admin2_label(getattr(params, "admin2_country", None), plural, article)
+
+
 def area_label(params, plural: bool = False) -> str:
-    """What the breakdown's rows are called: «Provincia» (admin2) or «Región» (admin1)."""
+    """What the breakdown's rows are called: the admin2 level as the country names it («Provincia»,
+    «Municipio»…), or «Región» (admin1) in a report of several admin1s."""
     if by_admin1(params):
         return "Regiones" if plural else "Región"
-    return "Provincias" if plural else "Provincia"
+    return admin2_label(params, plural).capitalize()
+
+
+def shows_areas(view) -> bool:
+    """The report has a breakdown section: by admin1 (several admin1s), or by admin2 when the month has one."""
+    return by_admin1(view.params) or month_has_admin2(view)
+
+
+def month_has_admin2(view) -> bool:
+    """Some row of the month carries an admin2 (else: no admin2 section, no map)."""
+    rows = view.data.rows
+    return "admin2" in view.data.fivew.source.headers and bool(rows["admin2"].notna().any())
 
 
 def area_columns(params) -> tuple[str, str]:
     """(key column, name column) of the breakdown rows in classified data."""
     return ("admin1_key", "admin1") if by_admin1(params) else ("admin2_key", "admin2")
+
+
+def is_country_itself(names: pd.Series, params, catalog: Catalog) -> pd.Series:
+    """Admin1 values that name the country itself («Peru» in Peru's export: activities of national reach),
+    shown as «Nivel nacional»; without a known country, any R4V country's name (through distinct values)."""
+    country = getattr(params, "admin2_country", None)
+
+    def national(value) -> bool:
+        found = catalog.country_id(value)
+        return found is not None and (country is None or found == country)
+
+    return map_distinct(names, national, missing=False, dtype=bool).astype(bool)
+
+
+def area_names(rows: pd.DataFrame, params, catalog: Catalog, column: str | None = None) -> pd.Series:
+    """The breakdown's name of each row (`column`, else `area_columns`): blank is «(sin dato)»; an admin1
+    that is the country itself is «Nivel nacional»."""
+    from .catalog import NIVEL_NACIONAL, SIN_DATO
+
+    column = column or area_columns(params)[1]
+    names = rows[column].astype(object).where(rows[column].notna(), SIN_DATO)
+    if column == "admin1" and len(names):
+        names = names.where(~is_country_itself(rows[column], params, catalog), NIVEL_NACIONAL)
+    return names
 
 
 def country_keys(values: pd.Series, catalog: Catalog) -> pd.Series:

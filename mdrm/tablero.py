@@ -12,8 +12,12 @@ descriptions and the definitions note.
 Rules: every number comes from the month's metrics and is written by
 `mdrm.formatting`; no text under `MIN_PT` points (texts that do not fit are
 wrapped, then made smaller down to `MIN_PT`, then cut with "…"; the highlights
-then point to destacados.html); text is real text in the PDF (TrueType fonts),
-so it can be searched and extracted.
+then point to destacados.html, a shortened name has its full name in the foot);
+every text is measured with the renderer that draws the PNG before it is placed,
+so figures never run into each other (six population groups, 40-character names,
+seven-digit figures: README.md, «Tablero de una página»); wrapping is linear in
+the text's length; text is real text in the PDF (TrueType fonts), so it can be
+searched and extracted.
 """
 from __future__ import annotations
 
@@ -73,6 +77,8 @@ class Writer:
         self.width_px = fig.get_figwidth() * fig.dpi
         self.height_px = fig.get_figheight() * fig.dpi
         self._widths: dict[tuple, float] = {}
+        self.notes: list[str] = []  # what the page shortened or left out, said in the foot
+        self.abbreviated: dict[str, str] = {}  # a name drawn shortened -> the full name (said in the foot)
 
     def width(self, text: str, size: float, weight: str = "normal") -> float:
         """Width of one line of text as a fraction of the page's width."""
@@ -83,45 +89,83 @@ class Writer:
             self._widths[key] = w / self.width_px
         return self._widths[key]
 
-    def _line_width(self, words: list[str], size: float, weight: str) -> float:
-        """Words and spaces measured one by one (cached): a long paragraph is not measured again per word."""
-        return sum(self.width(word, size, weight) for word in words) + \
-            max(len(words) - 1, 0) * self.width(" ", size, weight)
-
     def line_height(self, size: float, spacing: float = 1.22) -> float:
         """Height of one line as a fraction of the page's height."""
         return size * spacing / 72 / self.fig.get_figheight()
 
+    def _break_word(self, word: str, limit: float, size: float, weight: str) -> list[str]:
+        """A word wider than the line, in pieces that fit (each but the last ends with "-").
+
+        Characters are measured one by one (cached: a text has few distinct characters), so a
+        15,000-character word costs 15,000 additions, not 15,000 measures of ever longer strings.
+        """
+        hyphen = self.width("-", size, weight)
+        pieces, start, used = [], 0, 0.0
+        for i, ch in enumerate(word):
+            w = self.width(ch, size, weight)
+            if i > start and used + w + hyphen > limit:
+                pieces.append(word[start:i] + "-")
+                start, used = i, 0.0
+            used += w
+        pieces.append(word[start:])
+        return pieces
+
     def wrap(self, text: str, width: float, size: float, weight: str = "normal") -> list[str]:
-        """Greedy word wrap to `width` (page fraction); a word longer than the line is cut."""
+        """Greedy word wrap to `width` (page fraction); a word longer than the line is broken.
+
+        Linear in the text's length: each word is measured once and a line's width is kept as
+        the running sum of its words and spaces (issue 21).
+        """
+        limit = width * SAFETY
+        space = self.width(" ", size, weight)
         lines: list[str] = []
         for paragraph in str(text).split("\n"):
             current: list[str] = []
+            used = 0.0
             for word in paragraph.split():
-                if self._line_width([*current, word], size, weight) <= width * SAFETY:
-                    current.append(word)
-                    continue
-                if current:
+                w = self.width(word, size, weight)
+                if w > limit:
+                    if current:
+                        lines.append(" ".join(current))
+                    *full, word = self._break_word(word, limit, size, weight)
+                    lines += full
+                    current, used = [], 0.0
+                    w = self.width(word, size, weight)
+                if current and used + space + w > limit:
                     lines.append(" ".join(current))
-                while self.width(word, size, weight) > width * SAFETY and len(word) > 1:
-                    cut = len(word)
-                    while cut > 1 and self.width(word[:cut] + "-", size, weight) > width * SAFETY:
-                        cut -= 1
-                    lines.append(word[:cut] + "-")
-                    word = word[cut:]
-                current = [word]
+                    current, used = [], 0.0
+                used += w + (space if current else 0.0)
+                current.append(word)
             lines.append(" ".join(current))
         return lines
 
     def ellipsize(self, line: str, width: float, size: float, weight: str = "normal", suffix: str = "") -> str:
-        """`line` shortened at a word so that `line…suffix` fits `width`."""
+        """`line` shortened at a word so that `line…suffix` fits `width` (linear in its length)."""
+        limit = width * SAFETY - self.width(ELLIPSIS + suffix, size, weight)
+        space = self.width(" ", size, weight)
         words = line.split()
-        while words:
-            candidate = " ".join(words).rstrip(",;:.") + ELLIPSIS + suffix
-            if self.width(candidate, size, weight) <= width * SAFETY:
-                return candidate
-            words.pop()
-        return ELLIPSIS + suffix
+        kept, used = [], 0.0
+        for word in words:
+            w = self.width(word, size, weight) + (space if kept else 0.0)
+            if used + w > limit:
+                break
+            kept.append(word)
+            used += w
+        if not kept and words:  # not even the first word fits: its first characters
+            piece = self._break_word(words[0], max(limit, 0.0), size, weight)[0].rstrip("-")
+            return (piece if self.width(piece, size, weight) <= limit else "") + ELLIPSIS + suffix
+        return " ".join(kept).rstrip(",;:.") + ELLIPSIS + suffix
+
+    def fit_name(self, name: str, width: float, size: float, lines: int = 1, weight: str = "normal") -> list[str]:
+        """`name` wrapped to at most `lines` lines of `width`; when it does not fit, shortened with «…»
+        and its full name kept for the foot's note (`abbreviated`)."""
+        wrapped = self.wrap(name, width, size, weight)
+        if len(wrapped) <= lines:
+            return wrapped
+        wrapped = wrapped[:lines]
+        wrapped[-1] = self.ellipsize(wrapped[-1], width, size, weight)
+        self.abbreviated[" ".join(wrapped)] = name
+        return wrapped
 
     def text(self, x: float, y: float, s: str, size: float, **kwargs):
         return self.fig.text(x, y, s, fontsize=max(size, MIN_PT), **kwargs)
@@ -260,20 +304,33 @@ def _warnings(w: Writer, view, top: float) -> None:
 def _headline(w: Writer, view, box: Box) -> None:
     catalog, people = view.data.catalog, view.metrics["people_reached"]
     y = panel(w, box, "Población alcanzada en el mes de reporte")
-    x = box.x + PAD_X
-    w.text(x, y, fmt.number(people["total"]), 30, fontweight="bold", color=fmt.ACCENT_COLOR, va="top")
-    w.text(x + w.width(fmt.number(people["total"]), 30, "bold") + 0.008, y - 0.012, "Personas\nalcanzadas", 10,
-           fontweight="bold", color=fmt.ACCENT_COLOR, va="top", linespacing=1.1)
-    y -= 0.072
-    w.text(x, y, "Por grupo poblacional", 8.5, color=MUTED, va="top", fontweight="bold")
-    y -= w.line_height(8.5) + 0.006
+    x, inner = box.x + PAD_X, box.w - 2 * PAD_X
     groups = tables.population_order(people["by_population"], catalog)
     per_row = len(groups) if len(groups) <= 4 else 3
     rows = math.ceil(len(groups) / per_row)
-    cell = (box.w - 2 * PAD_X) / per_row
+    total = fmt.number(people["total"])
+    caption = "Personas\nalcanzadas"
+    # the headline as large as fits beside its caption (30 pt; smaller with several rows of groups)
+    for big in ((30, 26, 22, 18, 16) if rows == 1 else (20, 18, 16)):  # two rows of groups: room for them
+        if w.width(total, big, "bold") + 0.008 + w.width("alcanzadas", 10, "bold") <= inner * SAFETY:
+            break
+    w.text(x, y, total, big, fontweight="bold", color=fmt.ACCENT_COLOR, va="top")
+    w.text(x + w.width(total, big, "bold") + 0.008, y - big * 0.24 / 72 / PAGE[1], caption, 10,
+           fontweight="bold", color=fmt.ACCENT_COLOR, va="top", linespacing=1.1)
+    y -= big * 1.45 / 72 / PAGE[1]
+    w.text(x, y, "Por grupo poblacional", 8.5, color=MUTED, va="top", fontweight="bold")
+    y -= w.line_height(8.5) + 0.004
+    cell = inner / per_row
     row_h = min(0.075, (y - box.y - 0.006) / rows)  # more groups (pendulares, sin desagregar): smaller rows
-    number_size = 15 if row_h >= 0.07 else 11
-    label_lines = 2 if row_h >= 0.055 else 1
+    label_size = 7.5 if per_row <= 3 and rows == 1 else 7.0
+    wanted = min(2, max(len(w.wrap(catalog.population_label(g), cell - 0.012, label_size)) for g in groups))
+    for number_size in (15, 13, 11, 10, 9):  # every figure whole in its cell, above its label's lines
+        widest = max(w.width(fmt.number(people["by_population"][g]), number_size, "bold") for g in groups)
+        if widest <= (cell - 0.012) * SAFETY and \
+                number_size * 1.3 / 72 / PAGE[1] + wanted * w.line_height(label_size) + 0.004 <= row_h:
+            break
+    number_h = number_size * 1.3 / 72 / PAGE[1]
+    label_lines = max(1, int((row_h - number_h - 0.004) / w.line_height(label_size)))
     for row in range(rows):
         for col, g in enumerate(groups[row * per_row:(row + 1) * per_row]):
             cx = x + col * cell
@@ -282,12 +339,8 @@ def _headline(w: Writer, view, box: Box) -> None:
                                        facecolor=colour, edgecolor="none"))
             w.text(cx + 0.007, y, fmt.number(people["by_population"][g]), number_size, fontweight="bold",
                    color=colour, va="top")
-            label_size = 7.5 if per_row <= 3 else 7.0
-            label = w.wrap(catalog.population_label(g), cell - 0.012, label_size)
-            if len(label) > label_lines:
-                label = label[:label_lines]
-                label[-1] = w.ellipsize(label[-1], cell - 0.012, label_size)
-            w.block(cx + 0.007, y - number_size * 1.35 / 72 / PAGE[1], label, label_size)
+            label = w.fit_name(catalog.population_label(g), cell - 0.012, label_size, label_lines)
+            w.block(cx + 0.007, y - number_h, label, label_size)
         y -= row_h
 
 
@@ -302,9 +355,10 @@ def _sex_age(w: Writer, view, box: Box) -> None:
     from .charts import SEX_AGE_COLORS
 
     label_w = max(w.width(catalog.sex_age[k], 7.5) for k in shown) + 0.006
-    ax = w.fig.add_axes((box.x + PAD_X + label_w, box.y + 0.008, box.w - 2 * PAD_X - label_w - 0.055,
-                         y - box.y - 0.012))
     values = [parts[k] for k in shown]
+    value_w = max(w.width(f" {fmt.number(v)} ({fmt.percent(v / total)})", 7.5) for v in values) + 0.004
+    ax = w.fig.add_axes((box.x + PAD_X + label_w, box.y + 0.008, box.w - 2 * PAD_X - label_w - value_w,
+                         y - box.y - 0.012))
     ax.barh(range(len(shown)), values, color=[SEX_AGE_COLORS.get(k, fmt.ACCENT_COLOR) for k in shown], height=0.62)
     ax.set_yticks(range(len(shown)), [catalog.sex_age[k] for k in shown], fontsize=7.5)
     ax.invert_yaxis()
@@ -324,51 +378,91 @@ def _bare_bars(ax, values: list) -> None:
     ax.set_facecolor("none")
 
 
+OTHER_GROUPS = "Otros grupos"
+TABLE_GROUPS = 4  # population-group columns the one-pager's subgroup table holds; more: «Otros grupos»
+
+
+def table_groups(groups: list[str], catalog) -> tuple[list[str], list[str]]:
+    """(columns, groups merged into «Otros grupos»): the main groups and at most one other get a
+    column of their own; with more, the others are added up in one column (the HTML shows each)."""
+    if len(groups) <= TABLE_GROUPS:
+        return groups, []
+    main = [g for g in groups if g in catalog.main_populations]
+    return main, [g for g in groups if g not in main]
+
+
 def _subgroups(w: Writer, view, box: Box) -> None:
     catalog, subgroups = view.data.catalog, view.metrics["subgroups"]
-    y = panel(w, box, "Respuesta Subgrupos*")
+    described = any(sg.description for sg in catalog.subgroups.values())  # the foot's «*Subgrupos:»
+    y = panel(w, box, "Respuesta Subgrupos" + ("*" if described else ""))
     x0, width = box.x + PAD_X, box.w - 2 * PAD_X
     if not subgroups:
         w.text(x0, y, "Ningún subgrupo alcanzó personas en el mes.", 8, va="top", color=MUTED)
         return
     groups = tables.groups_shown([f["by_population"] for f in subgroups.values()], catalog)
-    header = [catalog.population_label(g) for g in groups] + ["Total personas"]
-    rows = [[figure["by_population"].get(g, 0) for g in groups] + [figure["total"]] for figure in subgroups.values()]
+    columns, merged = table_groups(groups, catalog)
+    header = [catalog.population_label(g) for g in columns] + ([OTHER_GROUPS] if merged else []) + ["Total personas"]
+    colours = [fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR) for g in columns] + ([MUTED] if merged else []) + \
+        [fmt.TOTAL_COLOR]
+    rows = [[figure["by_population"].get(g, 0) for g in columns]
+            + ([sum(figure["by_population"].get(g, 0) for g in merged)] if merged else []) + [figure["total"]]
+            for figure in subgroups.values()]
     labels = [catalog.subgroup_label(sg) for sg in subgroups]
+    if merged:
+        w.notes.append(f"{OTHER_GROUPS} (Respuesta Subgrupos): "
+                       + ", ".join(catalog.population_label(g) for g in merged) + ".")
     for size in (8.0, 7.5, 7.0):
         # each column as wide as its longest header word or number (a header word is never cut)
         cols = [max(max(w.width(word, 7.0) for word in h.split()),
-                    max(w.width(fmt.number(r[i]), size, "bold") for r in rows)) + 0.007 for i, h in enumerate(header)]
-        spare = width - sum(cols) - max(w.width(t, size) for t in labels) - 0.012
-        if spare >= 0 or size == 7.0:
+                    max(w.width(fmt.number(r[i]), size, "bold") for r in rows)) + 0.006 for i, h in enumerate(header)]
+        name_w = width - sum(cols)
+        inline = name_w >= max(w.width(t, size) for t in labels) / 2 + 0.01  # a name on at most two lines
+        if inline or size == 7.0:
             break
-    cols = [c + max(spare, 0) / len(cols) for c in cols]
-    name_w = width - sum(cols)
-    rights = [x0 + name_w + sum(cols[:i + 1]) - 0.003 for i in range(len(cols))]
+    if not inline:  # the name on its own line above its figures: the figures take the whole width
+        cols = [c + max(width - sum(cols), 0) / len(cols) for c in cols]
+        name_w = width - sum(cols)
+    rights = [x0 + name_w + sum(cols[:i + 1]) - 0.002 for i in range(len(cols))]
     head_lines = [w.wrap(h, c - 0.004, 7.0)[:3] for h, c in zip(header, cols)]
     depth = max(len(h) for h in head_lines)
-    for right, lines, g in zip(rights, head_lines, [*groups, None]):
-        colour = fmt.POPULATION_COLORS.get(g, fmt.ACCENT_COLOR) if g else fmt.TOTAL_COLOR
+    for right, lines, colour in zip(rights, head_lines, colours):
         w.fig.text(right, y, "\n".join(lines), fontsize=7.0, color=colour, ha="right", va="top",
                    linespacing=1.1, multialignment="right")
-    y -= depth * w.line_height(7.0, 1.1) + 0.008
-    room = y - box.y - 0.01
-    row_h = min(room / max(len(subgroups), 1), 0.032)
-    for r, (label, values) in enumerate(zip(labels, rows)):
+    y -= depth * w.line_height(7.0, 1.1) + 0.006
+    room = y - box.y - 0.006
+    line = w.line_height(size, 1.05)
+    need = (line + 0.004) if inline else (2 * line + 0.004)  # a row: one line, or a name line + its figures
+    shown, more_line = len(rows), 0.0
+    if room < shown * need:  # the subgroups with most people, the rest in the HTML
+        more_line = w.line_height(7.0)
+        shown = max(1, int((room - more_line) / need))
+        order = sorted(range(len(rows)), key=lambda i: -rows[i][-1])
+        labels, rows = [labels[i] for i in order], [rows[i] for i in order]
+        w.notes.append(f"Respuesta Subgrupos: los {fmt.number(shown)} subgrupos con más personas; los "
+                       f"{fmt.number(len(rows))} en situacion.html.")
+    row_h = min((room - more_line) / shown, 0.032 if inline else 0.04)
+    for r, (label, values) in enumerate(list(zip(labels, rows))[:shown]):
         ry = y - r * row_h
         if r % 2 == 0:
             w.fig.add_artist(Rectangle((x0 - 0.003, ry - row_h + 0.002), width + 0.006, row_h,
-                                       transform=w.fig.transFigure, facecolor=theme.color("band"), edgecolor="none", zorder=0.5))
-        lines = w.wrap(label, name_w - 0.004, size)
-        fit = 2 if row_h >= 2 * w.line_height(size, 1.05) else 1  # a long name on two lines when the row allows
-        if len(lines) > fit:
-            lines = lines[:fit]
-            lines[-1] = w.ellipsize(lines[-1], name_w - 0.004, size)
-        mid = ry - row_h / 2 + 0.002
-        w.fig.text(x0, mid, "\n".join(lines), fontsize=size, va="center", linespacing=1.05)
+                                       transform=w.fig.transFigure, facecolor=theme.color("band"), edgecolor="none",
+                                       zorder=0.5))
+        if inline:
+            fit = 2 if row_h >= 2 * line else 1
+            lines = w.fit_name(label, name_w - 0.006, size, fit)
+            mid = ry - row_h / 2 + 0.002
+            w.fig.text(x0, mid, "\n".join(lines), fontsize=size, va="center", linespacing=1.05)
+            figures_y, figures_va = mid, "center"
+        else:
+            lines = w.fit_name(label, width, size, 1)
+            w.fig.text(x0, ry - 0.002, lines[0], fontsize=size, va="top", fontweight="bold")
+            figures_y, figures_va = ry - 0.002 - line, "top"
         for i, (right, value) in enumerate(zip(rights, values)):
-            w.text(right, mid, fmt.number(value), size, ha="right", va="center",
+            w.text(right, figures_y, fmt.number(value), size, ha="right", va=figures_va,
                    fontweight="bold" if i == len(values) - 1 else "normal")
+    if shown < len(rows):
+        w.text(x0, y - shown * row_h - 0.002, f"… y {fmt.number(len(rows) - shown)} más en situacion.html", 7.0,
+               va="top", color=MUTED, fontstyle="italic")
 
 
 def _organizations(w: Writer, view, box: Box) -> None:
@@ -390,12 +484,23 @@ def _organizations(w: Writer, view, box: Box) -> None:
         w.text(box.x + PAD_X, y, "Sin organizaciones por subgrupo.", 8, va="top", color=MUTED)
         return
     frame = view.table("organizations_by_subgroup")
-    labels, values = frame["Subgrupo"].tolist(), [int(v) for v in frame["Organizaciones"]]
-    label_w = max(w.width(t, 7.5) for t in labels) + 0.006
+    names, values = frame["Subgrupo"].tolist(), [int(v) for v in frame["Organizaciones"]]
+    chart_h = y - box.y - 0.012
+    capacity = max(1, int(chart_h / (w.line_height(7.5, 1.15) * 1.15)))  # one line per bar at least
+    if len(values) > capacity:
+        w.notes.append(f"N° organizaciones por subgrupo: los {fmt.number(capacity)} subgrupos con más "
+                       f"organizaciones; los {fmt.number(len(values))} en situacion.html.")
+        names, values = names[:capacity], values[:capacity]
+    two_lines = chart_h / max(len(values), 5) >= 2 * w.line_height(7.5, 1.15)
+    value_w = max(w.width(f" {fmt.number(v)}", 7.5, "bold") for v in values) + 0.004
+    most = (box.w - 2 * PAD_X - side - 0.02 - value_w) * 0.6  # the names take at most 60 % of the chart's width
+    lines = [w.fit_name(t, most, 7.5, 2 if two_lines else 1) for t in names]
+    labels = ["\n".join(t) for t in lines]
+    label_w = max(w.width(line, 7.5) for t in lines for line in t) + 0.006
     ax = w.fig.add_axes((box.x + PAD_X + label_w, box.y + 0.008,
-                         box.w - 2 * PAD_X - label_w - side - 0.02, y - box.y - 0.012))
+                         box.w - 2 * PAD_X - label_w - side - 0.02 - value_w, chart_h))
     ax.barh(range(len(values)), values, color=fmt.ACCENT_COLOR, height=0.6)
-    ax.set_yticks(range(len(values)), labels, fontsize=7.5)
+    ax.set_yticks(range(len(values)), labels, fontsize=7.5, linespacing=1.0)
     ax.set_ylim(max(len(values), 5) - 0.5, -0.5)  # top down; a few bars stay thin
     _bare_bars(ax, values)
     for i, value in enumerate(values):
@@ -420,6 +525,9 @@ def _key_figures(w: Writer, view, box: Box) -> None:
     cell_w = (box.w - 2 * PAD_X) / cols
     cell_h = (y - box.y - 0.008) / rows
     value_size = max(9.0, min(16.0, cell_h * PAGE[1] * 72 * 0.36))
+    widest = max(w.width(fmt.number(v), value_size, "bold") for _, v in items)
+    if widest > (cell_w - 0.012) * SAFETY:  # a long figure: smaller, never into the next column
+        value_size = max(MIN_PT, value_size * (cell_w - 0.012) * SAFETY / widest)
     label_size = 7.5 if cell_h * PAGE[1] * 72 > 40 else 7.0
     for i, (label, value) in enumerate(items):
         col, row = i % cols, i // cols
@@ -428,11 +536,8 @@ def _key_figures(w: Writer, view, box: Box) -> None:
                                    facecolor=fmt.ACCENT_COLOR, edgecolor="none"))
         w.text(cx + 0.006, cy, fmt.number(value), value_size, fontweight="bold", color=fmt.ACCENT_COLOR, va="top")
         room = cell_h - value_size * 1.25 / 72 / PAGE[1] - 0.004
-        lines = w.wrap(label, cell_w - 0.012, label_size)
         fit = max(1, int(room / w.line_height(label_size, 1.12)))
-        if len(lines) > fit:
-            lines = lines[:fit]
-            lines[-1] = w.ellipsize(lines[-1], cell_w - 0.012, label_size)
+        lines = w.fit_name(label, cell_w - 0.012, label_size, fit)
         w.block(cx + 0.006, cy - value_size * 1.25 / 72 / PAGE[1], lines, label_size, spacing=1.12)
 
 
@@ -450,15 +555,15 @@ def _highlights(w: Writer, view, box: Box) -> bool:
 
 
 def _map(w: Writer, view, box: Box, data) -> None:
-    y = panel(w, box, "Personas alcanzadas por provincia")
+    y = panel(w, box, f"Personas alcanzadas por {data.area[0]}")
     note = maps.unmatched_text(data)
     note_lines = w.wrap(note, box.w - 2 * PAD_X, 7.0) if note else []
     if len(note_lines) > 2:  # the full list is under the map of situacion.html
         note_lines = [note_lines[0], w.ellipsize(note_lines[1], box.w - 2 * PAD_X, 7.0)]
     bottom = box.y + 0.006 + len(note_lines) * w.line_height(7.0)
     # the map at the left, its figures at the right (names on a small map would overlap)
-    listed = sorted(((a.name.title(), data.people.get(a.key, 0), data.colour(a.key)) for a in data.boundaries.areas),
-                    key=lambda item: -item[1])[:8]
+    listed = sorted(((a.name.title(), data.people[a.key], data.colour(a.key)) for a in data.boundaries.areas
+                     if data.people.get(a.key)), key=lambda item: -item[1])[:8]  # only units with people
     list_w = max(w.width(f"{n} {fmt.number(v)}", 7.5) for n, v, _ in listed) + 0.02
     ax = w.fig.add_axes((box.x + PAD_X, bottom, box.w - 2 * PAD_X - list_w, y - bottom - 0.004))
     maps.draw(ax, data, fontsize=7.0, labels=False, colorbar=False)
@@ -475,7 +580,8 @@ def _map(w: Writer, view, box: Box, data) -> None:
 def _foot(w: Writer, view, box: Box) -> None:
     catalog, m = view.data.catalog, view.metrics
     x, width = box.x, box.w
-    descriptions = "*Subgrupos: " + " ".join(f"{sg.label}: {sg.description}" for sg in catalog.subgroups.values())
+    described = [sg for sg in catalog.subgroups.values() if sg.description]
+    descriptions = ("*Subgrupos: " + " ".join(f"{sg.label}: {sg.description}" for sg in described)) if described else ""
     shown = tables.population_order(m["people_reached"]["by_population"], catalog)
     definitions = "Nota: " + ", ".join(
         f"{catalog.population_label(g)} = "
@@ -487,7 +593,11 @@ def _foot(w: Writer, view, box: Box) -> None:
     origin = (f"Fuente: 5W de R4V, archivo {source.get('file', '')}; base «{m.get('basis', '')}», método "
               f"«{dedup.get('method', '')}», nivel «{dedup.get('level', '')}». "
               f"{made.get('kit', 'mdrm')} {made.get('version', '')}. Detalle en situacion.html y destacados.html.")
-    size, paragraphs, _ = fit_paragraphs(w, [descriptions, definitions, origin], width, box.h, sizes=(7.5, 7.0),
+    said = descriptions + definitions
+    full = [f"«{short}» = {name}" for short, name in w.abbreviated.items() if name not in said]
+    shortened = ("Nombres abreviados: " + "; ".join(full) + ".") if full else ""
+    items = [t for t in (descriptions, definitions, shortened, " ".join(w.notes), origin) if t]
+    size, paragraphs, _ = fit_paragraphs(w, items, width, box.h, sizes=(7.5, 7.0),
                                          bullet="", gap=0.2)
     draw_paragraphs(w, x, box.top, size, paragraphs, bullet="", gap=0.2, color=MUTED)
 

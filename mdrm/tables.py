@@ -31,13 +31,13 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import figure_warnings as warn
-from .catalog import SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
+from .catalog import NIVEL_NACIONAL, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog
 from .iorw import SHEET_ATTRS
 from .metrics import by_organization, headline_by_month, headline_by_province, key_figures_of, previous_month
 from .rounding import round_half_up
 from .methodology import EXCLUSION_LABELS
 from .quality import CODES as QUALITY_CODES
-from .scope import area_label, by_admin1
+from .scope import admin2_label, area_label, by_admin1, is_country_itself
 from .text import normalize
 
 # The seed dashboard's order of the population groups; others follow in catalog order.
@@ -442,12 +442,19 @@ def _key_figures_note(view) -> str | None:
 
 def _provinces_note(view) -> str:
     level = (view.metrics.get("dedup") or {}).get("level", "admin1")
+    one, many, the_many = (admin2_label(view.params), admin2_label(view.params, plural=True),
+                           admin2_label(view.params, article=True))
     if by_admin1(view.params):
-        return (f"Las regiones suman el total de {view.metrics['region']}: el doble conteo se elimina dentro de "
+        text = (f"Las regiones suman el total de {view.metrics['region']}: el doble conteo se elimina dentro de "
                 "cada región.")
+        counted = view.data.rows[view.data.rows["counted"]]
+        if is_country_itself(counted["admin1"], view.params, _catalog(view)).any():
+            text += (f" «{NIVEL_NACIONAL}»: filas cuyo Admin1 es el país mismo (actividades de alcance nacional, "
+                     "sin una región).")
+        return text
     if level == "admin2":
-        return "Las provincias suman el total de la región: el doble conteo se elimina dentro de cada provincia."
-    return ("El total de la región elimina el doble conteo entre provincias: la suma de las provincias puede "
+        return f"{the_many.capitalize()} suman el total de la región: el doble conteo se elimina dentro de cada {one}."
+    return (f"El total de la región elimina el doble conteo entre {many}: la suma de {the_many} puede "
             "superarlo.")
 
 

@@ -165,10 +165,29 @@ def five_w(tmp_path):
     return write
 
 
+def sample_region() -> dict:
+    """The sample Mesa's params/tacna/region.yml, as written there."""
+    return yaml.safe_load((ROOT / "params" / "tacna" / "region.yml").read_text(encoding="utf-8"))
+
+
 def sample_key_figures() -> dict:
     """The ten key figures of the sample Mesa (params/tacna/region.yml), as written there."""
-    region = yaml.safe_load((ROOT / "params" / "tacna" / "region.yml").read_text(encoding="utf-8"))
-    return region["cifras_clave"]
+    return sample_region()["cifras_clave"]
+
+
+def sample_subgroups() -> dict:
+    """The sample Mesa's seven subgroups (`subgrupos:` of params/tacna/region.yml), as written there."""
+    return sample_region()["subgrupos"]
+
+
+@functools.cache
+def sample_catalog():
+    """The packaged catalog with the sample Mesa's subgroups (what a Tacna params file uses)."""
+    from mdrm.catalog import load_catalog
+    from mdrm.params import _subgroups
+
+    return load_catalog().with_subgroups(_subgroups(sample_subgroups(), ROOT / "params" / "tacna" / "region.yml",
+                                                    load_catalog()))
 
 
 @pytest.fixture
@@ -176,16 +195,17 @@ def month_params(tmp_path):
     """Write a params YAML pointing at `data`; extra keys override the defaults.
 
     The hand-made tables are Tacna's: by default they use the sample Mesa's key
-    figures (`cifras_clave` of params/tacna/region.yml); give `cifras_clave=None`
-    for the packaged set.
+    figures and subgroups (`cifras_clave`, `subgrupos` of params/tacna/region.yml);
+    give `cifras_clave=None` or `subgrupos=None` for the packaged ones.
     """
 
     def write(data: Path, name: str = "2020-09.yml", **keys) -> Path:
-        content = {"region": "Tacna", "mes": "2020-09", "datos": str(data), "cifras_clave": sample_key_figures()}
+        content = {"region": "Tacna", "mes": "2020-09", "datos": str(data), "cifras_clave": sample_key_figures(),
+                   "subgrupos": sample_subgroups()}
         content.update(keys)
-        content = {k: v for k, v in content.items() if not (k == "cifras_clave" and v is None)}
+        content = {k: v for k, v in content.items() if not (k in ("cifras_clave", "subgrupos") and v is None)}
         path = tmp_path / name
-        path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
     return write

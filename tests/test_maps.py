@@ -109,7 +109,8 @@ def test_other_country_without_limites_has_no_map_and_says_so(five_w, month_para
     view = view_of(five_w, month_params, colombia_rows(), region="Norte de Santander")
     assert not maps.is_peru(view) and maps.map_data(view) is None
     page = maps.report_html(view)
-    assert maps.NO_MAP_NOTE in page and "<img" not in page
+    assert maps.no_map_note(view) in page and "<img" not in page
+    assert "Sin mapa por municipio" in page  # Colombia's admin2 is the municipio
     assert page.count("<p") == 1  # one line
     assert patches(tablero.draw(view)) == {}
 

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, sample_catalog
 from mdrm import html, narrative
 from mdrm.errors import InputError
 from mdrm.view import load_view
@@ -99,7 +99,7 @@ def test_html_in_a_highlight_is_shown_as_text():
 
 
 def test_drafted_sentences_from_the_figures():
-    sentences = narrative.draft(METRICS, previous_key_figures={"usd_distribuidos": 74858})
+    sentences = narrative.draft(METRICS, sample_catalog(), previous_key_figures={"usd_distribuidos": 74858})
     assert sentences[0] == ("En septiembre de 2020, los miembros de la Mesa alcanzaron a 2,953 personas, "
                             "67 más que en agosto de 2020 (+2.3%).")
     # 2198/2953 = 74.43% ; 686/2953 = 23.23% ; 69/2953 = 2.34%
@@ -121,7 +121,7 @@ def test_drafted_sentences_without_previous_month_nor_cva():
     metrics["month"] = "2020-01"
     metrics["previous_month"] = None
     metrics["key_figures"]["usd_distribuidos"] = 0
-    sentences = narrative.draft(metrics)
+    sentences = narrative.draft(metrics, sample_catalog())
     assert sentences[0] == ("En enero de 2020, los miembros de la Mesa alcanzaron a 2,953 personas "
                             "(no hay datos de diciembre de 2019 para comparar).")
     assert "no hay datos de diciembre de 2019" in sentences[2]

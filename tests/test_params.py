@@ -156,7 +156,7 @@ def test_relative_paths_are_relative_to_the_file_not_the_cwd(layout, tmp_path):
     folder, _ = layout
     registry = tmp_path / "ref" / "organizaciones.csv"
     registry.parent.mkdir()
-    registry.write_text("organization,type,subgroups\nOrg A,ONG,necesidades_basicas\n", encoding="utf-8")
+    registry.write_text("organization,type,subgroups\nOrg A,ONG,alojamiento\n", encoding="utf-8")  # a packaged subgroup
     write_yaml(folder / "region.yml", {"region": "Tacna", "datos": "../../datos/5w.csv",
                                        "organizaciones": "../../ref/organizaciones.csv"})
     month = write_yaml(folder / "2020-09.yml", {"mes": "2020-09"})

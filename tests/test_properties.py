@@ -41,8 +41,7 @@ from mdrm.params import load_params
 CATALOG = load_catalog()
 POPULATIONS = CATALOG.population_ids
 SEX_AGE = CATALOG.sex_age_ids
-SECTORS = sorted({name for sg in CATALOG.subgroups.values() for names in sg.sectors.values()
-                  for name in names[:2]}) + ["Sector Inventado"]
+SECTORS = sorted({name for sector in CATALOG.sectors.values() for name in sector.names[:2]}) + ["Sector Inventado"]
 PROVINCES = ["Tacna", "Tarata", "Candarave", "Jorge Basadre", ""]
 ORGS = ["Org A", "Org B", "Asociación Niñez", "ACNUR"]
 PARTNERS = ["", "", "Socio X", "Socio Ñandú"]

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import require_r4v_fixtures
+from conftest import require_r4v_fixtures, sample_catalog
 from mdrm.catalog import SIN_SUBGRUPO, load_catalog
 from mdrm.load import read_5w
 from mdrm.methodology import classify
@@ -52,28 +52,39 @@ def test_common_services_change_no_people_figure(metrics_of, sector):
     assert with_cs["quality"]["counts"].get("Q06", 0) == 0
 
 
-@pytest.mark.parametrize("name, subgroup", [
-    ("Common Servicesx", SIN_SUBGRUPO),  # a prefix is a whole word
-    ("Protection (Child Protection)", "proteccion"),
-    ("Protección (Protección de la Niñez)", "proteccion"),
-    ("Multipurpose Cash Assistance (MPC)", "cbi_multisectorial"),
-    ("Transferencias Monetarias Multipropósito (MPC)", "cbi_multisectorial"),
-    ("Water, Sanitation and Hygiene (WASH)", "necesidades_basicas"),
-    ("Agua, Saneamiento e Higiene (WASH)", "necesidades_basicas"),
-    ("Protection (Human Trafficking and Smuggling)", "proteccion"),
-    ("Multi-sector (Support Spaces)", "proteccion"),
-    ("Nutrition", "salud_nutricion"),
-    ("Nutrición", "salud_nutricion"),
+@pytest.mark.parametrize("name, sector, packaged, sample", [
+    ("Common Servicesx", None, SIN_SUBGRUPO, SIN_SUBGRUPO),  # a prefix is a whole word
+    ("Protection (Child Protection)", "child_protection", "proteccion_ninez", "proteccion"),
+    ("Protección (Protección de la Niñez)", "child_protection", "proteccion_ninez", "proteccion"),
+    ("Multipurpose Cash Assistance (MPC)", "multipurpose_cash", "transferencias_multiproposito", "cbi_multisectorial"),
+    ("Transferencias Monetarias Multipropósito (MPC)", "multipurpose_cash", "transferencias_multiproposito",
+     "cbi_multisectorial"),
+    ("Water, Sanitation and Hygiene (WASH)", "wash", "agua_saneamiento_higiene", "necesidades_basicas"),
+    ("Agua, Saneamiento e Higiene (WASH)", "wash", "agua_saneamiento_higiene", "necesidades_basicas"),
+    ("Protection (Human Trafficking and Smuggling)", "human_trafficking_smuggling", "trata_trafico", "proteccion"),
+    ("Multi-sector (Support Spaces)", "support_spaces", "espacios_apoyo", "proteccion"),
+    ("Nutrition", "nutrition", "nutricion", "salud_nutricion"),
+    ("Nutrición", "nutrition", "nutricion", "salud_nutricion"),
+    ("Servicios Comunes (Gestión del Conocimiento)", "common_services", "servicios_comunes", "manejo_informacion"),
 ])
-def test_sector_names_of_every_year(name, subgroup):
-    assert load_catalog().sector_of(name)[1] == subgroup
+def test_sector_names_of_every_year(name, sector, packaged, sample):
+    """The sector is the catalog's; the subgroup is the grouping's: one per R4V sector as packaged,
+    Tacna's seven in the sample's region.yml."""
+    assert load_catalog().sector_of(name) == (sector, packaged)
+    assert sample_catalog().sector_of(name) == (sector, sample)
 
 
 def test_each_catalog_name_belongs_to_one_sector():
     catalog = load_catalog()
-    names = Counter(n for sg in catalog.subgroups.values() for names in sg.sectors.values()
-                    for n in {normalize(x) for x in names})
+    names = Counter(n for sector in catalog.sectors.values() for n in {normalize(x) for x in sector.names})
     assert [n for n, k in names.items() if k > 1] == []
+
+
+def test_the_packaged_grouping_puts_every_sector_in_one_subgroup():
+    catalog = load_catalog()
+    placed = Counter(s for sg in catalog.subgroups.values() for s in sg.sectors)
+    assert set(placed) == set(catalog.sectors) and set(placed.values()) == {1}
+    assert catalog.no_people_sectors == set(catalog.subgroups["servicios_comunes"].sectors)
 
 
 @pytest.mark.parametrize("name", ["5w_2022_es.xlsx", "5w_2022_en.xlsx", "5w_2022_short_headers.xlsx",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import sample_catalog
 from mdrm import html, narrative, tables
 from mdrm.metrics import compute, load_month
 from mdrm.params import load_params
@@ -126,12 +127,12 @@ def test_no_note_when_the_key_figure_in_persons_is_within_the_headline(lima):
 def test_no_drafted_sentence_contradicts_w01(lima):
     m = lima([{**JANUARY, "rmrp_activity": "No"}, {**LIMA, "rmrp_activity": "No"}]).metrics
     assert "W01" in codes(m) and m["ytd"]["people_reached"]["total"] == 0
-    text = " ".join(narrative.draft(m))
+    text = " ".join(narrative.draft(m, sample_catalog()))
     assert "aviso W01" in text
     assert "alcanzó a 0" not in text and "alcanzaron a 0" not in text and "En lo que va del año" not in text
     # January counted: the year to date of 1 person is true and stays
     m = lima([JANUARY, {**LIMA, "rmrp_activity": "No"}]).metrics
-    text = " ".join(narrative.draft(m))
+    text = " ".join(narrative.draft(m, sample_catalog()))
     assert "W01" in codes(m) and "En lo que va del año (enero a febrero de 2024)" in text
 
 
@@ -150,7 +151,7 @@ def test_w03_of_the_export_first_month_is_an_information_line(lima):
     kf = tables.frame_of(view.report_tables(), "key_figures")
     assert kf["diciembre de 2023"].isna().all() and kf["Variación"].isna().all()  # no change shown
     assert tables.record("key_figures").note(view) == "—: sin variación, el 5W empieza en enero de 2024 (nota W03)."
-    text = " ".join(narrative.draft(m))
+    text = " ".join(narrative.draft(m, sample_catalog()))
     assert "(no se compara con diciembre de 2023: el 5W empieza en enero de 2024)" in text and "aviso W03" not in text
     assert "aviso W03" not in html.headline(view) and "el 5W empieza en enero de 2024, nota W03" in html.headline(view)
 

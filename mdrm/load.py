@@ -1225,6 +1225,6 @@ def read_text_table(path: str | Path, fields: dict[str, tuple[str, ...]], requir
     raw = table.raw[~_blank_rows(table.raw).to_numpy()]
     columns = {"excel_row": pd.Series(raw.index.to_numpy(), index=raw.index)}
     for name in fields:
-        columns[name] = (_text(raw[positions[name]]).astype(object) if name in positions
+        columns[name] = (_text(raw[positions[name]])[0].astype(object) if name in positions
                          else pd.Series(None, index=raw.index, dtype=object))
     return pd.DataFrame(columns).reset_index(drop=True)

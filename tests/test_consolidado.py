@@ -149,7 +149,7 @@ def test_hand_worked_figures(table):
     shelter = one(table, "Peru", "Country level", "2020-09", "Shelter")
     assert (shelter["Consolidated Total"], shelter["Monthly Consolidated Total"]) == (22, 12)
     assert (shelter["Consolidated In Destination"], shelter["Consolidated In Transit"]) == (16, 6)
-    assert shelter["Sector"] == "Necesidades básicas"
+    assert shelter["Sector"] == "Alojamiento"  # the packaged grouping: one subgroup per R4V sector
     # Food Security: 20 unsplit -> R4V's population check flags them; its ages are all men: Ok
     food = one(table, "Peru", "Tacna", "2020-09", "Food Security")
     assert (food["Consolidated Total"], food["Consolidated Unsplit"]) == (20, 20)

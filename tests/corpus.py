@@ -534,7 +534,8 @@ CASES: list[Case] = [
     Case("csv_saltos_de_linea_entre_comillas", _quoted_newlines, SAME),
     Case("csv_un_campo_de_mas_sin_encabezado", _csv("coma_final.csv", "\n".join(
         line + (",nota suelta" if i == 2 else "") for i, line in enumerate(_base_csv().split("\n")))),
-         HardError(("30 campos", "más campos que el encabezado (29)", "fila 3")),
+         HardError((f"{len(table().columns) + 1} campos", f"más campos que el encabezado ({len(table().columns)})",
+                    "fila 3")),
          "issue 21: a field past the header on one row may be a cell shifted by an unquoted delimiter"),
     Case("csv_fila_con_muchos_campos_de_mas", _csv("desalineado.csv", "\n".join(
         line + (",x" * 8 if i == 2 else "") for i, line in enumerate(_base_csv().split("\n")))),

@@ -548,9 +548,14 @@ def frame_of(report_tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFra
 
 
 def sheet_texts(table: ReportTable, view, frame: pd.DataFrame) -> dict:
-    """What tablas.xlsx writes around `frame`: caption, note and Excel's number format per numeric column."""
-    return {"id": table.id, "caption": table.caption(view), "note": table.note(view),
-            "number_formats": {c: f.excel for c, f in table.number_formats(frame).items()}}
+    """What tablas.xlsx writes around `frame`: caption, note and Excel's number format per numeric column;
+    `sheet_title` when the sheet is titled otherwise than its record (the breakdown as the country names
+    it: «Por municipio», «Por región»)."""
+    texts = {"id": table.id, "caption": table.caption(view), "note": table.note(view),
+             "number_formats": {c: f.excel for c, f in table.number_formats(frame).items()}}
+    if table.id == "provinces" and f"Por {area_label(view.params).lower()}" != table.sheet:
+        texts["sheet_title"] = f"Por {area_label(view.params).lower()}"
+    return texts
 
 
 def report_tables(view) -> dict[str, pd.DataFrame]:

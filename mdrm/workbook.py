@@ -79,7 +79,8 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
     if not tables:
         raise RuntimeError("el reporte no tiene tablas para tablas.xlsx")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, table in zip(sheet_names(tables), tables.values()):
+        titles = [(getattr(t, "attrs", {}).get(SHEET_ATTRS) or {}).get("sheet_title") or key for key, t in tables.items()]
+        for sheet, table in zip(sheet_names(titles), tables.values()):
             frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
             texts = frame.attrs.get(SHEET_ATTRS)
             frame.to_excel(writer, sheet_name=sheet, index=not isinstance(frame.index, pd.RangeIndex),

@@ -473,3 +473,17 @@ def test_the_subgroups_section_describes_each_subgroup(five_w, month_params):
     assert "<b>Salud:</b> Atención primaria." in section
     packaged = view_of(five_w, month_params, [people(5)], subgrupos=None)
     assert html.NO_DESCRIPTIONS in html.subgroup_descriptions(packaged.data.catalog)
+
+
+def test_the_workbook_names_the_breakdown_sheet_as_the_country_does(five_w, month_params, tmp_path):
+    from openpyxl import load_workbook
+
+    from mdrm import workbook
+
+    rows = [people(30, admin2="Cúcuta", **CUCUTA)]
+    view = view_of(five_w, month_params, rows, region="Norte de Santander", pais="Colombia",
+                   deduplicacion={"metodo": "maximo", "nivel": "admin2"})
+    path = tmp_path / "tablas.xlsx"
+    workbook.write_tables(view.report_tables(), path)
+    names = load_workbook(path, read_only=True).sheetnames
+    assert "Por municipio" in names and "Por provincia" not in names

@@ -36,6 +36,7 @@ CODES = {
     "W08": "La marca «Actividad RMRP = No» deja fuera una parte grande de las personas del mes",
     "W09": "Sin lista de indicadores ni columna de tipo: se cuentan personas en todos los indicadores",
     "W10": "Columnas esperadas que no están en el 5W",
+    "W11": "Meses del periodo sin ninguna fila en el 5W",
 }
 RMRP_SHARE = 0.10  # W08: people left out by the RMRP mark from this share of the month's people
 
@@ -221,3 +222,19 @@ NO_TYPES_MESSAGE = (
     "las personas se cuentan en todos los indicadores, también en los que R4V no cuenta como personas en "
     "necesidad (tipo Pin en 2021, Direct Assistance desde 2022), como capacitaciones o campañas. Indique la "
     "lista de indicadores de R4V con `indicadores:` en region.yml.")
+
+
+def period_warnings(md: MonthData, metrics: dict) -> list[dict]:
+    """The warnings of a period (`periodo:`, docs/metodologia.md §12): W11 names each month of the period
+    without any row of the Mesa in the export, so a shorter period is never shown as the whole one."""
+    from .periods import period_label
+
+    missing = metrics["months_missing"]
+    if not missing:
+        return []
+    months = metrics["months"]
+    names = ", ".join(fmt.month_label(m) for m in missing)
+    return [{"code": "W11", "message": (
+        f"El 5W no tiene ninguna fila de {md.params.region} en {names}: las cifras del "
+        f"{period_label(md.params.period)} suman {len(months) - len(missing)} de sus {len(months)} meses, "
+        f"no el periodo completo. Si esos meses se reportaron, use un 5W que los incluya.")}]

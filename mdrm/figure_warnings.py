@@ -225,16 +225,27 @@ NO_TYPES_MESSAGE = (
 
 
 def period_warnings(md: MonthData, metrics: dict) -> list[dict]:
-    """The warnings of a period (`periodo:`, docs/metodologia.md §12): W11 names each month of the period
-    without any row of the Mesa in the export, so a shorter period is never shown as the whole one."""
+    """The warnings of a period (`periodo:`, docs/metodologia.md §12): W01 no row of the period counted for
+    people, W02 new beneficiaries 0 in every counted row (a period counts new beneficiaries only), and W11
+    names each month of the period without any row of the Mesa in the export, so a shorter period is
+    never shown as the whole one."""
     from .periods import period_label
 
-    missing = metrics["months_missing"]
-    if not missing:
-        return []
-    months = metrics["months"]
-    names = ", ".join(fmt.month_label(m) for m in missing)
-    return [{"code": "W11", "message": (
-        f"El 5W no tiene ninguna fila de {md.params.region} en {names}: las cifras del "
-        f"{period_label(md.params.period)} suman {len(months) - len(missing)} de sus {len(months)} meses, "
-        f"no el periodo completo. Si esos meses se reportaron, use un 5W que los incluya.")}]
+    label = period_label(md.params.period)
+    months, missing = metrics["months"], metrics["months_missing"]
+    rows = md.region[md.region["month"].isin(months)]
+    counted = rows[rows["counted"]]
+    found = []
+    if counted.empty:
+        found.append(("W01", f"Ninguna de las {fmt.number(len(rows))} filas de {md.params.region} en el {label} "
+                             f"cuenta para personas: las cifras de personas son 0 porque no hay qué contar."))
+    elif not (counted["new_beneficiaries"] > 0).any():
+        found.append(("W02", f"«Nuevos beneficiarios del mes» es 0 en las {fmt.number(len(counted))} filas "
+                             f"contadas del {label}: las cifras de un periodo se calculan sobre los nuevos "
+                             f"beneficiarios, así que sus personas son 0 aunque haya atenciones cada mes."))
+    if missing:
+        names = ", ".join(fmt.month_label(m) for m in missing)
+        found.append(("W11", f"El 5W no tiene ninguna fila de {md.params.region} en {names}: las cifras del "
+                             f"{label} suman {len(months) - len(missing)} de sus {len(months)} meses, no el "
+                             f"periodo completo. Si esos meses se reportaron, use un 5W que los incluya."))
+    return [{"code": code, "message": text} for code, text in found]

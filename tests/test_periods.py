@@ -230,6 +230,13 @@ def test_sample_year_is_the_sum_of_its_months_on_new_beneficiaries():
     # the third quarter is July + August + September (the seed's September, on new beneficiaries)
     t3 = compute_period(load_month(dataclasses.replace(sample, period="2020-T3", month="2020-09"), fivew))
     assert t3["people_reached"]["total"] == sum(monthly[m] for m in ("2020-07", "2020-08", "2020-09"))
+    # the four quarters, and the two halves, add up to the year
+    def total(period: str) -> int:
+        params = dataclasses.replace(sample, period=period, month=period_months(period)[-1])
+        return compute_period(load_month(params, fivew))["people_reached"]["total"]
+
+    assert sum(total(f"2020-T{q}") for q in range(1, 5)) == year["people_reached"]["total"]
+    assert total("2020-S1") + total("2020-S2") == year["people_reached"]["total"]
 
 
 def test_docs_say_the_rule():

@@ -148,11 +148,17 @@ def key_figures_of(md: MonthData, rows: pd.DataFrame, basis: str | None = None) 
     return {k: half_up(v) for k, v in key_figure_values(kept, basis or md.params.basis, md.catalog).items()}
 
 
+def consolidated_by_month(md: MonthData, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each month's intersector figure on new beneficiaries, unrounded per group (one row per month
+    with counted rows, index 'YYYY-MM'): what R4V's consolidated rule adds up."""
+    return headline(md, rows.assign(month=rows["month"].astype(str)), "nuevos", by="month")
+
+
 def consolidated_raw(md: MonthData, rows: pd.DataFrame) -> pd.Series:
     """R4V's consolidated people reached over several months (docs/metodologia.md §2, regla 5), unrounded
     per group: each month's intersector figure on new beneficiaries, summed over the months (max each
     month, then accumulate). The year to date and a period's headline (§12) are this."""
-    return headline(md, rows, "nuevos", by="month").sum()
+    return consolidated_by_month(md, rows).sum()
 
 
 def headline_by_month(md: MonthData) -> dict[str, dict | None]:
@@ -399,8 +405,8 @@ def compute_period(md: MonthData) -> dict:
     counted = rows[rows["counted"]]
     excluded = rows["exclusion"].value_counts()
     with_rows = set(rows["month"].astype(str))
-    by_month = headline(md, rows.assign(month=rows["month"].astype(str)), "nuevos", by="month")
-    people = _people_figure(md, by_month.sum())
+    by_month = consolidated_by_month(md, rows)
+    people = _people_figure(md, by_month.sum())  # consolidated_raw, keeping each month's figure for `by_month`
     age_raw = sex_age_values(counted, "nuevos", catalog).sum()
     sectors = sector_figures(counted, "nuevos")
     source = md.fivew.source

@@ -1,4 +1,5 @@
-"""The params file of a month (docs/metodologia.md §5): YAML, Spanish keys, strict.
+"""The params file of a month, or of a period with `periodo:` (docs/metodologia.md §5, §12): YAML,
+Spanish keys, strict.
 
 A month file inherits `region.yml` from its own folder (the month file wins,
 key by key, and inside `deduplicacion` too; an empty `destacados` does not win:
@@ -357,7 +358,7 @@ def _target_value(value, where: str, origin: Path) -> int:
 
 
 def _targets(value: dict | None, origin: Path, catalog: Catalog) -> Targets | None:
-    """`metas:` checked: whole people, subgroups of the Mesa (or `sin_subgrupo` is not one)."""
+    """`metas:` checked: whole people (0 or more), subgroups of the Mesa's own (`sin_subgrupo` is not one)."""
     if value is None:
         return None
     for key in value:

@@ -274,3 +274,14 @@ def test_period_without_new_beneficiaries_warns(period_of):
     assert period_of(ROWS, periodo="2021-T1")["warnings"] == []
     not_rmrp = period_of([{**r, "rmrp_activity": "No"} for r in ROWS], periodo="2021-T1")
     assert [w["code"] for w in not_rmrp["warnings"]] == ["W01"]
+
+
+def test_the_year_written_as_a_number(period_of):
+    """`periodo: 2021` is a number in YAML: the year 2021. The table has January-April, so May to December
+    are named (W11), and the year adds April's 999 new (one unit, perm only) to the quarter's 135."""
+    m = period_of(ROWS, periodo=2021)
+    assert m["period"] == "2021" and m["period_label"] == "año 2021"
+    assert m["months_missing"] == [f"2021-{n:02d}" for n in range(5, 13)]
+    assert m["people_reached"]["total"] == 135 + 999
+    assert [w["code"] for w in m["warnings"]] == ["W11"]
+    assert "4 de sus 12 meses" in m["warnings"][0]["message"]

@@ -13,13 +13,14 @@ EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_NOTEBOOK = 0, 1, 2, 3
 
 def _metrics(args) -> int:
     from .iorw import dumps_metrics, write_atomic
-    from .metrics import compute, load_month
+    from .metrics import compute, compute_period, load_month
     from .params import load_params
 
     from .report import FiveWCache
 
     params = load_params(args.params)
-    metrics = compute(load_month(params, FiveWCache().get(params)))  # a workbook read in a child process
+    data = load_month(params, FiveWCache().get(params))  # a workbook read in a child process
+    metrics = compute_period(data) if params.period else compute(data)  # `periodo:`: a quarter, half or year
     text = dumps_metrics(metrics)
     if args.output:
         write_atomic(args.output, text)
@@ -167,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="comando")
 
     metrics = commands.add_parser("metrics", help="calcula las cifras del mes y escribe metrics.json")
-    metrics.add_argument("--params", required=True, help="archivo de parámetros del mes (YAML)")
+    metrics.add_argument("--params", required=True, help="archivo de parámetros del mes o del periodo (YAML)")
     metrics.add_argument("-o", "--output", help="archivo de salida (por defecto, la salida estándar)")
     metrics.set_defaults(run=_metrics)
 

@@ -36,6 +36,7 @@ CODES = {
     "W08": "La marca «Actividad RMRP = No» deja fuera una parte grande de las personas del mes",
     "W09": "Sin lista de indicadores ni columna de tipo: se cuentan personas en todos los indicadores",
     "W10": "Columnas esperadas que no están en el 5W",
+    "W11": "Meses del periodo sin ninguna fila en el 5W",
 }
 RMRP_SHARE = 0.10  # W08: people left out by the RMRP mark from this share of the month's people
 
@@ -221,3 +222,30 @@ NO_TYPES_MESSAGE = (
     "las personas se cuentan en todos los indicadores, también en los que R4V no cuenta como personas en "
     "necesidad (tipo Pin en 2021, Direct Assistance desde 2022), como capacitaciones o campañas. Indique la "
     "lista de indicadores de R4V con `indicadores:` en region.yml.")
+
+
+def period_warnings(md: MonthData, metrics: dict) -> list[dict]:
+    """The warnings of a period (`periodo:`, docs/metodologia.md §12): W01 no row of the period counted for
+    people, W02 new beneficiaries 0 in every counted row (a period counts new beneficiaries only), and W11
+    names each month of the period without any row of the Mesa in the export, so a shorter period is
+    never shown as the whole one."""
+    from .periods import period_label
+
+    label = period_label(md.params.period)
+    months, missing = metrics["months"], metrics["months_missing"]
+    rows = md.region[md.region["month"].isin(months)]
+    counted = rows[rows["counted"]]
+    found = []
+    if counted.empty:
+        found.append(("W01", f"Ninguna de las {fmt.number(len(rows))} filas de {md.params.region} en el {label} "
+                             f"cuenta para personas: las cifras de personas son 0 porque no hay qué contar."))
+    elif not (counted["new_beneficiaries"] > 0).any():
+        found.append(("W02", f"«Nuevos beneficiarios del mes» es 0 en las {fmt.number(len(counted))} filas "
+                             f"contadas del {label}: las cifras de un periodo se calculan sobre los nuevos "
+                             f"beneficiarios, así que sus personas son 0 aunque haya atenciones cada mes."))
+    if missing:
+        names = ", ".join(fmt.month_label(m) for m in missing)
+        found.append(("W11", f"El 5W no tiene ninguna fila de {md.params.region} en {names}: las cifras del "
+                             f"{label} suman {len(months) - len(missing)} de sus {len(months)} meses, no el "
+                             f"periodo completo. Si esos meses se reportaron, use un 5W que los incluya."))
+    return [{"code": code, "message": text} for code, text in found]

@@ -174,3 +174,19 @@ def people(value) -> str:
 def usd(value) -> str:
     """86348 -> '86,348 USD' (as the seed writes it)."""
     return f"{number(value)} USD"
+
+
+def target_share(against: Mapping | None) -> str:
+    """Reached against target as a share: {'percent': 50.0} -> '50.0%'; no target or a target of 0
+    (`percent` None in metrics.json) -> '—', never 'inf %' nor a division by zero."""
+    if not against or is_missing(against.get("percent")) or not against.get("target"):
+        return MISSING
+    return percent(against["percent"] / 100)
+
+
+def reached_against_target(against: Mapping | None) -> str:
+    """{'reached': 135, 'target': 270, 'percent': 50.0} -> '135 de 270 (50.0%)'; without a target, or a
+    target of 0, '—' (the people reached are shown elsewhere; against nothing there is nothing to say)."""
+    if not against or not against.get("target") or is_missing(against.get("percent")):
+        return MISSING
+    return f"{number(against['reached'])} de {number(against['target'])} ({target_share(against)})"

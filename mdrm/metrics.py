@@ -28,11 +28,12 @@ from .params import Params
 from .quality import counts as quality_counts
 from .quality import find_issues
 from .region import read_region
-from .rounding import half_up, largest_remainder
+from .rounding import half_up, largest_remainder, round_half_up
 from .months import months_to_date, previous_month
+from .periods import period_label, period_months
 from .scope import area_names, by_admin1, has_admin2, is_sample
 from .text import normalize
-from .figure_warnings import month_notices, month_warnings
+from .figure_warnings import month_notices, month_warnings, period_warnings
 
 SCHEMA = "mdrm.metrics/1"
 
@@ -66,12 +67,14 @@ def load_month(params: Params, fivew: FiveW | None = None, catalog: Catalog | No
     read = read_region(params, used_months, fivew, catalog, params.month)  # the exploration's loader too
     catalog, fivew, in_region, region = read.catalog, read.fivew, read.in_region, read.rows
     data = fivew.data
-    if not (region["month"] == params.month).any():
+    asked = period_months(params.period) if params.period else [params.month]
+    if not region["month"].isin(asked).any():  # a period with some of its months: W11, not an error
         regions = sorted({r for r in data["admin1"].dropna().unique()})
         months = sorted(set(data.loc[in_region, "month"].dropna()))
         hint = (f"Meses con datos de {params.region}: {', '.join(months)}" if months
                 else "Regiones en el archivo: " + ", ".join(f"«{r}»" for r in regions[:20]))
-        raise InputError(f"no hay filas para la región «{params.region}» y el mes {params.month}",
+        what = f"el periodo {params.period} ({', '.join(asked)})" if params.period else f"el mes {params.month}"
+        raise InputError(f"no hay filas para la región «{params.region}» y {what}",
                          file=fivew.source.path, sheet=fivew.source.sheet, column=f"{fivew.source.headers['admin1']} / {fivew.source.headers['month']}",
                          hint=hint)
     registry = read_registry(params.organizations_path, catalog) if params.organizations_path else None
@@ -139,10 +142,23 @@ def subgroup_figures(md: MonthData, rows: pd.DataFrame, basis: str) -> dict[str,
     return {sg: _figure(table.loc[sg], md.catalog) for sg in order}
 
 
-def key_figures_of(md: MonthData, rows: pd.DataFrame) -> dict[str, int]:
+def key_figures_of(md: MonthData, rows: pd.DataFrame, basis: str | None = None) -> dict[str, int]:
     """Published key figures of some rows of the region (duplicated copies left out)."""
     kept = rows[rows["duplicate_of"] == 0]
-    return {k: half_up(v) for k, v in key_figure_values(kept, md.params.basis, md.catalog).items()}
+    return {k: half_up(v) for k, v in key_figure_values(kept, basis or md.params.basis, md.catalog).items()}
+
+
+def consolidated_by_month(md: MonthData, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each month's intersector figure on new beneficiaries, unrounded per group (one row per month
+    with counted rows, index 'YYYY-MM'): what R4V's consolidated rule adds up."""
+    return headline(md, rows.assign(month=rows["month"].astype(str)), "nuevos", by="month")
+
+
+def consolidated_raw(md: MonthData, rows: pd.DataFrame) -> pd.Series:
+    """R4V's consolidated people reached over several months (docs/metodologia.md §2, regla 5), unrounded
+    per group: each month's intersector figure on new beneficiaries, summed over the months (max each
+    month, then accumulate). The year to date and a period's headline (§12) are this."""
+    return consolidated_by_month(md, rows).sum()
 
 
 def headline_by_month(md: MonthData) -> dict[str, dict | None]:
@@ -282,7 +298,7 @@ def compute(md: MonthData) -> dict:
     key_figures = key_figures_of(md, rows)
 
     ytd_rows = md.region[md.region["month"].isin(months_to_date(p.month))]
-    ytd_people = headline(md, ytd_rows, "nuevos", by="month").sum()
+    ytd_people = consolidated_raw(md, ytd_rows)
     ytd_sectors = sector_figures(ytd_rows[ytd_rows["counted"]], "nuevos")
 
     prev_rows = md.region[md.region["month"] == previous_month(p.month)]
@@ -347,6 +363,92 @@ def compute(md: MonthData) -> dict:
         "generated_by": {"kit": "mdrm", "version": __version__,
                          "date": dt.date.today().isoformat()},
     }
+    if p.targets is not None:
+        metrics["targets"] = targets_of(md)
     metrics["warnings"] = month_warnings(md, metrics)
     metrics["notices"] = month_notices(md, metrics)  # information lines, not warnings (the export's first month)
+    return metrics
+
+
+def _against(reached: int, target: int | None) -> dict:
+    """Reached against one target: `percent` (points, one decimal) is None without a target or with 0."""
+    percent = None if not target else round_half_up(100 * reached / target, 1)
+    return {"target": target, "reached": reached, "percent": percent}
+
+
+def targets_of(md: MonthData) -> dict:
+    """Reached against target (`metas:`, docs/metodologia.md §12): the year to date on new beneficiaries,
+    January to the report's month (a period's last month), R4V's consolidated rule, against the year's
+    targets. Every subgroup with people or a target is listed; one without a target has None."""
+    p, targets = md.params, md.params.targets
+    ytd_rows = md.region[md.region["month"].isin(months_to_date(p.month))]
+    reached = _people_figure(md, consolidated_raw(md, ytd_rows))["total"]
+    by_subgroup = {sg: f["total"] for sg, f in subgroup_figures(md, ytd_rows, "nuevos").items()}
+    order = [sg for sg in [*md.catalog.subgroups, SIN_SUBGRUPO] if sg in by_subgroup or sg in targets.subgroups]
+    return {
+        "months": months_to_date(p.month),
+        "source": targets.source or None,
+        "people_reached": _against(reached, targets.total),
+        "subgroups": {sg: _against(by_subgroup.get(sg, 0), targets.subgroups.get(sg)) for sg in order},
+    }
+
+
+def compute_period(md: MonthData) -> dict:
+    """The figures of a quarter, half or year (`periodo:`, docs/metodologia.md §12), R4V's consolidated rule:
+    people reached = Σ over the period's months of each month's intersector figure on new beneficiaries;
+    subgroups, sectors, population groups and sex/age on new beneficiaries summed over the months; key
+    figures and USD summed (people key figures on new beneficiaries too); organizations distinct over the
+    period. A month of the period without rows in the export is named in W11, never dropped silently."""
+    p, catalog = md.params, md.catalog
+    months = period_months(p.period)
+    rows = md.region[md.region["month"].isin(months)]
+    counted = rows[rows["counted"]]
+    excluded = rows["exclusion"].value_counts()
+    with_rows = set(rows["month"].astype(str))
+    by_month = consolidated_by_month(md, rows)
+    people = _people_figure(md, by_month.sum())  # consolidated_raw, keeping each month's figure for `by_month`
+    age_raw = sex_age_values(counted, "nuevos", catalog).sum()
+    sectors = sector_figures(counted, "nuevos")
+    source = md.fivew.source
+    empty = pd.Series(dtype="float64")
+    metrics = {
+        "schema": SCHEMA,
+        "region": p.region,
+        "mesa": mesa_dict(p.mesa),
+        "period": p.period,
+        "period_label": period_label(p.period),
+        "months": months,
+        "months_missing": [m for m in months if m not in with_rows],
+        "basis": "nuevos",  # a period counts new beneficiaries whatever `base_personas` says
+        "dedup": dedup_dict(p),
+        "counting": counting_rules(md),
+        "rows": {
+            "read": int(len(rows)),
+            "counted": int(len(counted)),
+            "excluded": int(len(rows) - len(counted)),
+            "excluded_by_reason": {r: int(excluded.get(r, 0)) for r in EXCLUSION_LABELS if excluded.get(r, 0)},
+        },
+        "people_reached": people,
+        "by_sex_age": largest_remainder(age_raw.to_dict(), people["total"], catalog.sex_age_ids),
+        "subgroups": subgroup_figures(md, rows, "nuevos"),
+        "sectors": {str(r.sector): half_up(r.new) for r in sectors.itertuples()},
+        "key_figures": key_figures_of(md, rows, "nuevos"),
+        "organizations": {
+            "reporting": reporting_count(rows),
+            "members": int(len(md.registry)) if md.registry is not None else None,
+            "by_subgroup": by_subgroup(rows, md.registry, catalog),
+        },
+        # each month's own headline on new beneficiaries (None: no rows); the period's is not their rounded sum
+        # but the sum rounded once (docs/metodologia.md §2, regla 7)
+        "by_month": {m: _people_figure(md, by_month.loc[m] if m in by_month.index else empty)["total"]
+                     if m in with_rows else None for m in months},
+        "source": {"file": source.path.name, "sheet": source.sheet, "sha256": source.sha256},
+        "scope": {"country": catalog.country_label(p.country) if p.country else None,
+                  "regions": list(p.regions), "national": p.national},
+        "sample": is_sample(p),
+        "generated_by": {"kit": "mdrm", "version": __version__, "date": dt.date.today().isoformat()},
+    }
+    if p.targets is not None:
+        metrics["targets"] = targets_of(md)
+    metrics["warnings"] = period_warnings(md, metrics)
     return metrics

@@ -1,4 +1,5 @@
-"""The params file of a month (docs/metodologia.md §5): YAML, Spanish keys, strict.
+"""The params file of a month, or of a period with `periodo:` (docs/metodologia.md §5, §12): YAML,
+Spanish keys, strict.
 
 A month file inherits `region.yml` from its own folder (the month file wins,
 key by key, and inside `deduplicacion` too; an empty `destacados` does not win:
@@ -20,6 +21,7 @@ from babel.lists import format_list
 from .catalog import SIN_SUBGRUPO, Catalog, KeyFigure, Subgroup, key_figures_from, load_catalog
 from .errors import InputError, not_a_file_text, os_error_text
 from .months import MONTH
+from .periods import is_period, period_months
 from .text import slug
 
 BASES = ("mensual", "nuevos")
@@ -39,6 +41,8 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "cifras_clave": ("{id: {etiqueta: ..., valor: ..., patrones: [...]}}", (dict,)),
     "subgrupos": ("{id: {nombre: ..., descripcion: ..., sectores: [...]}}", (dict,)),
     "mes": ("texto AAAA-MM", (str,)),
+    "periodo": ("texto AAAA-T1..T4, AAAA-S1..S2 o AAAA", (str, int)),  # instead of `mes` (mdrm.periods)
+    "metas": ("{total: personas, subgrupos: {id: personas}, fuente: texto}", (dict,)),
     "datos": ("ruta de archivo", (str,)),
     "hoja": ("texto o null", (str, type(None))),
     "organizaciones": ("ruta de archivo o null", (str, type(None))),
@@ -54,12 +58,13 @@ _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "indicadores": ("ruta de archivo (lista de indicadores de R4V) o null", (str, type(None))),
     "tipos_personas": ("lista de textos (tipos de indicador que cuentan personas)", (list,)),
 }
-_REQUIRED = ("mes", "datos")
+_REQUIRED = ("datos",)  # and `mes` or `periodo`, one of them
 _MERGED = ("deduplicacion", "columnas", "mesa", "definiciones")  # merged key by key over region.yml
 _MESA_KEYS = ("nombre", "sigla", "plataforma")
 _KEY_FIGURE_KEYS = ("etiqueta", "valor", "patrones", "indicadores")
 KEY_FIGURE_VALUES = ("cantidad", "personas", "usd")
 _SUBGROUP_KEYS = ("nombre", "descripcion", "sectores")
+_TARGET_KEYS = ("total", "subgrupos", "fuente")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,16 @@ class Mesa:
     nombre: str
     sigla: str = ""
     plataforma: str = ""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """`metas:` people targeted for the year (the RMRP's), the headline's and per subgroup, with their
+    source for the note. None: no target given (reached against target shows «—»)."""
+
+    total: int | None = None
+    subgroups: dict[str, int] = field(default_factory=dict)
+    source: str = ""
 
 
 @dataclass
@@ -98,6 +113,8 @@ class Params:
     indicators_path: Path | None = None  # `indicadores`: R4V's indicator list (mdrm.indicators)
     people_types: tuple[str, ...] = PEOPLE_TYPES  # `tipos_personas`
     data_country: str | None = None  # without `pais`: the one R4V country of the Mesa's rows (`region.read_region`)
+    period: str | None = None  # `periodo` (mdrm.periods); then `month` is the period's last month
+    targets: Targets | None = None  # `metas`
 
     def __post_init__(self):
         if not self.regions and self.country is None:
@@ -225,8 +242,9 @@ def load_params(path: str | Path, whole_file: bool = False) -> Params:
     for key in _REQUIRED:
         if merged.get(key) in (None, "") and not whole_file:
             raise InputError(f"falta la clave obligatoria «{key}»", file=path)
-    month = str(merged.get("mes") or "")
-    if not MONTH.match(month) and not (whole_file and not month):
+    period = _period(merged, origin, path, whole_file)
+    month = period_months(period)[-1] if period else str(merged.get("mes") or "")
+    if not period and not MONTH.match(month) and not (whole_file and not month):
         raise InputError("la clave «mes» debe tener la forma AAAA-MM", file=origin["mes"], value=month)
     basis = merged.get("base_personas", "mensual")
     if basis not in BASES:
@@ -304,10 +322,64 @@ def load_params(path: str | Path, whole_file: bool = False) -> Params:
         indicators_path=_resolve(merged.get("indicadores"), origin.get("indicadores", path).parent, "indicadores",
                                  origin.get("indicadores", path)),
         people_types=tuple(t.strip() for t in people_types),
+        period=period,
     )
+    params.targets = _targets(merged.get("metas"), origin.get("metas", path), params.adapt(catalog))
     if every_country:
         params.regions = ()  # no country and no admin1: every row of the file (scope.mesa_rows)
     return params
+
+
+def _period(merged: dict, origin: dict, path: Path, whole_file: bool) -> str | None:
+    """`periodo` (a quarter, half or year) instead of `mes`: exactly one of the two."""
+    has_month = merged.get("mes") not in (None, "")
+    value = merged.get("periodo")
+    if value in (None, ""):
+        if not has_month and not whole_file:
+            raise InputError("falta la clave obligatoria «mes» (o «periodo»)", file=path,
+                             hint="Escriba «mes: AAAA-MM» para un mes o «periodo: AAAA-T1» (trimestre), "
+                                  "«AAAA-S1» (semestre) o «AAAA» (año).")
+        return None
+    if has_month:
+        raise InputError("las claves «mes» y «periodo» no van juntas: escriba solo una", file=origin["periodo"],
+                         value=f"mes: {merged['mes']}, periodo: {value}")
+    text = str(value).strip()
+    if isinstance(value, bool) or not is_period(text):
+        raise InputError("la clave «periodo» debe ser AAAA-T1 a AAAA-T4 (trimestre), AAAA-S1 o AAAA-S2 "
+                         "(semestre), o AAAA (año)", file=origin["periodo"], value=value)
+    return text
+
+
+def _target_value(value, where: str, origin: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"la clave «{where}» debe ser un número entero de personas (0 o más)", file=origin,
+                         value=value)
+    return value
+
+
+def _targets(value: dict | None, origin: Path, catalog: Catalog) -> Targets | None:
+    """`metas:` checked: whole people (0 or more), subgroups of the Mesa's own (`sin_subgrupo` is not one)."""
+    if value is None:
+        return None
+    for key in value:
+        if key not in _TARGET_KEYS:
+            raise InputError(f"clave desconocida «metas.{key}»", file=origin,
+                             hint="Claves válidas: " + ", ".join(_TARGET_KEYS))
+    total = value.get("total")
+    total = None if total is None else _target_value(total, "metas.total", origin)
+    subgroups = value.get("subgrupos") or {}
+    if not isinstance(subgroups, dict):
+        raise InputError("la clave «metas.subgrupos» debe ser {subgrupo: personas}", file=origin, value=subgroups)
+    for sg in subgroups:
+        if sg not in catalog.subgroups:
+            raise InputError(f"la clave «metas.subgrupos» nombra un subgrupo desconocido «{sg}»", file=origin,
+                             hint="Subgrupos: " + ", ".join(catalog.subgroups))
+    source = value.get("fuente")
+    if source is not None and not isinstance(source, str):
+        raise InputError("la clave «metas.fuente» debe ser un texto", file=origin, value=source)
+    return Targets(total=total,
+                   subgroups={str(sg): _target_value(v, f"metas.subgrupos.{sg}", origin) for sg, v in subgroups.items()},
+                   source=(source or "").strip())
 
 
 def _country(merged: dict, origin: dict, catalog: Catalog) -> str | None:

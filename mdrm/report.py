@@ -176,6 +176,11 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    if params.period:  # the report of a period is not made yet: never the last month's under the period's name
+        from .errors import InputError
+
+        raise InputError(f"«periodo: {params.period}»: el reporte de un periodo aún no está disponible",
+                         file=params_path, hint="Sus cifras se calculan con «mdrm metrics --params ARCHIVO».")
     check_month_name(params_path, params.month)
     if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
         from .maps import read_geojson

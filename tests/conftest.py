@@ -196,14 +196,15 @@ def month_params(tmp_path):
 
     The hand-made tables are Tacna's: by default they use the sample Mesa's key
     figures and subgroups (`cifras_clave`, `subgrupos` of params/tacna/region.yml);
-    give `cifras_clave=None` or `subgrupos=None` for the packaged ones.
+    give `cifras_clave=None` or `subgrupos=None` for the packaged ones, and `mes=None` for a file
+    without a month (one with `periodo:`).
     """
 
     def write(data: Path, name: str = "2020-09.yml", **keys) -> Path:
         content = {"region": "Tacna", "mes": "2020-09", "datos": str(data), "cifras_clave": sample_key_figures(),
                    "subgrupos": sample_subgroups()}
         content.update(keys)
-        content = {k: v for k, v in content.items() if not (k in ("cifras_clave", "subgrupos") and v is None)}
+        content = {k: v for k, v in content.items() if not (k in ("cifras_clave", "subgrupos", "mes") and v is None)}
         path = tmp_path / name
         path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path

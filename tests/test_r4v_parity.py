@@ -15,9 +15,12 @@ code is not used), on the raw sheet read by pandas:
   `cumsum` over the months.
 
 R4V 2021's rule set (`r4v2021`: maxsector over every row, RMRP "No" too) runs with `solo_rmrp: false`.
-Not covered here: R4V counts people only on its indicator types (`Direct Assistance` from 2022); these
-fixtures carry no type column and there is no list of 2022's indicators among them (the rule is tested
-on hand-made tables in tests/test_r4v_rows.py).
+R4V counts people only on its indicator types (`Direct Assistance` from 2022). These fixtures carry no type
+column and R4V's 2022 list is not among them, so `test_the_kit_counts_people_on_direct_assistance_only`
+writes a list of each file's own (sector, indicator) pairs, typed by a rule of the test (an indicator of
+training, meetings, messages, advocacy, initiatives or kits is not direct assistance), gives it to the kit
+as `indicadores:` and keeps, in the re-implementation, only the rows whose pair the list types
+`Direct Assistance` (R4V's inner join on sector and indicator).
 """
 from __future__ import annotations
 
@@ -65,6 +68,28 @@ def r4v_rows(path, headers, only_yes: bool = True) -> pd.DataFrame:
     rows["cva"] = rows["cva"].astype(str).str.strip().str.lower().isin(["yes", "si", "sí"])
     rows["month"] = rows["month"].astype(str).str[:7]
     return rows
+
+
+NOT_DIRECT = ("trained", "capacitated", "capacitadas", "meetings", "reuniones", "impressions", "impresiones",
+              "advocacy", "incidencia", "initiatives or activities", "iniciativas o actividades", "kits", "interventions in temporary", "cohesion",
+              "cohesión")
+INDICATOR = {"5w_2022_es.xlsx": ("Indicador Sector", "Indicador")}
+
+
+def typed_list(path, name, tmp_path):
+    """(the list's path, the set of Direct Assistance pairs): every (sector, indicator) of the file, typed
+    `Other` when its indicator is of training, meetings, messages, advocacy, initiatives, kits or social
+    cohesion."""
+    raw = pd.read_excel(path, engine="calamine")
+    sector, indicator = INDICATOR.get(name, ("Subsector", "Indicator"))
+    pairs = raw[[sector, indicator]].dropna().drop_duplicates().set_axis(["Sector", "Indicator"], axis=1)
+    other = pairs["Indicator"].str.lower().str.contains("|".join(NOT_DIRECT), regex=True)
+    pairs["Indicator Type"] = ["Other" if o else "Direct Assistance" for o in other]
+    listed = tmp_path / "indicadores_2022.csv"
+    pairs.to_csv(listed, index=False)
+    direct = pairs[pairs["Indicator Type"] == "Direct Assistance"]
+    return listed, set(zip(direct["Sector"], direct["Indicator"])), raw[sector].astype(str) + "\x1f" + \
+        raw[indicator].astype(str)
 
 
 def r4v_consolidated(rows: pd.DataFrame, model: str) -> dict:
@@ -119,6 +144,30 @@ def by_key(table: pd.DataFrame, column: str, *more: str, positive: bool = False)
         table = table[table[column] > 0]
     keys = zip(table["Country"], table["Month"], *(table[m] for m in more))
     return {key: int(value) for key, value in zip(keys, table[column])}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_the_kit_counts_people_on_direct_assistance_only(fixtures, tmp_path, name):
+    listed, direct, pair = typed_list(fixtures / name, name, tmp_path)
+    keep = pair.isin({f"{s}\x1f{i}" for s, i in direct})
+    raw_rows = r4v_rows(fixtures / name, FILES[name])
+    rows = raw_rows[keep.loc[raw_rows.index]]
+    assert 0 < len(rows) < len(raw_rows)  # the list leaves some people out: the comparison could fail
+    expected = r4v_consolidated(rows, "sum")
+    table = kit_consolidated(fixtures / name, {**RULES["sum"], "indicadores": str(listed)}, tmp_path)
+    national = table[(table["Admin1"] == "Country level") & (table["Subsector"] == "Intersector")]
+    assert by_key(national, "Monthly Consolidated Total") == {k: round(v) for k, v in expected["month"].items()}
+    assert by_key(national, "Consolidated Total") == {k: round(v) for k, v in expected["ytd"].items()}
+
+
+def test_the_typed_list_leaves_trained_people_out_of_the_2024_export(fixtures, tmp_path):
+    """The comparison above could fail: on the 2024 export the list leaves out 188 people trained (Child
+    Protection 154, GBV 34), whom the kit would count without it."""
+    name = "5w_2024_short_headers.xlsx"
+    _, direct, pair = typed_list(fixtures / name, name, tmp_path)
+    raw_rows = r4v_rows(fixtures / name, FILES[name])
+    rows = raw_rows[pair.loc[raw_rows.index].isin({f"{s}\x1f{i}" for s, i in direct})]
+    assert raw_rows["new"].sum() - rows["new"].sum() == 188
 
 
 def test_the_two_models_differ_on_these_files(fixtures, tmp_path):

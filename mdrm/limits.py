@@ -116,7 +116,9 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """Excel's letters of a 1-based column number (1 -> A, 27 -> AA), of any size: a hostile reference may
+    name a column past XFD (openpyxl's `get_column_letter` stops at 18,278)."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -269,7 +271,7 @@ def _probe_in_child(path: Path, sheet: str | None) -> None:
     if width > MAX_COLUMNS or height > MAX_ROWS or height * width > MAX_CELLS:
         raise InputError(
             f"la hoja abarca {_n(height)} filas × {_n(width)} columnas ({_n(height * width)} celdas); el kit lee "
-            f"hasta la columna {_column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas), la fila "
+            f"hasta la columna {column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas), la fila "
             f"{_n(MAX_ROWS)} y {_n(MAX_CELLS)} celdas", file=path, sheet=name, hint=_SMALLER_OTHER)
 
 
@@ -351,7 +353,7 @@ def _beyond(column: int) -> bytes:
     def same(letter: str) -> str:
         return f"[{letter}{letter.lower()}]"
 
-    letters = _column_letters(column)
+    letters = column_letters(column)
     if len(letters) == 1:
         one = after(letters) if letters != "Z" else "(?!)"
         return f"{one}|[A-Za-z][A-Za-z]".encode()
@@ -392,7 +394,7 @@ def _check_area(xml: bytes, path: Path, sheet: str) -> None:
         shown = ", ".join(far[:5]) + (f" y {len(far) - 5} más" if len(far) > 5 else "")
         raise InputError(
             f"hay datos en celdas muy lejos del resto ({shown}); el kit lee hasta la columna "
-            f"{_column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas) y la fila {_n(MAX_ROWS)}",
+            f"{column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas) y la fila {_n(MAX_ROWS)}",
             file=path, sheet=sheet,
             hint="Borre esas celdas (o las columnas y filas vacías hasta ellas) y guarde el libro")
     # the last row: every <row> element's number (a row out of order in the middle counts too) and the cells

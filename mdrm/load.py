@@ -80,7 +80,7 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError, not_a_file_text
-from .limits import MAX_COLUMNS, check_file_size, check_workbook, reraise_interrupts, sheet_member
+from .limits import MAX_COLUMNS, check_file_size, column_letters, check_workbook, reraise_interrupts, sheet_member
 from .text import clean_cell_text, map_distinct, normalize
 
 TEXT_FIELDS = (
@@ -837,12 +837,8 @@ def _split_header(table: _Table, matcher: _HeaderMatcher, name: str) -> tuple[st
 
 
 def _column_letter(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """Excel's letters of a 0-based column position."""
+    return column_letters(position + 1)
 
 
 def _first_difference(left: pd.Series, right: pd.Series) -> int | None:

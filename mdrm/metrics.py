@@ -283,12 +283,22 @@ def dedup_dict(p: Params) -> dict:
     return dedup
 
 
+def rows_dict(rows: pd.DataFrame, counted: pd.DataFrame) -> dict:
+    """`rows` of metrics.json: read, counted, excluded, and the reasons present (docs/metodologia.md §6)."""
+    excluded = rows["exclusion"].value_counts()
+    return {
+        "read": int(len(rows)),
+        "counted": int(len(counted)),
+        "excluded": int(len(rows) - len(counted)),
+        "excluded_by_reason": {r: int(excluded.get(r, 0)) for r in EXCLUSION_LABELS if excluded.get(r, 0)},
+    }
+
+
 def compute(md: MonthData) -> dict:
     """The `mdrm.metrics/1` dictionary of the month (docs/metodologia.md §6)."""
     p, catalog = md.params, md.catalog
     rows = md.rows
     counted = rows[rows["counted"]]
-    excluded = rows["exclusion"].value_counts()
 
     people = _people_figure(md, _one(headline(md, rows, p.basis)))
     age_raw = sex_age_values(counted, p.basis, catalog).sum()
@@ -324,12 +334,7 @@ def compute(md: MonthData) -> dict:
         "basis": p.basis,
         "dedup": dedup_dict(p),
         "counting": counting_rules(md),
-        "rows": {
-            "read": int(len(rows)),
-            "counted": int(len(counted)),
-            "excluded": int(len(rows) - len(counted)),
-            "excluded_by_reason": {r: int(excluded.get(r, 0)) for r in EXCLUSION_LABELS if excluded.get(r, 0)},
-        },
+        "rows": rows_dict(rows, counted),
         "people_reached": people,
         "by_sex_age": by_sex_age,
         "subgroups": subgroup_figures(md, rows, p.basis),
@@ -403,7 +408,6 @@ def compute_period(md: MonthData) -> dict:
     months = period_months(p.period)
     rows = md.region[md.region["month"].isin(months)]
     counted = rows[rows["counted"]]
-    excluded = rows["exclusion"].value_counts()
     with_rows = set(rows["month"].astype(str))
     by_month = consolidated_by_month(md, rows)
     people = _people_figure(md, by_month.sum())  # consolidated_raw, keeping each month's figure for `by_month`
@@ -422,12 +426,7 @@ def compute_period(md: MonthData) -> dict:
         "basis": "nuevos",  # a period counts new beneficiaries whatever `base_personas` says
         "dedup": dedup_dict(p),
         "counting": counting_rules(md),
-        "rows": {
-            "read": int(len(rows)),
-            "counted": int(len(counted)),
-            "excluded": int(len(rows) - len(counted)),
-            "excluded_by_reason": {r: int(excluded.get(r, 0)) for r in EXCLUSION_LABELS if excluded.get(r, 0)},
-        },
+        "rows": rows_dict(rows, counted),
         "people_reached": people,
         "by_sex_age": largest_remainder(age_raw.to_dict(), people["total"], catalog.sex_age_ids),
         "subgroups": subgroup_figures(md, rows, "nuevos"),

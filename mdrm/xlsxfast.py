@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from .limits import column_letters
+
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _CONTENT_TYPES = (
@@ -69,12 +71,7 @@ _STYLES = (  # style 0: normal; style 1: bold (the header row)
 
 def column_letter(position: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return column_letters(position + 1)
 
 
 def _text(value) -> str:

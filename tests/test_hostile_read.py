@@ -680,7 +680,7 @@ def test_every_bomb_ends_with_exit_2_under_a_3_gb_cap(tmp_path, bomb):
 def test_columns_beyond_are_matched_in_either_case():
     from mdrm import limits
 
-    letters = [limits._column_letters(n) for n in range(1, 703)]
+    letters = [limits.column_letters(n) for n in range(1, 703)]
     for last in (1, 26, 29, 701):
         pattern = re.compile(rb"(?:" + limits._beyond(last) + rb")\Z")
         for text in (str.upper, str.lower):

@@ -190,3 +190,13 @@ def reached_against_target(against: Mapping | None) -> str:
     if not against or not against.get("target") or is_missing(against.get("percent")):
         return MISSING
     return f"{number(against['reached'])} de {number(against['target'])} ({target_share(against)})"
+
+
+def when_label(metrics: Mapping) -> str:
+    """What a report's figures cover: the month's name ('septiembre de 2020') or, for a period
+    (`periodo:`), its title ('Primer trimestre de 2020 (enero–marzo)', mdrm.periods.period_title)."""
+    if metrics.get("period"):
+        from .periods import period_title
+
+        return period_title(metrics["period"])
+    return month_label(metrics["month"])

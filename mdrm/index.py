@@ -15,12 +15,13 @@ from markupsafe import Markup
 from . import theme
 from .iorw import write_atomic
 from .months import MONTH
+from .periods import is_period, period_title
 
 
 def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
     entries = []
     for folder in sorted(region_dir.iterdir(), reverse=True) if region_dir.is_dir() else ():
-        if not (folder.is_dir() and MONTH.match(folder.name)):
+        if not (folder.is_dir() and (MONTH.match(folder.name) or is_period(folder.name))):  # a month or a period
             continue
         metrics = None
         try:
@@ -68,7 +69,7 @@ def index_html(region_dir: Path) -> str:
         metrics = metrics or {}
         warnings = metrics.get("warnings") or []
         months.append({
-            "label": month_label(month),
+            "label": period_title(month) if is_period(month) else month_label(month),
             "sample": bool(metrics.get("sample")),
             "people": number(metrics.get("people_reached", {}).get("total")),
             "warnings": len(warnings),

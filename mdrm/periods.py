@@ -46,3 +46,14 @@ def period_label(period: str) -> str:
     if match["kind"] is None:
         return f"año {match['year']}"
     return f"{_ORDINALS[int(match['n'])]} {_NAMES[match['kind']]} de {match['year']}"
+
+
+def period_title(period: str) -> str:
+    """The period as a report's title says it: '2020-T1' -> 'Primer trimestre de 2020 (enero–marzo)';
+    '2020' -> 'Año 2020 (enero–diciembre)' (the months named, so a reader never guesses the calendar)."""
+    from .formatting import _MONTHS
+
+    months = period_months(period)
+    label = period_label(period)
+    first, last = _MONTHS[int(months[0][5:])], _MONTHS[int(months[-1][5:])]
+    return f"{label[0].upper()}{label[1:]} ({first}–{last})"

@@ -15,7 +15,8 @@ from markupsafe import Markup
 from . import theme
 from .iorw import write_atomic
 from .months import MONTH
-from .periods import is_period, period_title
+from .formatting import period_title
+from .periods import is_period
 
 
 def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+PERIOD_FILE = re.compile(r"^([0-9]{4}(?:-[TS][0-9])?)\.ya?ml\Z")  # a period's params file: 2020-T1.yml, 2020.yml
 PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<kind>[TS])(?P<n>[0-9]))?\Z")  # ASCII digits only
 _PARTS = {"T": (4, 3), "S": (2, 6)}  # kind -> (how many in a year, months in each)
 _NAMES = {"T": "trimestre", "S": "semestre"}
@@ -47,13 +48,3 @@ def period_label(period: str) -> str:
         return f"año {match['year']}"
     return f"{_ORDINALS[int(match['n'])]} {_NAMES[match['kind']]} de {match['year']}"
 
-
-def period_title(period: str) -> str:
-    """The period as a report's title says it: '2020-T1' -> 'Primer trimestre de 2020 (enero–marzo)';
-    '2020' -> 'Año 2020 (enero–diciembre)' (the months named, so a reader never guesses the calendar)."""
-    from .formatting import _MONTHS
-
-    months = period_months(period)
-    label = period_label(period)
-    first, last = _MONTHS[int(months[0][5:])], _MONTHS[int(months[-1][5:])]
-    return f"{label[0].upper()}{label[1:]} ({first}–{last})"

@@ -201,7 +201,9 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
-    if not params.period:  # a period's file is named as the user likes; its folder is the period's
+    if params.period:
+        check_period_name(params_path, params.period)
+    else:
         check_month_name(params_path, params.month)
     if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
         from .maps import read_geojson
@@ -226,6 +228,18 @@ def check_month_name(params_path: Path, month: str) -> None:
     named = MONTH_FILE.match(Path(params_path).name)
     if named and named.group(1) != month:
         raise InputError(f"el archivo se llama {Path(params_path).name} pero su clave «mes» es {month}; "
+                         f"corrija una de las dos (no se escribió nada)", file=params_path)
+
+
+def check_period_name(params_path: Path, period: str) -> None:
+    """A period's file named as a period (`2020-T1.yml`) whose «periodo» says another is bad input, as
+    for a month: publishing it would overwrite the other period's report. Other names are free."""
+    from .errors import InputError
+    from .periods import PERIOD_FILE
+
+    named = PERIOD_FILE.match(Path(params_path).name)
+    if named and named.group(1) != period:
+        raise InputError(f"el archivo se llama {Path(params_path).name} pero su clave «periodo» es {period}; "
                          f"corrija una de las dos (no se escribió nada)", file=params_path)
 
 

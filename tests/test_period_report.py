@@ -111,6 +111,42 @@ def test_a_period_missing_months_says_so_in_its_report(period_report):
     assert "abril de 2021 999 mayo de 2021 — junio de 2021 — Total 1,134" in text
 
 
+def test_batch_periodos_over_the_sample_writes_every_period_and_the_rule_adds_up(tmp_path, capsys):
+    """`mdrm batch --periodos` over the sample's params (its period files 2020-T1.yml … 2020.yml): each
+    period with its HTML, one-pager and tables, all in the index. The rule: a year's people are the sum of
+    its months' new-beneficiary headlines, so T1 + T2 + T3 + T4 = S1 + S2 = the year = Σ of its months."""
+    from mdrm.formatting import period_title
+    from mdrm.periods import PERIOD_FILE
+
+    folder = tmp_path / "params" / "tacna"
+    folder.mkdir(parents=True)
+    region = (ROOT / "params" / "tacna" / "region.yml").read_text(encoding="utf-8")
+    (folder / "region.yml").write_text(region.replace("../../", f"{ROOT}/"), encoding="utf-8")
+    for path in (ROOT / "params" / "tacna").iterdir():
+        if PERIOD_FILE.match(path.name) or path.name == "2020-09.yml":  # a month file: not run with --periodos
+            (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "reports"
+    assert main(["batch", "--params-dir", str(folder), "--periodos", "--out", str(out), "--jobs", "2"]) == 0, \
+        capsys.readouterr().err
+    periods = ["2020-T1", "2020-T2", "2020-T3", "2020-T4", "2020-S1", "2020-S2", "2020"]
+    written = {p.name for p in (out / "tacna").iterdir()}
+    assert {*periods, "index.html"} <= written and "2020-09" not in written  # the periods only, not the months
+    headline = {}
+    for period in periods:
+        for name in ("situacion.html", "tablero.pdf", "tablero.png", "tablas.xlsx", "metrics.json"):
+            assert (out / "tacna" / period / name).is_file(), (period, name)
+        metrics = json.loads((out / "tacna" / period / "metrics.json").read_text(encoding="utf-8"))
+        headline[period] = metrics["people_reached"]["total"]
+        assert metrics["months_missing"] == []
+        assert sum(metrics["by_month"].values()) == headline[period]
+    quarters = sum(headline[f"2020-T{n}"] for n in range(1, 5))
+    assert quarters == headline["2020-S1"] + headline["2020-S2"] == headline["2020"]
+    assert headline["2020"] == 25_880  # README: the sample's year 2020
+    index = page_text(out / "tacna" / "index.html")
+    for period in periods:  # each period's line: its title, the sample's badge, its headline
+        assert f"{period_title(period)} datos de ejemplo {fmt.number(headline[period])}" in index
+
+
 # --------------------------------------------------------------------------- view level (no notebook run)
 
 def test_the_same_period_of_the_previous_year(five_w, month_params):

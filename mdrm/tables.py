@@ -483,7 +483,8 @@ REPORT_TABLES = (
     ReportTable("organizations_by_subgroup", "Organizaciones por subgrupo", organizations_by_subgroup,
                 lambda v: f"N° de organizaciones por subgrupo — {_month(v)}",
                 lambda v: "Según el registro de miembros de la Mesa." if v.data.registry is not None
-                else "Según las organizaciones que reportaron en el 5W del mes.",
+                else "Según las organizaciones que reportaron en el 5W del "
+                     + ("periodo (cada una una vez)." if v.metrics.get("period") else "mes."),
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("key_figures", "Cifras clave", key_figures,
                 lambda v: f"Principales actividades — {_month(v)}, con su variación respecto de {_prev_month(v)}",

@@ -147,6 +147,21 @@ def test_batch_periodos_over_the_sample_writes_every_period_and_the_rule_adds_up
         assert f"{period_title(period)} datos de ejemplo {fmt.number(headline[period])}" in index
 
 
+def test_a_period_file_named_as_another_period_is_refused(five_w, month_params, tmp_path, capsys):
+    """`2021-T2.yml` saying «periodo: 2021-T1» would overwrite the first quarter's report: exit 2, nothing
+    written. A file named otherwise (`primer_trimestre.yml`) is free: its folder is the period's."""
+    out = tmp_path / "reports"
+    wrong = month_params(five_w(ROWS), name="2021-T2.yml", mes=None, periodo="2021-T1")
+    assert main(["report", "--params", str(wrong), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "2021-T2.yml" in err and "2021-T1" in err and "periodo" in err
+    assert not out.exists() or not any(out.rglob("*"))
+    from mdrm.report import Content, prepare
+
+    free = month_params(five_w(ROWS), name="primer_trimestre.yml", mes=None, periodo="2021-T1")
+    assert prepare(free, out, Content.period()).month_dir.name == "2021-T1"
+
+
 # --------------------------------------------------------------------------- view level (no notebook run)
 
 def test_the_same_period_of_the_previous_year(five_w, month_params):
@@ -178,6 +193,18 @@ def test_the_months_report_and_one_pager_show_reached_against_target(five_w, mon
     plain = load_view(month_params(five_w(ROWS), name="2021-03.yml", mes="2021-03"))
     assert "Meta" not in html.headline(plain) and "Metas" not in plain.report_tables()
     assert "Meta del año" not in " ".join(t for t, _, _ in drawn_texts(tablero.draw(plain)))
+
+
+def test_w11_is_on_the_periods_one_pager_and_it_still_fits(five_w, month_params):
+    view = load_view(month_params(five_w(ROWS), mes=None, periodo="2021-S1", metas=TARGETS))
+    texts = drawn_texts(tablero.draw(view))
+    assert any(t.startswith("Avisos (W11)") for t, _, _ in texts)
+    assert min(size for _, _, size in texts) >= tablero.MIN_PT
+    assert [(a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:] if overlaps(a[1], b[1])] == []
+    drawn = " ".join(t for t, _, _ in texts)
+    # January-April: 135 + 999 = 1,134 of the target 270 = 420.0 %; May and June without rows: «—»
+    assert "Meta del año: 1,134 de 270 (420.0%)" in drawn
+    assert "mayo de 2021: —" in drawn and "abril de 2021: 999" in drawn
 
 
 @pytest.mark.parametrize("period", ["2020-T3", "2020-S2", "2020"])

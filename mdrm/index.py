@@ -99,7 +99,7 @@ def _change_log(region_dir: Path) -> list[dict]:
         if entry.get("source_before") and entry.get("source_after") != entry.get("source_before"):
             source = f"datos: {entry['source_before']} → {entry.get('source_after')}"
         out.append({
-            "month": month_label(month) if MONTH.match(month) else month,
+            "month": month_label(month) if MONTH.match(month) else period_title(month) if is_period(month) else month,
             "date": str(entry.get("date") or "").replace("T", " "),
             "previous_date": str(entry.get("previous_date") or ""),
             "source": source,

@@ -147,6 +147,23 @@ def test_batch_periodos_over_the_sample_writes_every_period_and_the_rule_adds_up
         assert f"{period_title(period)} datos de ejemplo {fmt.number(headline[period])}" in index
 
 
+def test_a_republished_period_is_in_the_change_log_by_its_name(period_report):
+    """Published again after a partner corrected March (r5: 40 -> 50 new, perm 15 -> 25), the quarter's
+    headline goes 135 -> 145: cambios.json names the period, and the index's log says its title."""
+    first = period_report(ROWS, "2021-T1")
+    fixed = [*ROWS[:4], {**ROWS[4], "total_monthly": 50, "new_beneficiaries": 50, "permanencia": 25,
+                         "ninos": 25}, ROWS[5]]
+    again = period_report(fixed, "2021-T1")
+    assert again == first
+    log = json.loads((first.parent / "cambios.json").read_text(encoding="utf-8"))
+    (entry,) = log
+    assert entry["month"] == "2021-T1"
+    people = [c for c in entry["changes"] if c["figure"] == "Personas alcanzadas"]
+    assert people == [{"figure": "Personas alcanzadas", "before": 135, "after": 145}]
+    # the index names it twice: its line among the reports, and its entry in the change log
+    assert page_text(first.parent / "index.html").count("Primer trimestre de 2021 (enero–marzo)") == 2
+
+
 def test_a_period_file_named_as_another_period_is_refused(five_w, month_params, tmp_path, capsys):
     """`2021-T2.yml` saying «periodo: 2021-T1» would overwrite the first quarter's report: exit 2, nothing
     written. A file named otherwise (`primer_trimestre.yml`) is free: its folder is the period's."""

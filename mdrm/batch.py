@@ -41,6 +41,21 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+def period_files(params_dir: str | Path) -> list[Path]:
+    """`--periodos`: the period files of DIR (`2020-T1.yml` … `2020-S2.yml`, `2020.yml`), by year then
+    quarters, halves and the year (docs/metodologia.md §12)."""
+    from .periods import PERIOD_FILE, is_period
+
+    folder = Path(params_dir)
+    if not folder.is_dir():
+        raise InputError("no existe la carpeta de parámetros", file=folder)
+    files = [p for p in folder.iterdir() if PERIOD_FILE.match(p.name) and is_period(p.stem)]
+    if not files:
+        raise InputError("no hay archivos de periodo (AAAA-T1.yml … AAAA-S2.yml, AAAA.yml) en la carpeta",
+                         file=folder, hint="Cada archivo lleva «periodo: AAAA-T1» (o AAAA-S1, AAAA) y hereda region.yml.")
+    return sorted(files, key=lambda p: (p.stem[:4], len(p.stem) == 4, "TS".find(p.stem[5:6]), p.stem))
+
+
 def month_files(params_dir: str | Path, first: str | None = None, last: str | None = None) -> list[Path]:
     """The `YYYY-MM.yml` files of DIR within [first, last], in month order."""
     folder = Path(params_dir)
@@ -99,12 +114,13 @@ class _Running:
 
 def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str | None = None,
               last: str | None = None, jobs: int | None = None, content: Content | None = None,
-              progress: bool = True, timeout: float | None = None) -> list[MonthOutcome]:
-    """Run every month of DIR; returns one outcome per month (never raises for one month)."""
+              progress: bool = True, timeout: float | None = None, periods: bool = False) -> list[MonthOutcome]:
+    """Run every month of DIR (`periods`: every period file of DIR instead); returns one outcome per month
+    (never raises for one month)."""
     from tqdm import tqdm
 
-    content = content or Content.default()
-    files = month_files(params_dir, first, last)
+    content = content or (Content.period() if periods else Content.default())
+    files = period_files(params_dir) if periods else month_files(params_dir, first, last)
     outcomes = {f.stem: MonthOutcome(f.stem, f) for f in files}
     running: dict[str, _Running] = {}
     regions: set[Path] = set()
@@ -166,7 +182,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
                     plan = prepare(path, out, content, cache)  # «mes» must be the file's month
                     regions.add(plan.region_dir)
                     prepared = plan.params
-                    staging = Staging(plan.region_dir, plan.params.month)
+                    staging = Staging(plan.region_dir, plan.folder_name)
                     tasks = start_month(plan, staging, content, pool, timeout)
                     running[month] = run = _Running(plan, staging, {t.key for t in tasks}, [])
                     try:
@@ -202,7 +218,7 @@ def run_batch(params_dir: str | Path, out: str | Path = "reports", *, first: str
         bar.close()
         _refresh_indexes(regions)
     result = Outcomes(outcomes[f.stem] for f in files)
-    if prepared is not None:
+    if prepared is not None and not periods:
         try:
             result.missing_months = months_without_params(params_dir, prepared, cache)
         except Exception:  # only a notice: never fails the batch
@@ -282,9 +298,9 @@ def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
     return "\n".join(lines)
 
 
-def run_batch_cli(params_dir, out, first, last, jobs, timeout: float | None = None) -> int:
+def run_batch_cli(params_dir, out, first, last, jobs, timeout: float | None = None, periods: bool = False) -> int:
     started = time.perf_counter()
-    outcomes = run_batch(params_dir, out, first=first, last=last, jobs=jobs, timeout=timeout)
+    outcomes = run_batch(params_dir, out, first=first, last=last, jobs=jobs, timeout=timeout, periods=periods)
     from .text import printable
 
     print(printable(summary(outcomes, time.perf_counter() - started)))

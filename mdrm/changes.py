@@ -67,7 +67,7 @@ def compare(previous_path: Path, metrics: dict, catalog: Catalog) -> dict | None
     if not changes:
         return None
     source = lambda m: (m.get("source") or {}).get("file")  # noqa: E731
-    return {"month": metrics.get("month"), "date": dt.datetime.now().isoformat(timespec="minutes"),
+    return {"month": metrics.get("period") or metrics.get("month"), "date": dt.datetime.now().isoformat(timespec="minutes"),
             "previous_date": (before.get("generated_by") or {}).get("date"),
             "source_before": source(before), "source_after": source(metrics), "changes": changes}
 

@@ -102,7 +102,8 @@ def _batch(args) -> int:
     from .batch import run_batch_cli
 
     check_out_dir(args.out)
-    return run_batch_cli(args.params_dir, args.out, args.first, args.last, args.jobs, timeout=args.timeout)
+    return run_batch_cli(args.params_dir, args.out, args.first, args.last, args.jobs, timeout=args.timeout,
+                         periods=args.periodos)
 
 
 def _init(args) -> int:
@@ -214,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--to", dest="last", metavar="AAAA-MM", help="último mes (incluido)")
     batch.add_argument("--jobs", type=_jobs, default=None,
                        help="cuadernos en paralelo (por defecto, el número de CPU, hasta 4)")
+    batch.add_argument("--periodos", action="store_true",
+                       help="los archivos de periodo de la carpeta (AAAA-T1.yml … AAAA-S2.yml, AAAA.yml) en lugar de los meses")
     batch.add_argument("--out", default="reports", help="carpeta de salida (por defecto reports/)")
     _timeout_option(batch)
     batch.set_defaults(run=_batch)

@@ -190,3 +190,21 @@ def reached_against_target(against: Mapping | None) -> str:
     if not against or not against.get("target") or is_missing(against.get("percent")):
         return MISSING
     return f"{number(against['reached'])} de {number(against['target'])} ({target_share(against)})"
+
+
+def when_label(metrics: Mapping) -> str:
+    """What a report's figures cover: the month's name ('septiembre de 2020') or, for a period
+    (`periodo:`), its title ('Primer trimestre de 2020 (enero–marzo)', `period_title`)."""
+    if metrics.get("period"):
+        return period_title(metrics["period"])
+    return month_label(metrics["month"])
+
+
+def period_title(period: str) -> str:
+    """The period as a report's title says it: '2020-T1' -> 'Primer trimestre de 2020 (enero–marzo)';
+    '2020' -> 'Año 2020 (enero–diciembre)' (the months named, so a reader never guesses the calendar)."""
+    from .periods import period_label, period_months
+
+    months = period_months(period)
+    label = period_label(period)
+    return f"{label[0].upper()}{label[1:]} ({_MONTHS[int(months[0][5:])]}–{_MONTHS[int(months[-1][5:])]})"

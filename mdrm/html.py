@@ -52,7 +52,7 @@ def population_class(group: str) -> str:
 
 
 def _month(metrics: dict) -> str:
-    return fmt.month_label(metrics["month"])
+    return fmt.when_label(metrics)  # a period's title for `periodo:`
 
 
 def _prev_month(metrics: dict) -> str:
@@ -180,9 +180,66 @@ def headline(view) -> str:
             f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
             f'<div class="mdrm-change">{esc(total_change)}</div></div>')
     by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{"".join(groups)}</div>'
+    side.append(target_line(m))
     others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros {esc(of_mesa)} y acumulado</h3>'
               f'{"".join(side)}</div>')
     return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
+
+
+def target_line(metrics: dict) -> str:
+    """Reached against the year's target (`metas:`), year to date; '' without `metas:`, «—» for a target of 0."""
+    against = (metrics.get("targets") or {}).get("people_reached")
+    if against is None:
+        return ""
+    return (f'<div class="mdrm-change mdrm-target" style="margin-top:12px"><b>Meta del año:</b> '
+            f'{esc(fmt.reached_against_target(against))}</div>')
+
+
+def period_headline(view) -> str:
+    """The headline card of a period (`periodo:`): its people reached (R4V's consolidated rule), by
+    population group, its organizations, and reached against target."""
+    m, catalog = view.metrics, view.data.catalog
+    people = m["people_reached"]
+    groups = "".join(
+        f'<div class="mdrm-group {population_class(g)}"><b>{esc(fmt.number(people["by_population"][g]))}</b>'
+        f'{esc(catalog.population_label(g))}</div>'
+        for g in tables.population_order(people["by_population"], catalog))
+    months = m["months"]
+    orgs = m.get("organizations") or {}
+    side = []
+    if orgs.get("reporting") is not None:
+        side.append(f'<div><span class="mdrm-big" style="font-size:2em">{esc(fmt.number(orgs["reporting"]))}</span>'
+                    f'<div class="mdrm-biglabel">Organizaciones que reportaron en el periodo</div></div>')
+    side.append(target_line(m))
+    main = (f'<div class="mdrm-card" style="flex:1.2 1 260px"><h3>Población alcanzada en el periodo</h3>'
+            f'<div class="mdrm-big mdrm-period-headline">{esc(fmt.number(people["total"]))}</div>'
+            f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
+            f'<div class="mdrm-change">{esc(fmt.month_range(months[0], months[-1]))}: nuevos beneficiarios de '
+            f'cada mes, sin doble conteo entre sectores, sumados mes a mes</div></div>')
+    by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{groups}</div>'
+    others = f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Organizaciones y meta</h3>{"".join(side)}</div>'
+    return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
+
+
+def period_header(view) -> str:
+    """Title band of a period's report."""
+    return header(view, subtitle=_subtitle(view, "Reporte de situación del periodo"))
+
+
+def period_methodology(view) -> str:
+    """How a period's figures are counted (docs/metodologia.md §12), in the words of README's rule."""
+    m = view.metrics
+    items = [
+        "Personas alcanzadas en el periodo: las personas nuevas (nuevos beneficiarios) de cada mes, sin doble "
+        "conteo entre sectores, sumadas mes a mes (regla consolidada de R4V); quien recibe ayuda en varios meses "
+        "cuenta una sola vez, el mes en que llegó.",
+        "Subgrupos, sectores y grupos poblacionales: nuevos beneficiarios sumados sobre los meses; cifras clave "
+        "y USD sumados; organizaciones: las distintas del periodo.",
+        f"Método de deduplicación «{(m.get('dedup') or {}).get('method', '')}», nivel "
+        f"«{(m.get('dedup') or {}).get('level', '')}».",
+    ]
+    return _wrap('<ul class="mdrm-list mdrm-note" style="font-size:.9em">'
+                 + "".join(f"<li>{esc(t)}</li>" for t in items) + "</ul>")
 
 
 def _no_change_reason(metrics: dict) -> str | None:
@@ -389,7 +446,7 @@ def footer(view) -> str:
         date = made.get("date")
         when = f" el {esc(fmt.date_label(date))}" if date else ""
         parts.append(f"Generado con {esc(made.get('kit', 'mdrm'))} {esc(made.get('version', ''))}{when}.")
-    parts.append(f"Región {esc(m['region'])}, mes {esc(_month(m))}; base «{esc(m.get('basis', ''))}», método "
+    parts.append(f"Región {esc(m['region'])}, {'periodo' if m.get('period') else 'mes'} {esc(_month(m))}; base «{esc(m.get('basis', ''))}», método "
                  f"«{esc((m.get('dedup') or {}).get('method', ''))}», nivel "
                  f"«{esc((m.get('dedup') or {}).get('level', ''))}».")
     if view.is_sample:

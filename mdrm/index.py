@@ -15,12 +15,14 @@ from markupsafe import Markup
 from . import theme
 from .iorw import write_atomic
 from .months import MONTH
+from .formatting import period_title
+from .periods import is_period
 
 
 def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
     entries = []
     for folder in sorted(region_dir.iterdir(), reverse=True) if region_dir.is_dir() else ():
-        if not (folder.is_dir() and MONTH.match(folder.name)):
+        if not (folder.is_dir() and (MONTH.match(folder.name) or is_period(folder.name))):  # a month or a period
             continue
         metrics = None
         try:
@@ -68,7 +70,7 @@ def index_html(region_dir: Path) -> str:
         metrics = metrics or {}
         warnings = metrics.get("warnings") or []
         months.append({
-            "label": month_label(month),
+            "label": period_title(month) if is_period(month) else month_label(month),
             "sample": bool(metrics.get("sample")),
             "people": number(metrics.get("people_reached", {}).get("total")),
             "warnings": len(warnings),
@@ -97,7 +99,7 @@ def _change_log(region_dir: Path) -> list[dict]:
         if entry.get("source_before") and entry.get("source_after") != entry.get("source_before"):
             source = f"datos: {entry['source_before']} → {entry.get('source_after')}"
         out.append({
-            "month": month_label(month) if MONTH.match(month) else month,
+            "month": month_label(month) if MONTH.match(month) else period_title(month) if is_period(month) else month,
             "date": str(entry.get("date") or "").replace("T", " "),
             "previous_date": str(entry.get("previous_date") or ""),
             "source": source,

@@ -268,7 +268,7 @@ def map_data(view, boundaries: Boundaries | None = None) -> MapData | None:
         elif int(total):
             unmatched.append((str(name), int(total)))
     area = _area_names(view)
-    title = f"Personas alcanzadas por {area[0]} — {fmt.month_label(view.metrics['month'])}"
+    title = f"Personas alcanzadas por {area[0]} — {fmt.when_label(view.metrics)}"
     return MapData(boundaries, people, unmatched, title, area)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+PERIOD_FILE = re.compile(r"^([0-9]{4}(?:-[TS][0-9])?)\.ya?ml\Z")  # a period's params file: 2020-T1.yml, 2020.yml
 PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<kind>[TS])(?P<n>[0-9]))?\Z")  # ASCII digits only
 _PARTS = {"T": (4, 3), "S": (2, 6)}  # kind -> (how many in a year, months in each)
 _NAMES = {"T": "trimestre", "S": "semestre"}
@@ -46,3 +47,4 @@ def period_label(period: str) -> str:
     if match["kind"] is None:
         return f"año {match['year']}"
     return f"{_ORDINALS[int(match['n'])]} {_NAMES[match['kind']]} de {match['year']}"
+

@@ -93,6 +93,26 @@ class Content:
             tablero=_lazy("mdrm.tablero", "write"),
         )
 
+    @classmethod
+    def period(cls) -> Content:
+        """A period's report (`periodo:`): notebooks/periodo.ipynb, the period's tables, its tablero;
+        no highlights page (the Mesa's highlights are a month's)."""
+        return cls(notebooks={"situacion": notebooks_dir() / "periodo.ipynb"}, tables=month_tables,
+                   tablero=_lazy("mdrm.tablero", "write"))
+
+    @classmethod
+    def for_params(cls, params_path: str | Path) -> Content:
+        """The kit's content for a params file: a period's (`periodo:`) or a month's. A file that cannot
+        be read gets the month's: `prepare` then says what is wrong with it."""
+        from .errors import InputError
+        from .params import load_params
+
+        try:
+            period = load_params(params_path).period
+        except (InputError, OSError):
+            period = None
+        return cls.period() if period else cls.default()
+
     def outputs(self) -> tuple[str, ...]:
         names = [f"{n}.{ext}" for n in self.notebooks for ext in ("html", "ipynb")] + ["metrics.json"]
         names += ["tablero.pdf", "tablero.png"] if self.tablero is not None else []
@@ -139,14 +159,19 @@ class MonthPlan:
         return self.out / self.params.report_folder
 
     @property
+    def folder_name(self) -> str:
+        """'2020-09' for a month, '2021-T1' for a period (`periodo:`)."""
+        return self.params.period or self.params.month
+
+    @property
     def month_dir(self) -> Path:
-        return self.region_dir / self.params.month
+        return self.region_dir / self.folder_name
 
     @property
     def title(self) -> str:
-        from .formatting import month_label
+        from .formatting import when_label
 
-        return f"{self.params.region} — {month_label(self.params.month)}"
+        return f"{self.params.region} — {when_label(self.view.metrics)}"
 
 
 class FiveWCache:
@@ -176,12 +201,10 @@ def prepare(params_path: str | Path, out: str | Path, content: Content,
 
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
-    if params.period:  # the report of a period is not made yet: never the last month's under the period's name
-        from .errors import InputError
-
-        raise InputError(f"«periodo: {params.period}»: el reporte de un periodo aún no está disponible",
-                         file=params_path, hint="Sus cifras se calculan con «mdrm metrics --params ARCHIVO».")
-    check_month_name(params_path, params.month)
+    if params.period:
+        check_period_name(params_path, params.period)
+    else:
+        check_month_name(params_path, params.month)
     if params.boundaries_path is not None:  # a bad `limites:` GeoJSON is bad input, told before anything runs
         from .maps import read_geojson
 
@@ -208,6 +231,18 @@ def check_month_name(params_path: Path, month: str) -> None:
                          f"corrija una de las dos (no se escribió nada)", file=params_path)
 
 
+def check_period_name(params_path: Path, period: str) -> None:
+    """A period's file named as a period (`2020-T1.yml`) whose «periodo» says another is bad input, as
+    for a month: publishing it would overwrite the other period's report. Other names are free."""
+    from .errors import InputError
+    from .periods import PERIOD_FILE
+
+    named = PERIOD_FILE.match(Path(params_path).name)
+    if named and named.group(1) != period:
+        raise InputError(f"el archivo se llama {Path(params_path).name} pero su clave «periodo» es {period}; "
+                         f"corrija una de las dos (no se escribió nada)", file=params_path)
+
+
 # --------------------------------------------------------------------------- 2. stage
 
 def tasks_for(plan: MonthPlan, staging: Staging, content: Content, timeout: float | None = None) -> list[Task]:
@@ -216,7 +251,7 @@ def tasks_for(plan: MonthPlan, staging: Staging, content: Content, timeout: floa
                   "mes": str(staging.path / MONTH_FILE)}
     # as the saved notebook shows them: the published metrics.json; no `mes` (a re-run recomputes)
     published = {**parameters, "metricas": str(plan.month_dir / "metrics.json"), "mes": ""}
-    month = plan.params.month
+    month = plan.folder_name
     tasks = [
         Task(key=f"{month}/{name}", source=str(Path(source).resolve()), parameters=parameters,
              cwd=str(Path(source).resolve().parent), staging=str(staging.path), ipynb=f"{name}.ipynb",
@@ -284,7 +319,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
     `pool`, if given (workers already starting: see `start_pool`), is used and closed.
     """
     started = time.perf_counter()
-    content = content or Content.default()
+    content = content or Content.for_params(params_path)
     with sigterm_as_interrupt():
         staging = None
         region_dir = None  # known once the month is prepared
@@ -298,7 +333,7 @@ def run_report(params_path: str | Path, out: str | Path = "reports", *, content:
             # seconds of each step (`make bench` shows them): preparing, handing over, tablas.xlsx,
             # then each task run by a worker, in parallel with them (its notebook, its HTML)
             timings = {"preparar": time.perf_counter() - started}
-            staging = Staging(plan.region_dir, plan.params.month)
+            staging = Staging(plan.region_dir, plan.folder_name)
             region_dir = plan.region_dir
             step = time.perf_counter()
             tasks = start_month(plan, staging, content, pool, timeout)

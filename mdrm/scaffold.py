@@ -438,7 +438,9 @@ def _month_file_for(path: Path) -> Path:
 
     if _read_yaml(path).get("mes"):
         return path
-    months = sorted(p for p in path.parent.glob("*.yml") if p.name != REGION_FILE and p.stem[:4].isdigit())
+    from .months import MONTH_FILE
+
+    months = sorted(p for p in path.parent.glob("*.yml") if MONTH_FILE.match(p.name))  # not a period's file
     if not months:
         raise InputError("region.yml no tiene «mes» y su carpeta no tiene archivos de mes (AAAA-MM.yml)", file=path)
     return months[-1]

@@ -267,24 +267,29 @@ def _title_band(w: Writer, view) -> None:
     w.fig.add_artist(Rectangle((0.015, top - height), 0.97, height, transform=w.fig.transFigure,
                                facecolor=fmt.ACCENT_COLOR, edgecolor="none"))
     title = mesa_title(view)
+    title_w = 0.58 if m.get("period") else 0.70  # a period's title ('Tercer trimestre … (julio–septiembre)') is longer
     for size in (15, 14, 13, 12, 11):
-        lines = w.wrap(title, 0.70, size, "bold")
+        lines = w.wrap(title, title_w, size, "bold")
         if len(lines) * w.line_height(size, 1.15) <= height - 0.016:
             break
     else:
         lines = lines[:2]
-        lines[-1] = w.ellipsize(lines[-1], 0.70, size, "bold")
+        lines[-1] = w.ellipsize(lines[-1], title_w, size, "bold")
     mid = top - height / 2
     w.fig.text(0.027, mid, "\n".join(lines), fontsize=size, fontweight="bold", color=theme.color("on-accent"), va="center",
                linespacing=1.15)
-    w.fig.text(0.975, mid + 0.016, fmt.month_label(m["month"]), fontsize=14, fontweight="bold", color=theme.color("on-accent"),
+    when = fmt.when_label(m)  # a period's title for `periodo:`
+    room = 0.975 - 0.027 - title_w - 0.015  # beside the Mesa's name, never over it
+    when_size = next((z for z in (14, 13, 12, 11, 10, 9) if w.width(when, z, "bold") <= room * SAFETY), 9)
+    w.fig.text(0.975, mid + 0.016, when, fontsize=when_size, fontweight="bold", color=theme.color("on-accent"),
                ha="right", va="center")
     if getattr(view, "is_sample", False):
         w.fig.text(0.975, mid - 0.019, "Datos de ejemplo: cifras y organizaciones ficticias", fontsize=8,
                    ha="right", va="center", color=theme.color("banner-text"), fontweight="bold",
                    bbox={"facecolor": theme.color("banner"), "edgecolor": theme.color("banner-edge"), "boxstyle": "round,pad=0.25"})
     else:
-        w.fig.text(0.975, mid - 0.019, "Reporte de situación mensual", fontsize=9, color=theme.color("on-accent"), ha="right",
+        w.fig.text(0.975, mid - 0.019, "Reporte de situación del periodo" if m.get("period") else
+                   "Reporte de situación mensual", fontsize=9, color=theme.color("on-accent"), ha="right",
                    va="center")
 
 
@@ -303,7 +308,8 @@ def _warnings(w: Writer, view, top: float) -> None:
 
 def _headline(w: Writer, view, box: Box) -> None:
     catalog, people = view.data.catalog, view.metrics["people_reached"]
-    y = panel(w, box, "Población alcanzada en el mes de reporte")
+    period = bool(view.metrics.get("period"))
+    y = panel(w, box, "Población alcanzada en el periodo" if period else "Población alcanzada en el mes de reporte")
     x, inner = box.x + PAD_X, box.w - 2 * PAD_X
     groups = tables.population_order(people["by_population"], catalog)
     per_row = len(groups) if len(groups) <= 4 else 3
@@ -318,6 +324,13 @@ def _headline(w: Writer, view, box: Box) -> None:
     w.text(x + w.width(total, big, "bold") + 0.008, y - big * 0.24 / 72 / PAGE[1], caption, 10,
            fontweight="bold", color=fmt.ACCENT_COLOR, va="top", linespacing=1.1)
     y -= big * 1.45 / 72 / PAGE[1]
+    target = (view.metrics.get("targets") or {}).get("people_reached")
+    if target is not None:  # `metas:`: reached against the year's target, year to date («—» for a target of 0)
+        said = f"Meta del año: {fmt.reached_against_target(target)}"
+        if w.width(said, 8.0, "bold") > inner * SAFETY:
+            said = w.ellipsize(said, inner, 8.0, "bold")
+        w.text(x, y, said, 8.0, fontweight="bold", va="top")
+        y -= w.line_height(8.0) + 0.002
     w.text(x, y, "Por grupo poblacional", 8.5, color=MUTED, va="top", fontweight="bold")
     y -= w.line_height(8.5) + 0.004
     cell = inner / per_row
@@ -478,7 +491,7 @@ def _organizations(w: Writer, view, box: Box) -> None:
         w.text(sx, y - 0.062, "Organizaciones", 8, va="top", fontweight="bold", color=fmt.ACCENT_COLOR)
     if reporting is not None:
         said = "organización reportó" if reporting == 1 else "organizaciones reportaron"
-        lines = w.wrap(f"{fmt.number(reporting)} {said} en el 5W del mes", side - 0.006, 7.0)
+        lines = w.wrap(f"{fmt.number(reporting)} {said} en el 5W del {'periodo' if view.metrics.get('period') else 'mes'}", side - 0.006, 7.0)
         w.block(sx, y - (0.085 if members is not None else 0.0), lines, 7.0, color=MUTED)
     if not counts:
         w.text(box.x + PAD_X, y, "Sin organizaciones por subgrupo.", 8, va="top", color=MUTED)
@@ -541,8 +554,27 @@ def _key_figures(w: Writer, view, box: Box) -> None:
         w.block(cx + 0.006, cy - value_size * 1.25 / 72 / PAGE[1], lines, label_size, spacing=1.12)
 
 
+def _by_month(w: Writer, view, box: Box) -> None:
+    """A period's months (`periodo:`), each its own new beneficiaries: what the period's headline adds up."""
+    y = panel(w, box, "Mes a mes (nuevos beneficiarios; el periodo es su suma)")
+    items = [f"{fmt.month_label(month)}: {fmt.number(value) if value is not None else fmt.MISSING}"
+             for month, value in view.metrics["by_month"].items()]
+    cols = 1 if len(items) <= 3 else 3  # a half or a year: its months in three columns
+    per_col = math.ceil(len(items) / cols)
+    width, height = (box.w - 2 * PAD_X) / cols, y - box.y - 0.008
+    chunks = [items[i:i + per_col] for i in range(0, len(items), per_col)]
+    size = min(fit_paragraphs(w, chunk, width, height, gap=0.1)[0] for chunk in chunks)
+    for i, chunk in enumerate(chunks):
+        _, paragraphs, _ = fit_paragraphs(w, chunk, width, height, sizes=(size,), gap=0.1)
+        draw_paragraphs(w, box.x + PAD_X + i * width, y, size, paragraphs, gap=0.1)
+
+
 def _highlights(w: Writer, view, box: Box) -> bool:
-    """The month's highlights, wrapped; cut with "…" and a pointer to destacados.html. Returns cut."""
+    """The month's highlights, wrapped; cut with "…" and a pointer to destacados.html. Returns cut.
+    A period has no highlights page: its panel lists the months instead (`_by_month`)."""
+    if view.metrics.get("period"):
+        _by_month(w, view, box)
+        return False
     y = panel(w, box, "Destacados del mes")
     items = narrative.fill_highlights(view.params.highlights, view.metrics, view.params.source)
     if not items:
@@ -592,7 +624,8 @@ def _foot(w: Writer, view, box: Box) -> None:
     dedup = m.get("dedup") or {}
     origin = (f"Fuente: 5W de R4V, archivo {source.get('file', '')}; base «{m.get('basis', '')}», método "
               f"«{dedup.get('method', '')}», nivel «{dedup.get('level', '')}». "
-              f"{made.get('kit', 'mdrm')} {made.get('version', '')}. Detalle en situacion.html y destacados.html.")
+              f"{made.get('kit', 'mdrm')} {made.get('version', '')}. Detalle en situacion.html"
+              f"{'' if m.get('period') else ' y destacados.html'}.")
     said = descriptions + definitions
     full = [f"«{short}» = {name}" for short, name in w.abbreviated.items() if name not in said]
     shortened = ("Nombres abreviados: " + "; ".join(full) + ".") if full else ""
@@ -618,7 +651,9 @@ def draw(view) -> Figure:
         _subgroups(w, view, Box(c2.x, mid + 0.01, c2.w, top - mid - 0.01))
         _organizations(w, view, Box(c2.x, low + 0.01, c2.w, mid - low - 0.01))
         _key_figures(w, view, Box(c3.x, low + 0.01, c3.w, top - low - 0.01))
-        with_map = maps.one_peruvian_admin1(view) or view.params.boundaries_path is not None
+        # a period has no map: the provinces' figures are a month's (its months are listed instead)
+        with_map = not view.metrics.get("period") and (maps.one_peruvian_admin1(view)
+                                                       or view.params.boundaries_path is not None)
         data = maps.map_data(view) if with_map else None
         if data is not None and data.people:
             _highlights(w, view, Box(c1.x, foot + 0.01, c2.x + c2.w - c1.x, low - foot - 0.01))
@@ -635,7 +670,7 @@ def write(view, folder: str | Path) -> list[Path]:
     fig = draw(view)
     for text in fig.findobj(matplotlib.text.Text):  # every text of the page, tick labels too:
         text.set_text(shown(text.get_text()))  # no right-to-left override turns it around
-    title = shown(f"{mesa_title(view)} — {fmt.month_label(view.metrics['month'])}")
+    title = shown(f"{mesa_title(view)} — {fmt.when_label(view.metrics)}")
     pdf, png = folder / FILES[0], folder / FILES[1]
     with matplotlib.rc_context(RC):
         fig.savefig(pdf, format="pdf", metadata={"Title": title, "Creator": "mdrm", "Subject": "Tablero del mes"})

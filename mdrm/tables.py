@@ -384,7 +384,8 @@ class ReportTable:
 
 
 def _month(view) -> str:
-    return fmt.month_label(view.metrics["month"])
+    """The month's name, or a period's title ('Primer trimestre de 2020 (enero–marzo)')."""
+    return fmt.when_label(view.metrics)
 
 
 def _prev_month(view) -> str:
@@ -482,7 +483,8 @@ REPORT_TABLES = (
     ReportTable("organizations_by_subgroup", "Organizaciones por subgrupo", organizations_by_subgroup,
                 lambda v: f"N° de organizaciones por subgrupo — {_month(v)}",
                 lambda v: "Según el registro de miembros de la Mesa." if v.data.registry is not None
-                else "Según las organizaciones que reportaron en el 5W del mes.",
+                else "Según las organizaciones que reportaron en el 5W del "
+                     + ("periodo (cada una una vez)." if v.metrics.get("period") else "mes."),
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("key_figures", "Cifras clave", key_figures,
                 lambda v: f"Principales actividades — {_month(v)}, con su variación respecto de {_prev_month(v)}",
@@ -534,9 +536,109 @@ assert all(len(r.sheet) <= SHEET_NAME_MAX for r in REPORT_TABLES)
 assert len({r.id for r in REPORT_TABLES}) == len({r.sheet for r in REPORT_TABLES}) == len(REPORT_TABLES)
 
 
+# --- targets (`metas:`) and periods (`periodo:`, docs/metodologia.md §12) ----------------------------
+
+def targets(view) -> pd.DataFrame:
+    """Reached against target (`metas:`): the year to date on new beneficiaries against the year's target,
+    the headline's and each subgroup's; «—» where there is no target or it is 0 (never «inf %»)."""
+    catalog, t = _catalog(view), view.metrics["targets"]
+
+    def row(label, against):
+        has = bool(against.get("target")) and against.get("percent") is not None
+        return (label, against["target"] if against.get("target") is not None else fmt.MISSING,
+                against["reached"], against["percent"] if has else fmt.MISSING)
+
+    rows = [row("Personas alcanzadas (total)", t["people_reached"])]
+    rows += [row(catalog.subgroup_label(sg), a) for sg, a in t["subgroups"].items()]
+    frame = pd.DataFrame(rows, columns=["Meta de", "Meta (personas)", "Alcanzado", "% de la meta"])
+    return frame.astype({"Alcanzado": "int64", "Meta (personas)": "object", "% de la meta": "object"})
+
+
+def _targets_caption(view) -> str:
+    months = view.metrics["targets"]["months"]
+    return f"Alcanzado frente a la meta — acumulado de {fmt.month_range(months[0], months[-1])}"
+
+
+def _targets_note(view) -> str:
+    source = view.metrics["targets"].get("source")
+    said = f" Fuente de las metas: {source}." if source else ""
+    return ("Alcanzado: personas nuevas (nuevos beneficiarios) del año hasta el mes, con la regla consolidada "
+            f"de R4V; «—»: sin meta, o meta 0.{said}")
+
+
+def period_by_month(view) -> pd.DataFrame:
+    """Each month of the period: its own headline on new beneficiaries («—» without rows), and the period's."""
+    m = view.metrics
+    rows = [(fmt.month_label(month), value if value is not None else fmt.MISSING) for month, value in m["by_month"].items()]
+    rows.append((TOTAL, m["people_reached"]["total"]))
+    return pd.DataFrame(rows, columns=["Mes", "Nuevos beneficiarios"]).astype({"Nuevos beneficiarios": "object"})
+
+
+def period_previous_year(view) -> pd.DataFrame:
+    """The period against the same period of the previous year, when the export has it (else no rows)."""
+    previous = view.previous_period()
+    if previous is None:
+        return pd.DataFrame(columns=["Cifra", "Periodo", "Mismo periodo del año anterior", "Variación", "Variación (%)"])
+    now, before = view.metrics["people_reached"], previous["people_reached"]
+    catalog = _catalog(view)
+    items = [("Personas alcanzadas", now["total"], before["total"])]
+    items += [(catalog.population_label(g), now["by_population"].get(g, 0), before["by_population"].get(g, 0))
+              for g in population_order({**before["by_population"], **now["by_population"]}, catalog)]
+    rows = [(label, a, b, fmt.change(a, b), _change_pct(a, b)) for label, a, b in items]
+    frame = pd.DataFrame(rows, columns=["Cifra", "Periodo", "Mismo periodo del año anterior", "Variación",
+                                        "Variación (%)"])
+    return _floats(_ints(frame, ["Periodo", "Mismo periodo del año anterior", "Variación"]), ["Variación (%)"])
+
+
+def period_sectors(view) -> pd.DataFrame:
+    """New beneficiaries per sector over the period (a person may be in several sectors)."""
+    catalog = _catalog(view)
+    items = _sector_rows(view.metrics["sectors"], catalog, lambda v: v)
+    frame = pd.DataFrame([(n, catalog.subgroup_label(sg), v) for n, sg, v in items],
+                         columns=["Sector", "Subgrupo", "Nuevos beneficiarios"])
+    return _ints(frame, ["Nuevos beneficiarios"])
+
+
+def period_key_figures(view) -> pd.DataFrame:
+    """The key figures summed over the period's months."""
+    catalog = _catalog(view)
+    rows = [(catalog.key_figures[k].label if k in catalog.key_figures else k, v)
+            for k, v in view.metrics["key_figures"].items()]
+    return _ints(pd.DataFrame(rows, columns=["Cifra clave", "Periodo"]), ["Periodo"])
+
+
+TARGETS = ReportTable("targets", "Metas", targets, _targets_caption, _targets_note,
+                      {OTHER_NUMBERS: INTEGER})
+PERIOD_ONLY = (
+    ReportTable("period_by_month", "Mes a mes", period_by_month,
+                lambda v: f"Personas alcanzadas mes a mes — {_month(v)}",
+                lambda v: "Cada mes, sus personas nuevas sin doble conteo entre sectores; el periodo es su suma "
+                          "(regla consolidada de R4V). «—»: el 5W no tiene filas de ese mes (aviso W11).",
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("period_previous_year", "Año anterior", period_previous_year,
+                lambda v: f"El periodo frente al mismo periodo del año anterior — {_month(v)}",
+                lambda v: "Ambos periodos con la regla consolidada de R4V, sobre nuevos beneficiarios.",
+                {"Variación": CHANGE, "Variación (%)": CHANGE_PERCENT, OTHER_NUMBERS: INTEGER},
+                when_empty="el 5W no tiene el mismo periodo del año anterior."),
+    ReportTable("period_sectors", "Sectores del periodo", period_sectors,
+                lambda v: f"Nuevos beneficiarios por sector — {_month(v)}",
+                lambda v: "Una persona puede estar en varios sectores: los sectores no suman el total.",
+                {OTHER_NUMBERS: INTEGER}),
+    ReportTable("period_key_figures", "Cifras clave del periodo", period_key_figures,
+                lambda v: f"Principales actividades — {_month(v)}",
+                lambda v: "Cifras clave sumadas sobre los meses del periodo.", {OTHER_NUMBERS: INTEGER}),
+)
+
+
+def period_records() -> tuple[ReportTable, ...]:
+    """The tables of a period's report: the month's own where they read the same figures, and the period's."""
+    shared = [record(n) for n in ("population", "sex_age", "subgroup_population", "organizations_by_subgroup")]
+    return (*shared, *PERIOD_ONLY)
+
+
 def record(name: str) -> ReportTable:
     """The record of a report table, by its id ("population") or its sheet name ("Población alcanzada")."""
-    for table in REPORT_TABLES:
+    for table in (*REPORT_TABLES, *PERIOD_ONLY, TARGETS):
         if name in (table.id, table.sheet):
             return table
     raise KeyError(f"no hay una tabla del reporte llamada {name!r}")
@@ -558,13 +660,14 @@ def sheet_texts(table: ReportTable, view, frame: pd.DataFrame) -> dict:
     return texts
 
 
-def report_tables(view) -> dict[str, pd.DataFrame]:
-    """Every table of the situation report, keyed by its sheet name (≤ 31 characters).
+def report_tables(view, records: tuple[ReportTable, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the situation report (or of `records`: a period's), keyed by its sheet name
+    (≤ 31 characters); reached against target only with `metas:`.
 
     Each frame carries in `attrs[SHEET_ATTRS]` its caption, note and number formats (from its record).
     """
     built = {}
-    for table in REPORT_TABLES:
+    for table in (REPORT_TABLES if records is None else records) + ((TARGETS,) if "targets" in view.metrics else ()):
         frame = table.build(view)
         frame.attrs[SHEET_ATTRS] = sheet_texts(table, view, frame)
         built[table.sheet] = frame

@@ -65,9 +65,59 @@ class MonthView:
         return self
 
 
+@dataclass
+class PeriodView(MonthView):
+    """A quarter, half or year (`periodo:`, docs/metodologia.md §12) as its report shows it: the same
+    attributes as a month's (`params`, `data`, `metrics`, `report_tables()`), the metrics of
+    `metrics.compute_period`, and the period's own tables (`tables.period_records`)."""
+
+    _previous_period: tuple = field(default=(), repr=False)  # (the same period a year before, or None,)
+
+    def report_tables(self) -> dict[str, pd.DataFrame]:
+        if self.tables is None:
+            from .tables import period_records, report_tables
+
+            self.tables = report_tables(self, period_records())
+        return self.tables
+
+    def previous_key_figures(self) -> None:
+        return None  # a period compares with the same period of the previous year (`previous_period`)
+
+    def previous_period(self) -> dict | None:
+        """The metrics of the same period one year before, when the export has all its months; else None."""
+        if not self._previous_period:
+            self._previous_period = (_previous_period(self),)
+        return self._previous_period[0]
+
+    def compute_all(self) -> PeriodView:
+        self.previous_period()
+        self.report_tables()
+        return self
+
+
+def _previous_period(view: PeriodView) -> dict | None:
+    from dataclasses import replace
+
+    from .errors import InputError
+    from .metrics import compute_period
+    from .periods import period_months
+
+    period = str(int(view.params.period[:4]) - 1) + view.params.period[4:]
+    params = replace(view.params, period=period, month=period_months(period)[-1], targets=None)
+    try:
+        metrics = compute_period(load_month(params, view.data.fivew))
+    except InputError:  # no row of the Mesa in that period
+        return None
+    return None if metrics["months_missing"] else metrics
+
+
 def month_view(params: Params, data: MonthData | None = None) -> MonthView:
-    """The month computed from its params (and its data, when already loaded)."""
+    """The month (or, with `periodo:`, the period) computed from its params (and its data, when loaded)."""
     data = data if data is not None else load_month(params)
+    if params.period:
+        from .metrics import compute_period
+
+        return PeriodView(params, data, compute_period(data))
     return MonthView(params, data, compute(data))
 
 
@@ -92,5 +142,5 @@ def load_view(params_path: str | Path, metrics_path: str | Path | None = None,
     params = load_params(params_path)
     if metrics_path:
         data = load_month(params)
-        return MonthView(params, data, json.loads(Path(metrics_path).read_text(encoding="utf-8")))
+        return (PeriodView if params.period else MonthView)(params, data, json.loads(Path(metrics_path).read_text(encoding="utf-8")))
     return month_view(params)

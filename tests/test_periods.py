@@ -247,21 +247,6 @@ def test_docs_say_the_rule():
     assert "W11" in method and "periodo" in method
 
 
-def test_report_of_a_period_is_refused_not_the_last_month(capsys, five_w, month_params, tmp_path):
-    """Until the period's report exists, `mdrm report` on a period says so (exit 2, nothing written),
-    never the report of the period's last month under the period's name."""
-    params = month_params(five_w(ROWS), mes=None, periodo="2021-T1")
-    out = tmp_path / "reports"
-    assert main(["report", "--params", str(params), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "periodo: 2021-T1" in err and "mdrm metrics" in err
-    assert not out.exists() or not any(out.rglob("*"))
-    month = month_params(five_w(ROWS), name="2021-03.yml", mes="2021-03")
-    from mdrm.report import Content, prepare
-
-    assert prepare(month, out, Content.default()).params.month == "2021-03"
-
-
 def test_period_without_new_beneficiaries_warns(period_of):
     """A period counts new beneficiaries: an export whose counted rows all carry 0 new (total monthly only)
     gives 0 people, said by W02; ROWS (new beneficiaries in every row) does not raise it. Every row marked

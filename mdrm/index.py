@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import theme
+from . import data_path, theme
 from .iorw import write_atomic
 from .months import MONTH
 from .formatting import period_title
@@ -43,7 +43,7 @@ INDEX_LINKS = (
 )
 
 
-TEMPLATES = Path(__file__).parent / "templates" / "index"
+TEMPLATES = data_path("templates", "index")  # package data (pyproject.toml)
 
 
 @lru_cache(maxsize=1)

@@ -19,10 +19,10 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from . import __version__
+from . import __version__, data_path
 from .bidi import shown
 
-TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATES = data_path("templates")
 TEMPLATE = "mdrm"
 
 # Cells the reader never sees, whatever their outputs.

@@ -61,10 +61,11 @@ MONTH_FILE = "mes.pickle"  # the computed month (parameter `mes`), in the stagin
 
 
 def notebooks_dir() -> Path:
-    """The repository's `notebooks/` (the project is installed editable)."""
-    import mdrm
+    """The report notebooks: the repository's `notebooks/`, shipped in the wheel as the package data
+    `mdrm.notebooks` (pyproject.toml), so an installed kit finds them as an editable install does."""
+    from importlib import resources
 
-    return Path(mdrm.__file__).resolve().parents[1] / "notebooks"
+    return Path(str(resources.files("mdrm.notebooks")))
 
 
 # --------------------------------------------------------------------------- what the content provides

@@ -12,7 +12,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-THEME_PATH = Path(__file__).parent / "templates" / "mdrm" / "theme.css"
+from . import data_path
+
+THEME_PATH = data_path("templates", "mdrm", "theme.css")
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _ROOT = re.compile(r":root\s*\{([^}]*)\}")

@@ -1,14 +1,13 @@
-"""The `mdrm` command line. Exit codes: 0 ok, 2 bad input, 3 a notebook failed, 1 other."""
+"""The `mdrm` command line. Exit codes: 0 ok, 2 bad input, 3 a notebook failed, 1 other: the kit's own
+errors carry theirs (`mdrm.errors.MdrmError.exit_code`)."""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from . import __version__
-from .errors import InputError, NotebookError, RunError, os_error_text, user_message
+from .errors import EXIT_INPUT, EXIT_OK, EXIT_OTHER, InputError, MdrmError, os_error_text, user_message
 from .text import printable
-
-EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_NOTEBOOK = 0, 1, 2, 3
 
 
 def _metrics(args) -> int:
@@ -249,12 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except InputError as exc:
-        print(printable(f"Error en los datos de entrada: {exc}"), file=sys.stderr)
-        return EXIT_INPUT
-    except NotebookError as exc:
-        print(printable(f"Falló la ejecución de un cuaderno: {exc}"), file=sys.stderr)
-        return EXIT_NOTEBOOK
+    except MdrmError as exc:  # the kit's own errors say their words and their exit code
+        print(printable(f"{exc.heading}: {exc}"), file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt as exc:
         why = f" ({exc})" if str(exc) else ""
         print(f"Interrumpido{why}: no se publicó ningún archivo a medio escribir.", file=sys.stderr)
@@ -266,9 +262,6 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"Error del sistema de archivos: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_INPUT if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG) else EXIT_OTHER
-    except RunError as exc:  # the kit's own failure, already in Spanish
-        print(printable(f"Error: {exc}"), file=sys.stderr)
-        return EXIT_INPUT if getattr(exc, "bad_input", False) else EXIT_OTHER
     except MemoryError as exc:
         print(f"Error: {user_message(exc)}", file=sys.stderr)
         return EXIT_OTHER

@@ -1,5 +1,7 @@
-"""Errors the user can act on.
+"""Errors the user can act on, under one root: `MdrmError`.
 
+Each kit error carries its exit code (README.md, «Uso»: 2 bad input, 3 a notebook failed, 1 any
+other) and the words `mdrm` prints before its message; `cli.main` reads both from the exception.
 `InputError` is the one hard error of bad input (docs/metodologia.md §8): its message is in
 Spanish and names the file, sheet, Excel row, column and value, and the CLI
 turns it into exit code 2 with nothing written.
@@ -9,9 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_NOTEBOOK = 0, 1, 2, 3
+
+
+class MdrmError(Exception):
+    """The root of the kit's own errors, their message already in Spanish."""
+
+    exit_code: int = EXIT_OTHER
+    heading: str = "Error"  # what the CLI prints before the message
+
 
 @dataclass
-class InputError(Exception):
+class InputError(MdrmError):
     message: str
     file: str | Path | None = None
     sheet: str | None = None
@@ -20,6 +31,8 @@ class InputError(Exception):
     value: object = None
     hint: str | None = None
     more: list[str] = field(default_factory=list)
+    exit_code = EXIT_INPUT  # class attributes, not fields (no annotation)
+    heading = "Error en los datos de entrada"
 
     def __str__(self) -> str:
         where = []
@@ -43,11 +56,14 @@ class InputError(Exception):
         return visible(text)
 
 
-class NotebookError(Exception):
+class NotebookError(MdrmError):
     """A report notebook failed to execute (exit code 3)."""
 
+    exit_code = EXIT_NOTEBOOK
+    heading = "Falló la ejecución de un cuaderno"
 
-class RunError(RuntimeError):
+
+class RunError(MdrmError, RuntimeError):
     """A failure of the kit's own machinery (a worker process died...), already told in Spanish (exit 1)."""
 
 
@@ -115,7 +131,7 @@ def os_error_text(exc: OSError) -> str:
 
 def user_message(exc: BaseException) -> str:
     """Any exception as a Spanish message for the user (the kit's own errors keep theirs)."""
-    if isinstance(exc, (InputError, NotebookError, RunError)):
+    if isinstance(exc, MdrmError):
         return str(exc)
     if isinstance(exc, OSError):
         return os_error_text(exc)

@@ -471,7 +471,7 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
         head = codecs.getincrementaldecoder(codec)("replace").decode(content[bom:bom + size], final=whole)
         try:
             best = _sniff_header(head, matcher)
-        except TooWide as wide:
+        except _TooWide as wide:
             line, fields = wide.args
             raise InputError(
                 f"la fila {line} tiene más de {MAX_COLUMNS} campos, el límite de columnas "
@@ -602,7 +602,7 @@ def _text_encoding(content: bytes) -> tuple[str, int]:
     return "latin-1", 0
 
 
-class TooWide(Exception):
+class _TooWide(Exception):
     """A record of a delimited text with more fields than `limits.MAX_COLUMNS` (line, fields)."""
 
 
@@ -646,7 +646,7 @@ def _first_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int
         except (StopIteration, csv.Error):
             break
         if len(record) > MAX_COLUMNS:  # before any work per cell: a line of 10^6 fields is refused at once
-            raise TooWide(len(records) + 1, len(record))
+            raise _TooWide(len(records) + 1, len(record))
         records.append(record)
         ends.append(buffer.tell())
         non_blank += any(c.strip() for c in record)

@@ -23,7 +23,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import RunError
+from .errors import EXIT_INPUT, EXIT_OTHER, RunError
 
 STAGING_PREFIX = ".mdrm-"
 STAGING_SUFFIX = ".tmp"
@@ -100,14 +100,14 @@ def publish_files(staged: Path, target: Path, names: tuple[str, ...] | list[str]
 
 class PublishError(RunError):
     """A file of the month (or of a folder of files published together) could not be replaced:
-    nothing was published (exit 1; exit 2 when the path itself cannot be used, `bad_input`)."""
+    nothing was published (exit 1; exit 2 when the path itself cannot be used: `exit_code`)."""
 
     def __init__(self, month_dir: Path, exc: OSError):
         from .errors import os_error_text
 
         self.month_dir = month_dir
         # a path the user gave that cannot be used is bad input (exit 2), as for any OSError (mdrm.cli)
-        self.bad_input = exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG)
+        self.exit_code = EXIT_INPUT if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG) else EXIT_OTHER
         super().__init__(f"no se pudo publicar en «{month_dir}» ({os_error_text(exc)}); no se "
                          f"reemplazó ningún archivo: la carpeta conserva sus archivos anteriores. Cierre el "
                          f"archivo si está abierto en otro programa, o revise sus permisos, y vuelva a "

@@ -17,10 +17,15 @@ import yaml
 from yaml.events import AliasEvent
 
 from . import limits
+from .errors import EXIT_INPUT, InputError, MdrmError
 
 
-class RefusedYAML(yaml.YAMLError):
-    """A params file the kit will not read (message in Spanish)."""
+class RefusedYAML(MdrmError, yaml.YAMLError):
+    """A params file the kit will not read (message in Spanish): bad input, exit 2. `params` tells it
+    as an InputError naming the file and the line; a YAMLError still, for the readers of YAML."""
+
+    exit_code = EXIT_INPUT
+    heading = InputError.heading
 
     def __init__(self, problem: str, mark=None):
         super().__init__(problem)

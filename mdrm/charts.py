@@ -115,10 +115,6 @@ def _empty(ax, title: str, text: str = EMPTY) -> None:
     ax.set_title(title)
 
 
-def _month(view) -> str:
-    return fmt.month_label(view.metrics["month"])
-
-
 def population(view) -> Figure:
     """People reached in the month by population group (bars with value and share)."""
     catalog, people = view.data.catalog, view.metrics["people_reached"]
@@ -133,7 +129,7 @@ def population(view) -> Figure:
         _label_bars(ax, skip_zero=False, total=total)
         number_axis(ax.xaxis)
         ax.set(xlabel="Personas alcanzadas", ylabel="")
-        ax.set_title(f"Población alcanzada por grupo poblacional — {_month(view)}\n"
+        ax.set_title(f"Población alcanzada por grupo poblacional — {fmt.when_label(view.metrics)}\n"
                      f"Total: {fmt.people(total)}", fontsize=12.5)
     return fig
 
@@ -152,7 +148,7 @@ def sex_age(view) -> Figure:
         _label_bars(ax, skip_zero=False, total=total)
         number_axis(ax.xaxis)
         ax.set(xlabel="Personas alcanzadas", ylabel="")
-        ax.set_title(f"Población alcanzada por sexo y edad — {_month(view)}")
+        ax.set_title(f"Población alcanzada por sexo y edad — {fmt.when_label(view.metrics)}")
     return fig
 
 
@@ -189,7 +185,7 @@ def _grouped_bars(view, frame, category: str, total: str, title: str, xlabel: st
 def subgroup_population(view) -> Figure:
     """Response by subgroup and population group (grouped bars)."""
     return _grouped_bars(view, view.table("subgroup_population"), "Subgrupo", "Total personas",
-                         f"Respuesta por subgrupo y grupo poblacional — {_month(view)}",
+                         f"Respuesta por subgrupo y grupo poblacional — {fmt.when_label(view.metrics)}",
                          "Personas (una persona puede estar en varios subgrupos)", 0.62)
 
 
@@ -197,7 +193,7 @@ def organizations(view) -> Figure:
     """N° of organizations per subgroup."""
     frame = view.table("organizations_by_subgroup")
     frame = frame.assign(Organizaciones=frame["Organizaciones"].astype("float64"))
-    title = f"Organizaciones por subgrupo — {_month(view)}"
+    title = f"Organizaciones por subgrupo — {fmt.when_label(view.metrics)}"
     with house_style():
         fig, ax = _figure(0.75 + 0.45 * max(len(frame), 1))
         bars(ax, frame, "Subgrupo", "Organizaciones", title)
@@ -268,7 +264,8 @@ def provinces(view) -> Figure:
     frame = view.table("provinces").iloc[:-1]  # the last row is the region's total
     area = area_label(view.params)
     return _grouped_bars(view, frame, area, tables.TOTAL,
-                         f"Personas alcanzadas por {area.lower()} — {_month(view)}", "Personas alcanzadas", 0.55)
+                         f"Personas alcanzadas por {area.lower()} — {fmt.when_label(view.metrics)}",
+                         "Personas alcanzadas", 0.55)
 
 CHARTS = {  # the report table each chart draws (its record's id in mdrm.tables) -> the chart
     "population": population,

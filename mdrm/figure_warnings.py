@@ -25,19 +25,6 @@ VALUE_LABELS = {"quantity": "Cantidad de productos generados", "total_monthly": 
 UNSPLIT_SHARE = 0.25      # W05: sin_desagregar from this share of the headline
 DUPLICATE_SHARE = 0.05    # W07: exact copies from this share of the month's rows
 
-CODES = {
-    "W01": "Ninguna fila del mes cuenta para personas",
-    "W02": "Los nuevos beneficiarios son 0 en todas las filas contadas",
-    "W03": "El mes anterior no tiene filas contadas: no se muestra variación",
-    "W04": "Nivel admin2 pedido, pero el 5W no tiene Admin2: se calculó por región (admin1)",
-    "W05": "Una parte grande de las personas no tiene desagregación por tipo de población",
-    "W06": "Cifras clave que no corresponden a ninguna actividad de la región",
-    "W07": "Muchas copias exactas de filas en un 5W sin Admin2",
-    "W08": "La marca «Actividad RMRP = No» deja fuera una parte grande de las personas del mes",
-    "W09": "Sin lista de indicadores ni columna de tipo: se cuentan personas en todos los indicadores",
-    "W10": "Columnas esperadas que no están en el 5W",
-    "W11": "Meses del periodo sin ninguna fila en el 5W",
-}
 RMRP_SHARE = 0.10  # W08: people left out by the RMRP mark from this share of the month's people
 
 
@@ -85,11 +72,6 @@ def zero_key_figures(md: MonthData) -> dict[str, tuple[int, str]]:
         if not (rows.loc[mask, field].fillna(0) != 0).any():
             out[kf_id] = (int(mask.sum()), VALUE_LABELS[field])  # R4V's Spanish header: any header style
     return out
-
-
-def message(metrics: dict, code: str) -> str | None:
-    """The message of warning `code`, or None."""
-    return next((w["message"] for w in metrics.get("warnings") or [] if w.get("code") == code), None)
 
 
 def month_warnings(md: MonthData, metrics: dict) -> list[dict]:

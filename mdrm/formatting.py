@@ -143,6 +143,13 @@ def month_label(month: str) -> str:
     return f"{_MONTHS[mon]} de {year}"
 
 
+def previous_month_of(metrics: Mapping) -> str:
+    """The month before it: 'agosto de 2020' (the variations' column and notes)."""
+    from .months import previous_month
+
+    return month_label(previous_month(metrics["month"]))
+
+
 def month_short(month: str, year: bool = False) -> str:
     """'2020-09' -> 'sept' (chart axes); with year -> 'sept 2020'."""
     y, mon = _month_parts(month)

@@ -22,7 +22,6 @@ from . import identity, narrative, tables, theme
 from . import figure_warnings as warn
 from .bidi import shown
 from .catalog import SIN_DESAGREGAR
-from .metrics import previous_month
 from .quality import CODES
 from .scope import admin2_label, area_label, shows_areas  # noqa: F401 (shows_areas: the notebook's)
 
@@ -51,14 +50,6 @@ def population_class(group: str) -> str:
     return f"mdrm-pop mdrm-pop-{esc(str(group).replace('_', '-'))}"
 
 
-def _month(metrics: dict) -> str:
-    return fmt.when_label(metrics)  # a period's title for `periodo:`
-
-
-def _prev_month(metrics: dict) -> str:
-    return fmt.month_label(previous_month(metrics["month"]))
-
-
 def sample_banner() -> str:
     return ('<div class="mdrm-banner" role="note">Datos de ejemplo: este reporte se generó con datos ficticios '
             '(carpeta <code>data/ejemplo</code>); ninguna cifra ni organización corresponde a la respuesta '
@@ -79,13 +70,13 @@ def report_title(view) -> str:
 def _subtitle(view, what: str) -> str:
     m, who = view.metrics, mesa(view)
     platform = f" · {who.plataforma}" if who.plataforma else ""
-    return f"{what} · {m['region']} · {_month(m)}{platform}"
+    return f"{what} · {m['region']} · {fmt.when_label(m)}{platform}"
 
 
 def header(view, title: str | None = None, subtitle: str | None = None) -> str:
     """Title band (what, where, when) and the "datos de ejemplo" banner when the data is the sample."""
     m = view.metrics
-    title = title or f"{report_title(view)} — {_month(m)}"
+    title = title or f"{report_title(view)} — {fmt.when_label(m)}"
     subtitle = subtitle or _subtitle(view, "Reporte de situación mensual")
     banner = sample_banner() if view.is_sample else ""
     return _wrap(f'{banner}<div class="mdrm-title"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>'
@@ -109,7 +100,8 @@ def warnings_box(metrics: dict) -> str:
 def highlights_header(view) -> str:
     """Title band of destacados.html."""
     who = mesa(view)
-    return header(view, title=f"Destacados {identity.of(identity.full_name(who), who)} — {_month(view.metrics)}",
+    name = identity.of(identity.full_name(who), who)
+    return header(view, title=f"Destacados {name} — {fmt.when_label(view.metrics)}",
                   subtitle=_subtitle(view, "Lo más importante del mes"))
 
 
@@ -143,7 +135,7 @@ def headline(view) -> str:
     people = m["people_reached"]
     prev = m.get("previous_month") or {}
     prev_people = prev.get("people_reached")
-    prev_label = _prev_month(m)
+    prev_label = fmt.previous_month_of(m)
     groups = []
     for g in tables.population_order(people["by_population"], catalog):
         value = people["by_population"][g]
@@ -247,8 +239,8 @@ def _no_change_reason(metrics: dict) -> str | None:
     if not warn.has(metrics, "W03"):
         return None
     if warn.is_notice(metrics, "W03"):
-        return f"el 5W empieza en {_month(metrics)}, nota W03"
-    return f"{_prev_month(metrics)} no tiene filas contadas para personas, aviso W03"
+        return f"el 5W empieza en {fmt.when_label(metrics)}, nota W03"
+    return f"{fmt.previous_month_of(metrics)} no tiene filas contadas para personas, aviso W03"
 
 
 def _w02_reason(metrics: dict) -> str:
@@ -265,7 +257,7 @@ def key_figures(view, table: pd.DataFrame | None = None) -> str:
     numbers as the sheet.
     """
     table = tables.frame_of(view.report_tables(), "key_figures") if table is None else table
-    prev_label = _prev_month(view.metrics)
+    prev_label = fmt.previous_month_of(view.metrics)
     cards = []
     for row in table.itertuples(index=False):
         label, value, before = row[0], row[1], row[2]
@@ -446,7 +438,7 @@ def footer(view) -> str:
         date = made.get("date")
         when = f" el {esc(fmt.date_label(date))}" if date else ""
         parts.append(f"Generado con {esc(made.get('kit', 'mdrm'))} {esc(made.get('version', ''))}{when}.")
-    parts.append(f"Región {esc(m['region'])}, {'periodo' if m.get('period') else 'mes'} {esc(_month(m))}; base «{esc(m.get('basis', ''))}», método "
+    parts.append(f"Región {esc(m['region'])}, {'periodo' if m.get('period') else 'mes'} {esc(fmt.when_label(m))}; base «{esc(m.get('basis', ''))}», método "
                  f"«{esc((m.get('dedup') or {}).get('method', ''))}», nivel "
                  f"«{esc((m.get('dedup') or {}).get('level', ''))}».")
     if view.is_sample:

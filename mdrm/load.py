@@ -203,14 +203,6 @@ def _empty_cell_errors() -> pd.DataFrame:
     })
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass
 class _Table:
     """A sheet or CSV after the header row is found: data cells by column position."""

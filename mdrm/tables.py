@@ -383,15 +383,6 @@ class ReportTable:
         return {c: self.format_of(c) for c in numeric if self.format_of(c) is not None}
 
 
-def _month(view) -> str:
-    """The month's name, or a period's title ('Primer trimestre de 2020 (enero–marzo)')."""
-    return fmt.when_label(view.metrics)
-
-
-def _prev_month(view) -> str:
-    return fmt.month_label(previous_month(view.metrics["month"]))
-
-
 def _ytd_range(view) -> str:
     months = (view.metrics.get("ytd") or {}).get("months") or [view.metrics["month"]]
     return fmt.month_range(months[0], months[-1])
@@ -410,7 +401,7 @@ def _w02_note(view) -> str | None:
 
 def _w03_note(view) -> str | None:
     if warn.is_notice(view.metrics, "W03"):
-        return f"{fmt.MISSING}: sin variación, el 5W empieza en {_month(view)} (nota W03)."
+        return f"{fmt.MISSING}: sin variación, el 5W empieza en {fmt.when_label(view.metrics)} (nota W03)."
     if warn.has(view.metrics, "W03"):
         return (f"{fmt.MISSING}: sin variación, el mes anterior no tiene filas contadas para personas en el 5W "
                 "(aviso W03).")
@@ -468,30 +459,32 @@ def _quality_codes_note(view) -> str:
 # The report's tables, in the report's order (the sheets of tablas.xlsx).
 REPORT_TABLES = (
     ReportTable("population", "Población alcanzada", population,
-                lambda v: f"Población alcanzada por grupo poblacional — {_month(v)}", _no_note,
+                lambda v: f"Población alcanzada por grupo poblacional — {fmt.when_label(v.metrics)}", _no_note,
                 {"% del total": PERCENT, OTHER_NUMBERS: INTEGER}),
     ReportTable("sex_age", "Sexo y edad", sex_age,
-                lambda v: f"Población alcanzada por sexo y edad — {_month(v)}",
+                lambda v: f"Población alcanzada por sexo y edad — {fmt.when_label(v.metrics)}",
                 lambda v: "Desagregación por sexo y edad de las filas contadas, repartida al total de personas "
                           "alcanzadas.",
                 {"% del total": PERCENT, OTHER_NUMBERS: INTEGER}),
     ReportTable("subgroup_population", "Subgrupo x población", subgroup_population,
-                lambda v: f"Respuesta por subgrupo y grupo poblacional — {_month(v)} (personas)",
+                lambda v: f"Respuesta por subgrupo y grupo poblacional — {fmt.when_label(v.metrics)} (personas)",
                 lambda v: "Una persona puede recibir asistencia de varios subgrupos: los totales por subgrupo no "
                           "se suman.",
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("organizations_by_subgroup", "Organizaciones por subgrupo", organizations_by_subgroup,
-                lambda v: f"N° de organizaciones por subgrupo — {_month(v)}",
+                lambda v: f"N° de organizaciones por subgrupo — {fmt.when_label(v.metrics)}",
                 lambda v: "Según el registro de miembros de la Mesa." if v.data.registry is not None
                 else "Según las organizaciones que reportaron en el 5W del "
                      + ("periodo (cada una una vez)." if v.metrics.get("period") else "mes."),
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("key_figures", "Cifras clave", key_figures,
-                lambda v: f"Principales actividades — {_month(v)}, con su variación respecto de {_prev_month(v)}",
+                lambda v: f"Principales actividades — {fmt.when_label(v.metrics)}, con su variación respecto de "
+                          f"{fmt.previous_month_of(v.metrics)}",
                 _key_figures_note,
                 {"Variación": CHANGE, "Variación (%)": CHANGE_PERCENT, OTHER_NUMBERS: INTEGER}),
     ReportTable("monthly_change", "Variación mensual", monthly_change,
-                lambda v: f"Variación respecto del mes anterior — {_month(v)} frente a {_prev_month(v)}",
+                lambda v: f"Variación respecto del mes anterior — {fmt.when_label(v.metrics)} frente a "
+                          f"{fmt.previous_month_of(v.metrics)}",
                 lambda v: _w03_note(v) or "Mismo método y misma base en ambos meses. «—»: sin datos del mes "
                                           "anterior.",
                 {"Variación": CHANGE, "Variación (%)": CHANGE_PERCENT, OTHER_NUMBERS: INTEGER}),
@@ -509,27 +502,28 @@ REPORT_TABLES = (
                           "filas en el 5W.",
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("provinces", "Por provincia", provinces,
-                lambda v: f"Personas alcanzadas por {area_label(v.params).lower()} — {_month(v)}", _provinces_note,
+                lambda v: f"Personas alcanzadas por {area_label(v.params).lower()} — {fmt.when_label(v.metrics)}",
+                _provinces_note,
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("sectors", "Por sector", sectors,
-                lambda v: f"Personas por sector — {_month(v)}",
+                lambda v: f"Personas por sector — {fmt.when_label(v.metrics)}",
                 lambda v: "Una persona asistida por varios sectores cuenta en cada uno.",
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("who_does_what", "Quién hace qué", who_does_what,
-                lambda v: f"Quién hace qué: organizaciones que reportaron — {_month(v)}",
+                lambda v: f"Quién hace qué: organizaciones que reportaron — {fmt.when_label(v.metrics)}",
                 lambda v: "Organización que reporta: el socio implementador o, si falta, el socio principal. "
                           "Personas por subgrupo según las filas de cada organización (cada columna suma la "
                           "cifra del subgrupo); USD: valor de las transferencias.",
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("quality_by_organization", "Calidad por organización", quality_by_organization,
-                lambda v: f"Problemas de calidad por organización — {_month(v)}", _quality_codes_note,
+                lambda v: f"Problemas de calidad por organización — {fmt.when_label(v.metrics)}", _quality_codes_note,
                 {OTHER_NUMBERS: INTEGER}, when_empty="sin problemas de calidad en el mes."),
     ReportTable("quality_issues", "Calidad de datos", quality_issues,
-                lambda v: f"Detalle de los problemas de calidad — {_month(v)}",
+                lambda v: f"Detalle de los problemas de calidad — {fmt.when_label(v.metrics)}",
                 lambda v: "Fila: el número de fila tal como se ve en el Excel o CSV del 5W.",
                 {"Fila": IDENTIFIER}, layout="annex", when_empty=""),
     ReportTable("rows_summary", "Filas del 5W", rows_summary,
-                lambda v: f"Filas del 5W de {v.metrics['region']} — {_month(v)}", _no_note,
+                lambda v: f"Filas del 5W de {v.metrics['region']} — {fmt.when_label(v.metrics)}", _no_note,
                 {OTHER_NUMBERS: INTEGER}),
 )
 assert all(len(r.sheet) <= SHEET_NAME_MAX for r in REPORT_TABLES)
@@ -611,21 +605,21 @@ TARGETS = ReportTable("targets", "Metas", targets, _targets_caption, _targets_no
                       {OTHER_NUMBERS: INTEGER})
 PERIOD_ONLY = (
     ReportTable("period_by_month", "Mes a mes", period_by_month,
-                lambda v: f"Personas alcanzadas mes a mes — {_month(v)}",
+                lambda v: f"Personas alcanzadas mes a mes — {fmt.when_label(v.metrics)}",
                 lambda v: "Cada mes, sus personas nuevas sin doble conteo entre sectores; el periodo es su suma "
                           "(regla consolidada de R4V). «—»: el 5W no tiene filas de ese mes (aviso W11).",
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("period_previous_year", "Año anterior", period_previous_year,
-                lambda v: f"El periodo frente al mismo periodo del año anterior — {_month(v)}",
+                lambda v: f"El periodo frente al mismo periodo del año anterior — {fmt.when_label(v.metrics)}",
                 lambda v: "Ambos periodos con la regla consolidada de R4V, sobre nuevos beneficiarios.",
                 {"Variación": CHANGE, "Variación (%)": CHANGE_PERCENT, OTHER_NUMBERS: INTEGER},
                 when_empty="el 5W no tiene el mismo periodo del año anterior."),
     ReportTable("period_sectors", "Sectores del periodo", period_sectors,
-                lambda v: f"Nuevos beneficiarios por sector — {_month(v)}",
+                lambda v: f"Nuevos beneficiarios por sector — {fmt.when_label(v.metrics)}",
                 lambda v: "Una persona puede estar en varios sectores: los sectores no suman el total.",
                 {OTHER_NUMBERS: INTEGER}),
     ReportTable("period_key_figures", "Cifras clave del periodo", period_key_figures,
-                lambda v: f"Principales actividades — {_month(v)}",
+                lambda v: f"Principales actividades — {fmt.when_label(v.metrics)}",
                 lambda v: "Cifras clave sumadas sobre los meses del periodo.", {OTHER_NUMBERS: INTEGER}),
 )
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pandas and ftfy are imported where used: `mdrm` starts its commands without them
+if TYPE_CHECKING:  # pandas is imported where used: `mdrm` starts its commands without them
     import pandas as pd
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -48,13 +48,6 @@ def map_distinct(values: pd.Series, function, missing=None, dtype=object) -> pd.
 def normalize_series(values: pd.Series, blank: str = "") -> pd.Series:
     """Normalize a column through its distinct values; blank cells become `blank`."""
     return map_distinct(values, lambda u: normalize(u) or blank, missing=blank, dtype="category")
-
-
-def repair_mojibake(values: pd.Series) -> pd.Series:
-    """Repair UTF-8 text read as Latin-1 ('OrientaciÃ³n' -> 'Orientación') with ftfy."""
-    import ftfy
-
-    return map_distinct(values, lambda u: ftfy.fix_encoding(u) if isinstance(u, str) else u)
 
 
 def slug(text: str) -> str:

@@ -100,3 +100,11 @@ def test_every_population_group_has_its_colour():
     for group in [*load_catalog().population_ids, SIN_DESAGREGAR]:
         assert fmt.POPULATION_COLORS[group].startswith("#")
     assert len(set(fmt.POPULATION_COLORS.values())) == len(fmt.POPULATION_COLORS)
+
+
+def test_the_month_of_a_months_metrics_and_the_one_before():
+    """The one home of the titles' month (html, tables and charts had their own `_month`: now
+    `when_label`) and of the month before: January's is the December of the year before."""
+    assert fmt.when_label({"month": "2020-09"}) == "septiembre de 2020"
+    assert fmt.previous_month_of({"month": "2020-09"}) == "agosto de 2020"
+    assert fmt.previous_month_of({"month": "2021-01"}) == "diciembre de 2020"

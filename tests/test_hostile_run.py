@@ -15,27 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import ROOT, rows_frame
 from report_runs import OUTPUTS, fixture_content
+from test_hostile import good_rows, write_params  # the same hand-made month as the earlier rounds
 
 from mdrm import publish
 
 PY = sys.executable
-
-
-def good_rows(**extra) -> list[dict]:
-    base = {"month": "2020-09", "sector": "Shelter", "activity_name": "Personas apoyadas con albergue",
-            "quantity": 10, "total_monthly": 10, "new_beneficiaries": 10, "permanencia": 10, "mujeres": 10}
-    return [{**base, **extra}, {**base, "appealing_org": "Org B", "month": "2020-08"}]
-
-
-def write_params(path: Path, data: Path, **keys) -> Path:
-    content = {"region": "Tacna", "mes": path.stem, "datos": str(data), **keys}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -30,10 +30,15 @@ How people are added up (the methodology choice of this module):
   the params file (`deduplicacion`: by default the maximum over sectors per
   admin unit, docs/metodologia.md §2, regla 3) applied to the selected rows, per population group;
   a month's total is the sum of its published (rounded) groups. With the whole
-  region and one month, this is exactly the report's headline. The period row
-  sums the unrounded months and rounds once: on `nuevos` it is R4V's
-  year-to-date rule (docs/metodologia.md §2, regla 5); on `mensual` people reached in several months
-  are counted once per month (the column header says so).
+  region and one month, this is exactly the report's headline.
+- **over a range of months** (`consolidated`, the headline of a range of two or more
+  months): R4V's consolidated figure, `metrics.consolidated_people` (the year to date's and
+  a period's rule, docs/metodologia.md §2, regla 5 and §12): each month's intersector figure on
+  new beneficiaries, summed over the months, whatever the measure; per sector (`by_sector`),
+  the new beneficiaries summed over the months. The last row of the table over time says
+  which sum it is: on `nuevos` the consolidated figure; on `mensual` the plain sum of the
+  months («suma de los meses (no consolidada)»: people reached in several months count once
+  per month); quantity and USD, their sum.
 - **by province** (`by_province`): the same rule within each province and month,
   summed over the months. With `nivel: admin2` (Tacna) the provinces of a month
   add up to that month's total (up to rounding).
@@ -63,11 +68,12 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import html as report_html
+from . import metrics
 from .catalog import SIN_DATO, SIN_DESAGREGAR, SIN_SUBGRUPO, Catalog, load_catalog
 from .errors import InputError
 from .iorw import write_csv, xlsx_text_only
 from .load import FiveW
-from .methodology import EXCLUSION_LABELS, group_values, headline_values, sex_age_values
+from .methodology import EXCLUSION_LABELS, group_values, sex_age_values
 from .params import Params, load_params
 from .organizations import reporting_count
 from .quality import CODES, find_issues
@@ -99,7 +105,15 @@ FILTER_LABELS = {
     "population": "Grupo de población", "province": "Provincia",
 }
 MONTH = "Mes"
-PERIOD_ROW = "Total del periodo"
+SECTOR = "Sector"
+# The last row of the table over time: what it adds up says its name (the report's tables set a first cell
+# starting with «Total» as a total). People on new beneficiaries: R4V's consolidated figure of the range;
+# people on the monthly total: the plain sum of the months, which counts someone reached in three months three
+# times; quantity and USD: the sum of the months (as R4V sums them).
+ONE_MONTH_ROW = "Total del mes"
+CONSOLIDATED_ROW = "Total del rango (consolidado R4V)"
+MONTHS_SUM_ROW = "Total: suma de los meses (no consolidada)"
+RANGE_SUM_ROW = "Total del rango (suma de los meses)"
 ROWS = "Filas"
 ORGS = "Organizaciones"
 ISSUE_COLUMNS = {"code": "Código", "row": "Fila", "organization": "Organización", "message": "Problema"}
@@ -314,18 +328,34 @@ def _people(ex: Exploration, rows: pd.DataFrame, sel: Selection) -> pd.DataFrame
     return values
 
 
+def _month_data(ex: Exploration) -> metrics.MonthData:
+    """The exploration's rows as the report's `MonthData`, so that every R4V rule applied here is
+    `mdrm.metrics`' own (the month's headline, the consolidated figure of several months)."""
+    return metrics.MonthData(ex.params, ex.fivew, ex.rows, None, ex.catalog)
+
+
 def _rule(ex: Exploration, rows: pd.DataFrame, sel: Selection, key: pd.Series) -> pd.DataFrame:
-    """The params' de-duplication rule per value of `key` (unrounded, one row per key).
+    """The params' de-duplication rule per value of `key` (unrounded, one row per key): `metrics.headline`.
 
     The rule sees every group of the rows (regla_maximo: unsplit people take the
     split of their sector or unit; por_sector picks a sector on its total), and
     only the filtered group is kept afterwards, as the report would show it.
     """
-    frame = rows.assign(_key=key.to_numpy())
-    p = ex.params
-    values = group_values(rows, PEOPLE_BASIS[sel.measure], ex.catalog)
-    table = headline_values(frame, values, p.method, p.level, ex.catalog, by="_key", rule=p.max_rule)
+    table = metrics.headline(_month_data(ex), rows.assign(_key=key.to_numpy()), PEOPLE_BASIS[sel.measure], by="_key")
     return table[[sel.population]] if sel.population else table
+
+
+def consolidated(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None) -> dict:
+    """R4V's consolidated people reached over the selection's range of months, as `people_reached` (total and
+    published groups): `metrics.consolidated_people`, the rule of the year to date and of a period
+    (docs/metodologia.md §2, regla 5; §12): each month's intersector figure on new beneficiaries, summed over
+    the months, whatever the measure chosen. With a population filter, only that group (rounded once)."""
+    rows = select(ex, sel) if rows is None else rows
+    counted = rows[rows["counted"]]
+    if sel.population:
+        value = half_up(metrics.consolidated_raw(_month_data(ex), counted).get(sel.population, 0.0))
+        return {"total": value, "by_population": {sel.population: value}}
+    return metrics.consolidated_people(_month_data(ex), counted)
 
 
 def _measure_column(sel: Selection) -> str:
@@ -350,7 +380,9 @@ def over_time(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None)
     """Figures per month of the selection, then the period row (Spanish headers, integers).
 
     People: the params' R4V rule per month and group; Total = Σ of the month's
-    published groups; the period row rounds the sum of unrounded months once.
+    published groups. The last row (`period_row_label` names it): on new beneficiaries, the range's
+    consolidated figure (`consolidated`); on the monthly total, the sum of the unrounded months rounded
+    once, which counts once per month someone reached in several; quantity and USD, their sum.
     Also: rows entering the measure and reporting organizations among them.
     """
     rows = select(ex, sel) if rows is None else rows
@@ -369,15 +401,28 @@ def over_time(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None)
     if sel.is_people:
         table[total_header(ex, sel)] = published.sum(axis=1)
         period_total = int(period.sum())
+    if sel.measure == "personas_nuevos":  # the range's consolidated figure, from its one home (metrics)
+        figure = consolidated(ex, sel, rows)
+        period = pd.Series({g: figure["by_population"].get(g, 0) for g in raw.columns}, dtype="int64")
+        period_total = figure["total"]
     table[ROWS] = counts.astype("int64")
     table[ORGS] = orgs.astype("int64")
     table.insert(0, MONTH, [fmt.month_label(m) for m in raw.index])
-    period_row = {MONTH: PERIOD_ROW, **period.rename(labels).to_dict(), ROWS: int(counts.sum()),
+    period_row = {MONTH: period_row_label(sel, len(raw.index)), **period.rename(labels).to_dict(), ROWS: int(counts.sum()),
                   ORGS: reporting_count(rows.assign(org_key=rows["_org_key"]))}
     if sel.is_people:
         period_row[total_header(ex, sel)] = period_total
     table = pd.concat([table, pd.DataFrame([period_row])], ignore_index=True)
     return table[[MONTH, *[c for c in table.columns if c != MONTH]]]
+
+
+def period_row_label(sel: Selection, months: int) -> str:
+    """The name of the last row of the table over time: what it adds up (see CONSOLIDATED_ROW)."""
+    if months == 1:
+        return ONE_MONTH_ROW
+    if sel.measure == "personas_nuevos":
+        return CONSOLIDATED_ROW
+    return MONTHS_SUM_ROW if sel.is_people else RANGE_SUM_ROW
 
 
 def total_header(ex: Exploration, sel: Selection) -> str:
@@ -386,6 +431,31 @@ def total_header(ex: Exploration, sel: Selection) -> str:
     rule = METHOD_LABELS[ex.params.method]
     level = admin2_label(ex.params) if ex.params.level == "admin2" else "región"
     return f"Total personas ({basis}; {rule} por {level})"
+
+
+def by_sector(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per sector over the range, largest first. People: R4V's consolidated figure of each sector, the new
+    beneficiaries of its counted rows summed over the months (`methodology.sector_figures`, as a period's
+    `sectors`), whatever the measure chosen; with a population filter, that group's share of them.
+    Quantity and USD: their sum."""
+    rows = select(ex, sel) if rows is None else rows
+    measured = measured_rows(rows, sel)
+    names = _first_names(measured, "sector_key", "sector")
+    if not sel.is_people:
+        value = measured[_measure_column(sel)]
+    elif sel.population:
+        value = group_values(measured, "nuevos", ex.catalog)[sel.population]
+    else:
+        value = measured["new_beneficiaries"]
+    sums = value.groupby(measured["sector_key"].to_numpy()).sum()
+    counts = measured.groupby("sector_key").size()
+    header = value_header(sel, "sector")
+    table = pd.DataFrame({
+        SECTOR: names.reindex(sums.index).to_numpy(),
+        header: sums.map(half_up).astype("int64").to_numpy(),
+        ROWS: counts.reindex(sums.index).fillna(0).astype("int64").to_numpy(),
+    })
+    return _sort(table, header, SECTOR)
 
 
 def by_organization(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -440,6 +510,8 @@ def value_header(sel: Selection, table: str, ex: Exploration | None = None) -> s
     """Header of a by-organization/by-province value: the measure and how it adds up."""
     if not sel.is_people:
         return MEASURES[sel.measure]
+    if table == "sector":
+        return "Personas (nuevos; Σ de los meses, consolidado R4V)"
     basis = "total mensual" if sel.measure == "personas_mensual" else "nuevos"
     if table == "organization":
         return f"Personas ({basis}; Σ de filas, sin deduplicar)"
@@ -498,6 +570,9 @@ class Summary:
     description: str
     rows: int
     over_time: pd.DataFrame
+    consolidated: dict | None  # people: R4V's consolidated figure of the range (`consolidated`); else None
+    range_note: str  # which figure the headline shows, in one Spanish sentence (`range_note`)
+    by_sector: pd.DataFrame
     by_organization: pd.DataFrame
     by_province: pd.DataFrame
     by_sex_age: pd.DataFrame
@@ -511,12 +586,19 @@ def summarize(ex: Exploration, sel: Selection) -> Summary:
     rows = select(ex, sel)
     time = over_time(ex, sel, rows)
     period = time.iloc[-1]
+    months = _range_months(ex, sel)
+    span = ("en " + fmt.month_label(months[0]) if len(months) == 1 else
+            "de " + fmt.month_range(months[0], months[-1]) if months else "en la selección")
+    figure = consolidated(ex, sel, rows) if sel.is_people else None
     if sel.is_people:
         total = int(period[total_header(ex, sel)])
-        headline = f"{fmt.people(total)} en el periodo"
+        if len(months) > 1:  # the range's consolidated figure; one month: the report's headline, on the measure
+            headline = f"{fmt.people(figure['total'])} {span} (cifra consolidada)"
+        else:
+            headline = f"{fmt.people(total)} {span}"
     else:
         total = int(period[MEASURES[sel.measure]])
-        headline = f"{MEASURES[sel.measure]}: {fmt.number(total)} en el periodo"
+        headline = f"{MEASURES[sel.measure]}: {fmt.number(total)} {span}"
     notes = [methodology_note(ex, sel)]
     colors = {ex.catalog.population_label(g): c for g, c in fmt.POPULATION_COLORS.items()
               if g in ex.catalog.populations or g == SIN_DESAGREGAR}
@@ -528,6 +610,9 @@ def summarize(ex: Exploration, sel: Selection) -> Summary:
         description=describe(ex, sel),
         rows=int(len(rows)),
         over_time=time,
+        consolidated=figure,
+        range_note=range_note(ex, sel, len(months), total),
+        by_sector=by_sector(ex, sel, rows),
         by_organization=by_organization(ex, sel, rows),
         by_province=by_province(ex, sel, rows),
         by_sex_age=by_sex_age(ex, sel, rows, total if sel.is_people else None),
@@ -535,6 +620,27 @@ def summarize(ex: Exploration, sel: Selection) -> Summary:
         headline=headline,
         notes=notes,
     )
+
+
+def range_note(ex: Exploration, sel: Selection, months: int, months_sum: int) -> str:
+    """Which figure the headline shows, said under it: the month's figure, R4V's consolidated figure of the
+    range (and, on the monthly total, that the table's last row is the plain sum of the months), or a sum."""
+    if not sel.is_people:
+        return (f"{MEASURES[sel.measure]}: la suma de los meses" if months > 1 else MEASURES[sel.measure]) + \
+            " de la selección."
+    rule = METHOD_LABELS[ex.params.method]
+    level = admin2_label(ex.params) if ex.params.level == "admin2" else "región"
+    if months <= 1:
+        basis = "total mensual" if sel.measure == "personas_mensual" else "nuevos beneficiarios"
+        return f"Cifra del mes sobre {basis} ({rule} por {level}), como la cifra principal del reporte."
+    text = (f"Cifra consolidada del rango (regla de R4V, la del acumulado del año y de los trimestres): por "
+            f"sector, los nuevos beneficiarios sumados sobre los meses; intersector, la cifra de cada mes sobre "
+            f"nuevos beneficiarios ({rule} por {level}) sumada sobre los meses, así quien se atendió en varios "
+            f"meses cuenta una sola vez.")
+    if sel.measure == "personas_mensual":
+        text += (f" No es la suma de las personas de cada mes ({fmt.people(months_sum)}, la última fila de la tabla "
+                 f"por mes, «suma de los meses»), que cuenta una vez por mes a quien se atendió en varios meses.")
+    return text
 
 
 def methodology_note(ex: Exploration, sel: Selection) -> str:
@@ -549,9 +655,6 @@ def methodology_note(ex: Exploration, sel: Selection) -> str:
             f"duplicadas). Por mes y en total: {METHOD_LABELS[ex.params.method]} por {level} y grupo de "
             f"población (regla R4V del archivo de parámetros). Por {area}: la misma regla dentro de cada "
             f"{area}. Por organización: suma simple de sus filas, sin deduplicar entre sectores (no suma el total).")
-    if sel.measure == "personas_mensual":
-        text += (" El total del periodo suma los meses: quien fue atendido en varios meses cuenta una vez por mes "
-                 "(elija «nuevos» para el acumulado de R4V).")
     return text
 
 
@@ -710,6 +813,6 @@ def figure_png(fig, dpi: int = 80) -> bytes:
 __all__ = [
     "ALL", "MEASURES", "Exploration", "Selection", "Summary", "load_exploration", "options",
     "month_options", "measure_options", "select", "over_time", "by_organization", "by_province",
-    "by_sex_age", "quality", "quality_counts", "summarize", "export_rows", "export_table",
+    "by_sex_age", "by_sector", "consolidated", "quality", "quality_counts", "summarize", "export_rows", "export_table",
     "table_html", "summary_figure", "figure_png", "describe",
 ]

@@ -161,6 +161,12 @@ def consolidated_raw(md: MonthData, rows: pd.DataFrame) -> pd.Series:
     return consolidated_by_month(md, rows).sum()
 
 
+def consolidated_people(md: MonthData, rows: pd.DataFrame) -> dict:
+    """R4V's consolidated people reached over the rows' months, published as `people_reached` (total and
+    groups, rounded once): the year to date, a period's headline and the exploration's range of months."""
+    return _people_figure(md, consolidated_raw(md, rows))
+
+
 def headline_by_month(md: MonthData) -> dict[str, dict | None]:
     """People reached of each month, January to the report's month, as `people_reached`.
 
@@ -387,7 +393,7 @@ def targets_of(md: MonthData) -> dict:
     targets. Every subgroup with people or a target is listed; one without a target has None."""
     p, targets = md.params, md.params.targets
     ytd_rows = md.region[md.region["month"].isin(months_to_date(p.month))]
-    reached = _people_figure(md, consolidated_raw(md, ytd_rows))["total"]
+    reached = consolidated_people(md, ytd_rows)["total"]
     by_subgroup = {sg: f["total"] for sg, f in subgroup_figures(md, ytd_rows, "nuevos").items()}
     order = [sg for sg in [*md.catalog.subgroups, SIN_SUBGRUPO] if sg in by_subgroup or sg in targets.subgroups]
     return {

@@ -30,6 +30,8 @@ Row 8 mensual: trans 25 (its only group).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -41,6 +43,8 @@ SEPT = ("2020-09", "2020-09")
 TOTAL_MENSUAL = "Total personas (total mensual; máximo por sector por provincia)"
 TOTAL_NUEVOS = "Total personas (nuevos; máximo por sector por provincia)"
 ORG_MENSUAL = "Personas (total mensual; Σ de filas, sin deduplicar)"
+TOTAL_MENSUAL_ADMIN1 = "Total personas (total mensual; máximo por sector por región)"
+TOTAL_NUEVOS_ADMIN1 = "Total personas (nuevos; máximo por sector por región)"
 PROV_MENSUAL = "Personas (total mensual; máximo por sector en la provincia, Σ de meses)"
 
 
@@ -123,7 +127,7 @@ def test_one_month_of_the_whole_region_is_the_reports_headline(ex):
     assert table.columns.tolist() == ["Mes", "RyM en Permanencia", "RyM en Tránsito", "Comunidad de Acogida",
                                       TOTAL_MENSUAL, "Filas", "Organizaciones"]
     assert table.iloc[0].tolist() == ["septiembre de 2020", 70, 60, 20, 150, 5, 3]
-    assert table.iloc[-1].tolist() == ["Total del periodo", 70, 60, 20, 150, 5, 3]
+    assert table.iloc[-1].tolist() == ["Total del mes", 70, 60, 20, 150, 5, 3]
 
 
 def test_month_range_adds_the_monthly_figures(ex):
@@ -132,7 +136,7 @@ def test_month_range_adds_the_monthly_figures(ex):
     #   por_grupo) -> trans max(25, 8) = 25: never 25 + 8 on top of each other.
     # Range August-October: perm 40 + 70 = 110, trans 60 + 25 = 85, acog 20 -> 215; no one left unsplit
     table = explore.over_time(ex, Selection(months=("2020-08", "2020-10")))
-    assert table["Mes"].tolist() == ["agosto de 2020", "septiembre de 2020", "octubre de 2020", "Total del periodo"]
+    assert table["Mes"].tolist() == ["agosto de 2020", "septiembre de 2020", "octubre de 2020", "Total: suma de los meses (no consolidada)"]
     assert table[TOTAL_MENSUAL].tolist() == [40, 150, 25, 215]
     assert "Sin desagregar" not in table.columns
     assert table.iloc[-1]["RyM en Permanencia"] == 110
@@ -200,7 +204,7 @@ def test_population_group_filter(ex):
     sel = Selection(months=SEPT, population="transito")
     table = explore.over_time(ex, sel)
     assert table.columns.tolist() == ["Mes", "RyM en Tránsito", TOTAL_MENSUAL, "Filas", "Organizaciones"]
-    assert table.iloc[-1].tolist() == ["Total del periodo", 60, 60, 2, 2]
+    assert table.iloc[-1].tolist() == ["Total del mes", 60, 60, 2, 2]
     # quantity of the rows that reached tránsito: row 2 (10) + row 4 (5) = 15 (the copy, row 11, is not counted)
     qty = explore.over_time(ex, Selection(months=SEPT, population="transito", measure="cantidad"))
     assert qty.iloc[-1]["Cantidad de productos"] == 15
@@ -213,7 +217,7 @@ def test_quantity_and_usd_count_every_row_but_copies(ex):
     # (the copy, row 11, is left out). USD: row 6, 500.
     qty = explore.over_time(ex, Selection(months=SEPT, measure="cantidad"))
     assert qty.columns.tolist() == ["Mes", "Cantidad de productos", "Filas", "Organizaciones"]
-    assert qty.iloc[-1].tolist() == ["Total del periodo", 239, 7, 3]
+    assert qty.iloc[-1].tolist() == ["Total del mes", 239, 7, 3]
     usd = explore.by_organization(ex, Selection(months=SEPT, measure="usd"))
     assert records(usd, "Organización", "USD transferidos (CVA)") == {"Org C": 500, "Org A": 0, "Org B": 0}
     # Org A's quantity in September: 10 + 200 + 3 + 7 = 220
@@ -246,7 +250,7 @@ def test_quality_issues_of_the_selection(ex):
 def test_summary_and_description(ex):
     summary = explore.summarize(ex, Selection(months=SEPT, organization="org b"))
     # Org B in September: Tacna Shelter trans 30; Tarata Health acog 20 -> 50 (rows 4, 5, 11)
-    assert summary.headline == "50 personas en el periodo"
+    assert summary.headline == "50 personas en septiembre de 2020"
     assert summary.rows == 3
     assert summary.description == "Tacna, septiembre de 2020 · Organización: Org B · Personas (total mensual)"
 
@@ -319,7 +323,7 @@ def test_an_empty_selection_gives_zeros_not_errors(ex):
     assert summary.over_time[TOTAL_MENSUAL].tolist() == [0, 0]
     assert summary.by_organization.empty and summary.by_province.empty and summary.quality.empty
     assert summary.by_sex_age["Personas"].sum() == 0
-    assert summary.headline == "0 personas en el periodo"
+    assert summary.headline == "0 personas en octubre de 2020"
     assert explore.figure_png(explore.summary_figure(summary))[:4] == b"\x89PNG"
     empty_usd = explore.summarize(ex, Selection(months=("2020-08", "2020-08"), province="tarata", measure="usd"))
     assert empty_usd.over_time["USD transferidos (CVA)"].tolist() == [0, 0]
@@ -332,7 +336,7 @@ def test_tables_are_the_reports_tables(ex):
     summary = explore.summarize(ex, Selection(months=("2020-08", "2020-10")))
     text = explore.table_html(summary.over_time)
     assert text.count('<table class="mdrm-table">') == 1 and "mdrm-tabla" not in text and "style=" not in text
-    assert '<tr class="total"><td class="">Total del periodo</td>' in text
+    assert '<tr class="total"><td class="">Total: suma de los meses (no consolidada)</td>' in text
     assert '<td class="n">215</td></tr>' not in text  # the total is not the last cell: Filas and Organizaciones
     assert '<td class="n">215</td><td class="n">' in text
     # the organizations' table has no period row: nothing set as a total
@@ -392,3 +396,83 @@ def test_one_loader_in_the_code():
         assert "read_region(" in source, loader.__name__
         assert not any(f"{name}(" in source for name in ("mesa_rows", "classify", "check_cells"))
     assert not hasattr(explore, "NO_NAME")  # «(sin dato)» is catalog.SIN_DATO
+
+
+# --- a range of months: R4V's consolidated figure, not the sum of the months ----------
+
+# Three months of one province (level admin1: one unit), Org A's shelter serving the same 100 people each
+# month (60 of them new in January, 10 more in February, 5 in March). Splits are on new beneficiaries;
+# mensual per group = mensual x split / nuevos.
+#   month    org    sector   mensual  nuevos  split (nuevos)        mensual per group
+#   2021-01  Org A  Shelter  100      60      perm 60               perm 100
+#   2021-01  Org B  Health    50      50      perm 30, trans 20     perm 30, trans 20
+#   2021-02  Org A  Shelter  100      10      perm 10               perm 100
+#   2021-02  Org B  Health    20      20      trans 20              trans 20
+#   2021-03  Org A  Shelter  100       5      perm 5                perm 100
+QUARTER = [
+    row("Org A", "2021-01", "Tacna", "Shelter", 100, 60, {"permanencia": 60}),
+    row("Org B", "2021-01", "Tacna", "Health", 50, 50, {"permanencia": 30, "transito": 20}),
+    row("Org A", "2021-02", "Tacna", "Shelter", 100, 10, {"permanencia": 10}),
+    row("Org B", "2021-02", "Tacna", "Health", 20, 20, {"transito": 20}),
+    row("Org A", "2021-03", "Tacna", "Shelter", 100, 5, {"permanencia": 5}),
+]
+RANGE = ("2021-01", "2021-03")
+
+
+@pytest.fixture
+def quarter(five_w, month_params):
+    path = month_params(five_w(QUARTER), mes="2021-03", deduplicacion={"metodo": "maximo", "nivel": "admin1"})
+    return explore.load_exploration(path)
+
+
+def test_a_range_shows_the_consolidated_figure_worked_by_hand(quarter):
+    # Each month's intersector figure on new beneficiaries (max over sectors per group):
+    #   January perm max(60, 30) = 60, trans 20 -> 80; February perm 10, trans 20 -> 30; March perm 5 -> 5
+    # Consolidated: 80 + 30 + 5 = 115 (perm 75, trans 40): Org A's 100 shelter people count once, as the
+    # 60 + 10 + 5 who were new.
+    summary = explore.summarize(quarter, Selection(months=RANGE))
+    assert summary.consolidated == {"total": 115, "by_population": {"permanencia": 75, "transito": 40, "acogida": 0}}
+    assert summary.headline == "115 personas de enero a marzo de 2021 (cifra consolidada)"
+    # The per-month sum (monthly total): January perm max(100, 30) + trans 20 = 120, February 100 + 20 = 120,
+    # March 100 -> 340, Org A's people three times: labelled as a sum of the months, not as the range's figure
+    assert summary.over_time[TOTAL_MENSUAL_ADMIN1].tolist() == [120, 120, 100, 340]
+    assert summary.over_time["Mes"].iloc[-1] == explore.MONTHS_SUM_ROW == "Total: suma de los meses (no consolidada)"
+    assert summary.range_note.startswith("Cifra consolidada del rango (regla de R4V")
+    assert "por sector, los nuevos beneficiarios sumados sobre los meses" in summary.range_note
+    assert "intersector, la cifra de cada mes" in summary.range_note
+    assert "No es la suma de las personas de cada mes (340 personas" in summary.range_note
+    # Per sector, new beneficiaries summed over the months: Shelter 60 + 10 + 5 = 75, Health 50 + 20 = 70
+    assert records(summary.by_sector, "Sector", "Personas (nuevos; Σ de los meses, consolidado R4V)") == {
+        "Shelter": 75, "Health": 70}
+    # On new beneficiaries the table's last row is the consolidated figure itself
+    nuevos = explore.over_time(quarter, Selection(months=RANGE, measure="personas_nuevos"))
+    assert nuevos["Mes"].tolist()[-1] == explore.CONSOLIDATED_ROW
+    assert nuevos.iloc[-1][["RyM en Permanencia", "RyM en Tránsito"]].tolist() == [75, 40]
+    assert nuevos[TOTAL_NUEVOS_ADMIN1].tolist() == [80, 30, 5, 115]
+    # Two months: 80 + 30 = 110; tránsito only: 20 + 20 = 40
+    assert explore.consolidated(quarter, Selection(months=("2021-01", "2021-02")))["total"] == 110
+    assert explore.consolidated(quarter, Selection(months=RANGE, population="transito"))["total"] == 40
+
+
+def test_the_range_is_the_period_of_the_report(quarter):
+    """The exploration's range and the report's quarter come from one rule (metrics): the same figure."""
+    from mdrm.metrics import compute_period, load_month
+
+    period = compute_period(load_month(dataclasses.replace(quarter.params, period="2021-T1")))
+    figure = explore.consolidated(quarter, Selection(months=RANGE))
+    assert period["people_reached"] == figure
+    sectors = explore.by_sector(quarter, Selection(months=RANGE))
+    assert records(sectors, "Sector", sectors.columns[1]) == period["sectors"]
+
+
+def test_sample_first_quarter_in_the_exploration_is_the_2020_T1_headline(sample):
+    from mdrm.metrics import compute_period, load_month
+
+    period = compute_period(load_month(dataclasses.replace(sample.params, period="2020-T1", month="2020-03")))
+    summary = explore.summarize(sample, Selection(months=("2020-01", "2020-03")))
+    assert summary.consolidated == period["people_reached"]
+    assert summary.headline == f"{period['people_reached']['total']:,} personas de enero a marzo de 2020 (cifra consolidada)"
+    # the per-month sum on the monthly total counts people again: it is larger, and labelled as a sum
+    assert summary.over_time.iloc[-1]["Mes"] == explore.MONTHS_SUM_ROW
+    assert summary.over_time.iloc[-1][TOTAL_MENSUAL] > period["people_reached"]["total"]
+    assert records(summary.by_sector, "Sector", summary.by_sector.columns[1]) == period["sectors"]

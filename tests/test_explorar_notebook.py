@@ -39,12 +39,13 @@ def test_notebook_runs_headless_and_leaves_widget_views(tmp_path):
     # whose total is the report's headline (2,953 people, as the seed dashboard)
     state = executed.metadata["widgets"][WIDGET_STATE]["state"]
     values = [m["state"].get("value") for m in state.values() if m["model_name"] == "HTMLModel"]
-    table = next(v for v in values if v and "Total del periodo" in v)
+    table = next(v for v in values if v and "Total del mes" in v)
     assert "septiembre de 2020" in table and "2,953" in table
     labels = {m["state"].get("description") for m in state.values()}
     assert {"Desde el mes", "Hasta el mes", "Subgrupo", "Sector", "Organización", "Grupo de población", "Provincia", "Medida"} <= labels
     tabs = next(m["state"] for m in state.values() if m["model_name"] == "TabModel")
-    assert tabs["titles"][0] == "Cifras" and tabs["titles"][-1].startswith("Calidad de datos")
+    assert tabs["titles"][0] == "Cifras" and tabs["titles"][1] == "Por sector"
+    assert tabs["titles"][-1].startswith("Calidad de datos")
     assert not (tmp_path / "exploracion").exists()  # nothing exported until the button is pressed
 
 
@@ -60,6 +61,12 @@ assert "Organización: Red Frontera Humanitaria" in titulo.value
 
 desde.value, hasta.value = "2020-01", "2020-12"
 assert tabla_tiempo.value.count("<tr") == 1 + 12 + 1  # header, 12 months, period row
+# a range: the headline is R4V's consolidated figure of the year (mdrm.metrics, as the 2020 report), and
+# the sentence under it says so; the table's last row is labelled the plain sum of the months
+anio = explore.consolidated(datos, seleccion())["total"]
+assert f"{number(anio)} personas de enero a diciembre de 2020 (cifra consolidada)" in titulo.value
+assert "Cifra consolidada del rango" in titulo.value and "suma de los meses (no consolidada)" in tabla_tiempo.value
+assert "consolidado R4V" in tabla_sectores.value
 desde.value = "2020-12"
 hasta.value = "2020-10"  # backwards: October to December
 assert tabla_tiempo.value.count("<tr") == 1 + 3 + 1
@@ -72,7 +79,7 @@ assert sector.value == explore.ALL
 
 medida.value = "usd"
 assert "USD transferidos (CVA)" in tabla_tiempo.value and "Sexo y edad" not in tabla_sexo_edad.value
-assert "Calidad de datos (" in pestanas.titles[4]
+assert "Calidad de datos (" in pestanas.titles[5]
 
 exportar.click()
 archivos = sorted(p.suffix for p in Path(carpeta_salida).iterdir())

@@ -273,15 +273,17 @@ ONCE_PER_BATCH = ("W09",)
 
 def summary(outcomes: list[MonthOutcome], seconds: float | None = None) -> str:
     from .formatting import number
+    from .periods import kind_words
 
     done = [o for o in outcomes if o.status == OK]
     failed = [o for o in outcomes if o.status == FAILED]
     took = f" en {seconds:.0f} s" if seconds is not None else ""
-    lines = [f"Resumen: {len(done)} de {len(outcomes)} meses escritos{took}"
+    _, what = kind_words(o.month for o in outcomes)  # «meses», or «periodos» with --periodos
+    lines = [f"Resumen: {len(done)} de {len(outcomes)} {what} escritos{took}"
              + (f", {len(failed)} con error." if failed else ".")]
     once = {w["code"]: w["message"] for o in outcomes if o.status == OK for w in o.warnings
             if w["code"] in ONCE_PER_BATCH}
-    lines += [f"  aviso {code} (todos los meses): {text}" for code, text in sorted(once.items())]
+    lines += [f"  aviso {code} (todos los {what}): {text}" for code, text in sorted(once.items())]
     for o in outcomes:
         if o.status == OK:
             lines.append(f"  {o.month}  escrito  {number(o.headline)} personas alcanzadas  {o.month_dir}")

@@ -16,7 +16,7 @@ from . import data_path, theme
 from .iorw import write_atomic
 from .months import MONTH
 from .formatting import period_title
-from .periods import is_period
+from .periods import is_period, kind_words
 
 
 def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
@@ -78,8 +78,10 @@ def index_html(region_dir: Path) -> str:
             "links": [{"href": f"{month}/{name}", "label": label}
                       for name, label in INDEX_LINKS if (folder / name).is_file()],
         })
+    column, what = kind_words(month for month, _, _ in entries)  # «Mes», «Periodo» or «Mes o periodo»
     return _environment().get_template("index.html.j2").render(
         title=f"{region} — reportes de situación", publisher=_index_publisher(entries, region),
+        column=column, what=what, monthly=what == "meses",
         version=__version__, months=months, samples=sum(m["sample"] for m in months),
         changes=_change_log(region_dir), theme_css=Markup(theme.css()))
 

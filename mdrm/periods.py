@@ -48,3 +48,15 @@ def period_label(period: str) -> str:
         return f"año {match['year']}"
     return f"{_ORDINALS[int(match['n'])]} {_NAMES[match['kind']]} de {match['year']}"
 
+
+
+def kind_words(names) -> tuple[str, str]:
+    """What a list of report folders ('2020-09', '2020-T1'…) holds, in Spanish: ('Mes', 'meses'),
+    ('Periodo', 'periodos'), or when they mix ('Mes o periodo', 'meses o periodos'): the index's
+    column and the batch summary say it, never «meses» for quarters."""
+    kinds = [is_period(name) for name in names]
+    if kinds and all(kinds):
+        return "Periodo", "periodos"
+    if any(kinds):
+        return "Mes o periodo", "meses o periodos"
+    return "Mes", "meses"

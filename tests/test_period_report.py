@@ -129,6 +129,9 @@ def test_batch_periodos_over_the_sample_writes_every_period_and_the_rule_adds_up
     assert main(["batch", "--params-dir", str(folder), "--periodos", "--out", str(out), "--jobs", "2"]) == 0, \
         capsys.readouterr().err
     periods = ["2020-T1", "2020-T2", "2020-T3", "2020-T4", "2020-S1", "2020-S2", "2020"]
+    said = capsys.readouterr().out
+    assert "Resumen: 7 de 7 periodos escritos" in said and "meses" not in said.splitlines()[0]
+    assert "<th>Periodo</th>" in (out / "tacna" / "index.html").read_text(encoding="utf-8")  # not «Mes»
     written = {p.name for p in (out / "tacna").iterdir()}
     assert {*periods, "index.html"} <= written and "2020-09" not in written  # the periods only, not the months
     headline = {}
@@ -241,3 +244,24 @@ def test_a_periods_one_pager_fits_one_page_as_the_months_does(tmp_path, period):
     assert fmt.number(view.metrics["people_reached"]["total"]) in drawn
     for month, value in view.metrics["by_month"].items():
         assert f"{fmt.month_label(month)}: {fmt.number(value)}" in " ".join(drawn)
+
+
+def test_the_index_says_month_period_or_both(tmp_path):
+    """The index's first column: «Mes» for months, «Periodo» for periods, «Mes o periodo» when it lists both
+    (docs/metodologia.md §12); the sample note counts them with the same word."""
+    from mdrm.index import index_html
+
+    def page(*folders: str) -> str:
+        region = tmp_path / "-".join(folders) / "tacna"
+        for name in folders:
+            (region / name).mkdir(parents=True)
+            (region / name / "metrics.json").write_text(json.dumps(
+                {"region": "Tacna", "people_reached": {"total": 5}, "sample": True}), encoding="utf-8")
+        return index_html(region)
+
+    assert "<th>Mes</th>" in page("2020-08", "2020-09") and "2 de 2 meses hechos" in page("2020-10", "2020-11")
+    periods = page("2020-T1", "2020")
+    assert "<th>Periodo</th>" in periods and "2 de 2 periodos hechos" in periods
+    assert "reportes mensuales" not in periods
+    both = page("2020-09", "2020-T3")
+    assert "<th>Mes o periodo</th>" in both and "2 de 2 meses o periodos hechos" in both

@@ -527,7 +527,9 @@ def _sort(table: pd.DataFrame, value: str, name: str) -> pd.DataFrame:
 
 def by_sex_age(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None,
                total: int | None = None) -> pd.DataFrame:
-    """People by sex and age: the split of the counted rows apportioned to the period total.
+    """People by sex and age: the split of the counted rows apportioned to the figure the headline shows.
+    One month: the measure's split, to the month's total. A range of several months: the split on new
+    beneficiaries, to the range's consolidated figure (as a period's `by_sex_age`, docs/metodologia.md §12).
 
     Empty for quantity and USD (they have no age/sex split).
     """
@@ -537,10 +539,13 @@ def by_sex_age(ex: Exploration, sel: Selection, rows: pd.DataFrame | None = None
     if not sel.is_people:
         return pd.DataFrame({"Sexo y edad": pd.Series(dtype=object), header: pd.Series(dtype="int64")})
     rows = select(ex, sel) if rows is None else rows
-    if total is None:
+    basis = PEOPLE_BASIS[sel.measure]
+    if len(_range_months(ex, sel)) > 1:
+        basis, total = "nuevos", consolidated(ex, sel, rows)["total"]
+    elif total is None:
         total = int(over_time(ex, sel, rows).iloc[-1][total_header(ex, sel)])
     counted = rows[rows["counted"]]
-    raw = sex_age_values(counted, PEOPLE_BASIS[sel.measure], ex.catalog).sum()
+    raw = sex_age_values(counted, basis, ex.catalog).sum()
     published = largest_remainder(raw.to_dict(), total, parts)
     return pd.DataFrame({"Sexo y edad": labels, header: [published[p] for p in parts]})
 

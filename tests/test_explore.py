@@ -452,6 +452,9 @@ def test_a_range_shows_the_consolidated_figure_worked_by_hand(quarter):
     # Two months: 80 + 30 = 110; tránsito only: 20 + 20 = 40
     assert explore.consolidated(quarter, Selection(months=("2021-01", "2021-02")))["total"] == 110
     assert explore.consolidated(quarter, Selection(months=RANGE, population="transito"))["total"] == 40
+    # Sex and age of the range: new beneficiaries (all hombres here, 60+50+10+20+5 = 145) apportioned to the
+    # consolidated 115, not to the 340 of the monthly sums
+    assert summary.by_sex_age["Personas"].tolist() == [0, 0, 0, 115, 0, 0]
 
 
 def test_the_range_is_the_period_of_the_report(quarter):
@@ -476,3 +479,5 @@ def test_sample_first_quarter_in_the_exploration_is_the_2020_T1_headline(sample)
     assert summary.over_time.iloc[-1]["Mes"] == explore.MONTHS_SUM_ROW
     assert summary.over_time.iloc[-1][TOTAL_MENSUAL] > period["people_reached"]["total"]
     assert records(summary.by_sector, "Sector", summary.by_sector.columns[1]) == period["sectors"]
+    # sex and age of a range: the period's (new beneficiaries apportioned to the consolidated figure)
+    assert summary.by_sex_age["Personas"].tolist() == list(period["by_sex_age"].values())

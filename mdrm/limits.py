@@ -155,6 +155,7 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
     with book:
         if not _is_xlsx(book):
             xlsx = False  # an .ods or an .xlsb
+            _check_xlsb(book, path, sheet)
         else:
             xlsx = True
             located = sheet_member(book, sheet)
@@ -264,6 +265,100 @@ def refuse_over_cap(exc: BaseException, path: Path) -> None:
     error = _cell_cap(message, path, None)
     if error is not None:
         raise error from None
+
+
+def _records(data: bytes):
+    """(type, start of data, size) of each BIFF12 record of an .xlsb part (MS-XLSB 2.1.4: type and size are
+    variable-length integers of 7 bits a byte)."""
+    at, end = 0, len(data)
+    while at < end:
+        byte = data[at]
+        kind, at = byte & 0x7F, at + 1
+        if byte & 0x80 and at < end:
+            kind, at = kind | (data[at] & 0x7F) << 7, at + 1
+        size = shift = 0
+        for _ in range(4):
+            if at >= end:
+                return
+            byte, at = data[at], at + 1
+            size, shift = size | (byte & 0x7F) << shift, shift + 7
+            if not byte & 0x80:
+                break
+        yield kind, at, size
+        at += size
+
+
+def _xlsb_sheet(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str] | None:
+    """(name, zip member) of the .xlsb sheet the loader reads: BrtBundleSh records of xl/workbook.bin."""
+    try:
+        workbook = _read_small(book, "xl/workbook.bin")
+        rels = ElementTree.fromstring(_read_small(book, "xl/_rels/workbook.bin.rels"))
+    except Exception:  # not an .xlsb (an .ods), or damaged: the reader decides
+        return None
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    for kind, at, size in _records(workbook):
+        if kind == 0x9C and size >= 12:  # BrtBundleSh: state, tab, relationship id, name
+            count = int.from_bytes(workbook[at + 8:at + 12], "little")
+            if count == 0xFFFFFFFF:
+                continue
+            rel = workbook[at + 12:at + 12 + 2 * count].decode("utf-16-le", "replace")
+            rest = at + 12 + 2 * count
+            length = int.from_bytes(workbook[rest:rest + 4], "little")
+            name = workbook[rest + 4:rest + 4 + 2 * length].decode("utf-16-le", "replace")
+            if sheet is None or name == sheet:
+                member = posixpath.normpath("xl/" + targets.get(rel, "").replace("\\", "/"))
+                found = next((n for n in book.namelist() if n.lower() == member.lower()), None)
+                return (name, found) if found is not None else None
+        elif kind == 0x90:  # BrtEndBundleShs
+            return None
+    return None
+
+
+def _check_xlsb(book: zipfile.ZipFile, path: Path, sheet: str | None) -> None:
+    """An .xlsb sheet's rows and cells with a value past the limits, named as in an .xlsx.
+
+    The .xlsb reader stops reading a sheet, without a word, at a row numbered past 1,048,577 (the
+    rows after it were lost: a smaller figure with exit 0), and allocates the area up to its last
+    cell. The records are walked once in Python (about 1 s per million records: .xlsb is rare)."""
+    located = _xlsb_sheet(book, sheet)
+    if located is None:
+        return
+    name, member = located
+    data = _read_member(book, member, MAX_SHEET_XML_BYTES, path, name)
+    far, row, at, end = [], 0, 0, len(data)
+    while at < end and len(far) < 6:  # the record walk inlined: this loop is the cost of the check
+        kind = data[at]
+        at += 1
+        if kind & 0x80:
+            kind = (kind & 0x7F) | (data[at] & 0x7F) << 7 if at < end else kind
+            at += 1
+        size = shift = 0
+        while at < end:
+            byte = data[at]
+            at += 1
+            size |= (byte & 0x7F) << shift
+            if not byte & 0x80 or shift == 21:
+                break
+            shift += 7
+        if kind <= 0x0B and size >= 4:
+            number = int.from_bytes(data[at:at + 4], "little")
+            if kind == 0x00:  # BrtRowHdr
+                row = number
+                if row >= MAX_ROWS:
+                    far.append(f"la fila {_n(row + 1)}")
+            elif kind >= 0x02 and number >= MAX_COLUMNS:  # a cell with a value (not BrtCellBlank, 0x01)
+                far.append(f"{column_letters(number + 1)}{row + 1}")
+        elif kind == 0x92:  # BrtEndSheetData
+            break
+        at += size
+    if far:
+        far = list(dict.fromkeys(far))
+        shown = ", ".join(far[:5]) + (" y más" if len(far) > 5 else "")
+        raise InputError(
+            f"hay datos en celdas muy lejos del resto ({shown}); el kit lee hasta la columna "
+            f"{column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas) y la fila {_n(MAX_ROWS)}",
+            file=path, sheet=name,
+            hint="Borre esas celdas (o las columnas y filas vacías hasta ellas) y guarde el libro")
 
 
 def sheet_rows(book, name: str, path: Path) -> list[list]:

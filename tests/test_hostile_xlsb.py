@@ -22,6 +22,7 @@ from test_hostile_read import mdrm, tacna_rows
 from test_hostile_run import _cap_memory, _driver, three_month_params
 from test_hostile import good_rows, write_params
 
+from mdrm.errors import InputError
 from mdrm.load import read_5w
 from mdrm.metrics import compute, load_month
 from mdrm.params import load_params
@@ -92,19 +93,19 @@ def _repeated(path: Path, rows: int, columns: int) -> Path:
 
 
 BOMBS = {
-    # a value in XFD1048576: the reader allocates 1,048,576 × 16,384 cells and aborts (in its child)
-    "celda_XFD1048576": (lambda d: _far_cell(d / "lejos.xlsb", 1_048_575, 16_383), "se detuvo al leer el archivo"),
-    # a value in column 16,384 of row 3: 3 × 16,384 cells fit, the kit refuses the columns
-    "columna_16384": (lambda d: _far_cell(d / "ancha.xlsb", 2, 16_383), "3 filas × 16,384 columnas"),
-    # a value in column 4,294,967,295 (the largest a record holds): the reader's area overflows and it
-    # gives no cells at all (told as an empty sheet)
-    "columna_2_32": (lambda d: _far_cell(d / "enorme.xlsb", 2, 0xFFFF_FFFF), "hoja «5W»"),
-    # a value on row 1,048,577, past Excel's last row (the reader stops only past it)
-    "fila_1048577": (lambda d: _far_cell(d / "honda.xlsb", 1_048_576, 0), "1,048,577 filas × 30 columnas"),
+    # a value in XFD1048576: the reader would allocate 1,048,576 × 16,384 cells and abort
+    "celda_XFD1048576": (lambda d: _far_cell(d / "lejos.xlsb", 1_048_575, 16_383), "(XFD1048576)"),
+    # a value in column 16,384 of row 3
+    "columna_16384": (lambda d: _far_cell(d / "ancha.xlsb", 2, 16_383), "(XFD3)"),
+    # a value in column 4,294,967,296 (the largest a record holds): the reader's area overflowed and it
+    # gave no cells at all («la hoja está vacía»)
+    "columna_2_32": (lambda d: _far_cell(d / "enorme.xlsb", 2, 0xFFFF_FFFF), "(MWLQKWV3)"),
+    # a value on row 1,048,577, past Excel's last row
+    "fila_1048577": (lambda d: _far_cell(d / "honda.xlsb", 1_048_576, 0), "(la fila 1,048,577)"),
     # a value in ZZ100001: within the rows and columns, 100,001 × 702 cells past the 60,000,000 the kit reads
     "area_70_millones": (lambda d: _far_cell(d / "area.xlsb", 100_000, 701), "100,001 filas × 702 columnas"),
     # 9 million number cells, 9,001 × 1,000
-    "9_millones": (lambda d: _repeated(d / "nueve.xlsb", 9_000, 1_000), "9,001 filas × 1,000 columnas"),
+    "9_millones": (lambda d: _repeated(d / "nueve.xlsb", 9_000, 1_000), "(AAA2, AAB2, AAC2, AAD2, AAE2 y más)"),
 }
 
 
@@ -118,6 +119,18 @@ def test_every_xlsb_bomb_ends_with_exit_2_under_a_3_gb_cap(tmp_path, bomb):
     assert f"archivo «{path.name}»" in done.stderr and said in done.stderr
     for english in ("Traceback", "panicked", "memory allocation", "Aborted"):
         assert english not in done.stderr
+
+
+def test_a_row_past_the_last_one_is_refused_not_the_rows_after_it_lost(tmp_path):
+    """The reader stops reading at a row numbered past 1,048,577: 12 rows of 10 people read as 5 rows and
+    50 people, exit 0 (a smaller figure, no warning). The kit names the row instead (exit 2)."""
+    rows = _rows(rows_frame(tacna_rows()))
+    body = [*xlsb.rows_records(rows[:6], None), xlsb.row_header(0x200000),
+            *xlsb.rows_records([[None]] * 6 + rows[6:], None)]
+    book = xlsb.write(tmp_path / "cortada.xlsb", body, xlsb.dimension(0, 12, 0, 29))
+    with pytest.raises(InputError, match=r"celdas muy lejos del resto \(la fila 2,097,153\)") as caught:
+        read_5w(book)
+    assert caught.value.file.name == "cortada.xlsb" and caught.value.sheet == "5W"
 
 
 def test_a_batch_with_an_xlsb_bomb_month_writes_the_others(tmp_path):

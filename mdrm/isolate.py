@@ -3,20 +3,26 @@
 The Excel readers are native code (calamine, in Rust): a file made to break them can end the
 process at once (a Rust panic that aborts: exit 134, an English backtrace, no summary of a
 batch). `read_in_child` forks, reads in the child and sends the result back through a pipe;
-a child that dies becomes an `InputError` naming the file
-(README.md, «Límites y entradas dañadas»). The kit's own errors come back as they were raised.
-Without `os.fork` (Windows)
-the reading runs in this process.
+a child that dies, or that reads for longer than `limits.READ_TIMEOUT`, becomes an `InputError`
+naming the file (README.md, «Límites y entradas dañadas»). The kit's own errors come back as
+they were raised. There is one child per reading: a child does not fork another (the loader's
+`read_book` inside a `read_safely` child reads in place). Without `os.fork` (Windows) the
+reading runs in this process.
 """
 from __future__ import annotations
 
 import faulthandler
 import os
 import pickle
+import select
 import signal
+import time
 from pathlib import Path
 
+from . import limits
 from .errors import InputError, RunError
+
+_in_child = False  # this process is a reading child: it reads in place
 
 # a workbook (zip: xlsx, xlsb, ods) or an OLE file (xls): what a native reader opens
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -38,9 +44,17 @@ def read_safely(function, path: str | Path, *args, **kwargs):
     return function(path, *args, **kwargs)
 
 
+def read_book(content: bytes, path: Path, function, *args):
+    """`function(*args)`: the loader's reading of the workbook `content` (the bytes of `path`), in a child
+    when its cells are not checked in its bytes (an .xls, .xlsb or .ods: `limits.cells_checked`)."""
+    if limits.cells_checked(content):
+        return function(*args)
+    return read_in_child(path, function, *args)
+
+
 def read_in_child(path: str | Path, function, *args, **kwargs):
-    """`function(*args, **kwargs)` run in a forked child; its crash is bad input naming `path`."""
-    if not hasattr(os, "fork"):
+    """`function(*args, **kwargs)` run in a forked child; its crash or its timeout is bad input naming `path`."""
+    if not hasattr(os, "fork") or _in_child:
         return function(*args, **kwargs)
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -49,10 +63,9 @@ def read_in_child(path: str | Path, function, *args, **kwargs):
         _child(write_end, function, args, kwargs)
     os.close(write_end)
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()  # before waiting: a big result would fill the pipe
+        payload = _receive(read_end, Path(path))  # before waiting: a big result would fill the pipe
         _, status = os.waitpid(pid, 0)
-    except BaseException:  # interrupted (SIGTERM, Ctrl-C): the child goes too
+    except BaseException:  # interrupted (SIGTERM, Ctrl-C), timed out: the child goes too
         _kill(pid)
         raise
     try:
@@ -68,7 +81,27 @@ def read_in_child(path: str | Path, function, *args, **kwargs):
     raise RunError(value)
 
 
+def _receive(read_end: int, path: Path) -> bytes:
+    """All the child sends, until it closes the pipe or `limits.READ_TIMEOUT` has passed."""
+    parts, deadline = [], time.monotonic() + limits.READ_TIMEOUT
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise InputError(f"el lector de hojas de cálculo no terminó de leer el libro en "
+                                 f"{limits.READ_TIMEOUT} s (demasiadas celdas o un archivo que lo traba)",
+                                 file=path, hint=_RESAVE)
+            if not select.select([pipe], [], [], left)[0]:
+                continue
+            block = pipe.read(1 << 22)
+            if not block:
+                return b"".join(parts)
+            parts.append(block)
+
+
 def _child(write_end: int, function, args, kwargs) -> None:
+    global _in_child
+    _in_child = True
     try:
         import resource
 
@@ -126,6 +159,9 @@ def _crash(path: Path, status: int) -> InputError:
     else:
         how = f"el código {os.WEXITSTATUS(status)}"
     return InputError(f"el lector de Excel se detuvo al leer el archivo (el proceso de lectura terminó con "
-                      f"{how}): el libro está dañado o tiene una estructura que el lector no admite",
-                      file=path, hint="Ábralo en Excel o LibreOffice, guárdelo de nuevo como .xlsx y "
-                                      "vuelva a ejecutar")
+                      f"{how}): el libro está dañado, abarca demasiadas celdas o tiene una estructura que "
+                      "el lector no admite", file=path, hint=_RESAVE)
+
+
+_RESAVE = ("Ábralo en Excel o LibreOffice, borre las celdas lejos de los datos, guárdelo de nuevo como .xlsx y "
+           "vuelva a ejecutar")

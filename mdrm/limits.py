@@ -10,8 +10,10 @@ memory (or aborted by the Excel reader, which allocates rows × columns at once)
 
 The checks read only what a workbook declares or holds cheaply: the zip
 directory (uncompressed sizes), the sheet's XML (cell references, scanned at C
-speed, about 1 s per GB) and the shared-strings table. A CSV is checked by its
-size on disk. The README's «Límites y entradas dañadas» says the values.
+speed, about 1 s per GB) and the shared-strings table. An .xls, .xlsb or .ods
+is read in one child process (`mdrm.isolate`) that checks the sheet's area as
+the reader opens it (`sheet_rows`): a reader that aborts takes only the child.
+A CSV is checked by its size on disk. The README's «Límites y entradas dañadas» says the values.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ MAX_PARAMS_ITEMS = 10_000          # values in one params file (keys, list items
 MAX_PARAMS_DEPTH = 50              # nesting of lists and mappings in a params file (the kit's use 4 at most)
 
 READ_MEMORY_FACTOR = 4             # address space reading needs per byte of sheet XML (measured: 3.2 × RSS)
-PROBE_TIMEOUT = 120               # seconds the child that opens an .xls/.xlsb/.ods first may take
+READ_TIMEOUT = 600                # seconds the child that reads a workbook may take (1,000,000 rows: ~1 min)
 MAX_INLINE_SHEET_XML_BYTES = 512 << 20  # a sheet written with inline strings: the reader holds ~1.5 × its XML
 
 NOTEBOOK_TIMEOUT = 600             # seconds a notebook cell may run (`--timeout` changes it)
@@ -67,9 +69,10 @@ def _n(value: int) -> str:
 
 
 def reraise_interrupts(exc: BaseException) -> None:
-    """Re-raise what must stop the program; anything else the Excel reader raised (also a Rust panic,
-    pyo3's PanicException, which is a BaseException) is then told as a damaged file, never a crash."""
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+    """Re-raise what must stop the program and the kit's own errors (`sheet_rows`'); anything else the Excel
+    reader raised (also a Rust panic, pyo3's PanicException, a BaseException) is then told as a damaged
+    file, never a crash."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError, InputError)):
         raise exc
 
 
@@ -134,7 +137,9 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
     of the shared strings, a value in a cell past column ZZ or past the last
     row (the Excel reader would allocate every cell up to it), the area read
     (last row × last column) and the text the cells expand to. Other formats
-    (.xls, .ods, .xlsb) are only checked for encryption and their size on disk.
+    (.xls, .ods, .xlsb) are checked here for encryption and their size on disk
+    only: they are read in a child process (`mdrm.isolate.read_book`), where
+    `sheet_rows` checks their area before the cells become Python values.
     """
     if content.startswith(_OLE):
         if _ENCRYPTED in content[:1 << 22] or _ENCRYPTED in content[-(1 << 22):]:
@@ -142,15 +147,15 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
                 "el libro de Excel está protegido con contraseña (cifrado) y no se puede leer", file=path,
                 hint="Ábralo en Excel, quite la contraseña (Archivo > Información > Proteger libro > Cifrar con "
                      "contraseña, deje la contraseña en blanco) y guárdelo como .xlsx")
-        _probe_in_child(path, sheet)  # an .xls
-        return
+        return  # an .xls: read in a child, its area checked by `sheet_rows`
     try:
         book = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         return  # the reader names a damaged workbook
     with book:
-        if not any(n.lower() == "xl/workbook.xml" for n in book.namelist()):
+        if not _is_xlsx(book):
             xlsx = False  # an .ods or an .xlsb
+            _check_xlsb(book, path, sheet)
         else:
             xlsx = True
             located = sheet_member(book, sheet)
@@ -181,11 +186,25 @@ def check_workbook(content: bytes, path: Path, sheet: str | None) -> None:
             strings = _shared_strings(book, path, name)
             xml = _read_member(book, member, limit, path, name)
     if not xlsx:
-        _probe_in_child(path, sheet)
-        return
+        return  # an .ods or an .xlsb: read in a child, its area checked by `sheet_rows`
     _check_area(xml, path, name)
     if strings is not None:
         _check_text(xml, strings, path, name)
+
+
+def _is_xlsx(book: zipfile.ZipFile) -> bool:
+    return any(n.lower() == "xl/workbook.xml" for n in book.namelist())
+
+
+def cells_checked(content: bytes) -> bool:
+    """The workbook is an .xlsx, whose cells `check_workbook` checks in its bytes (not an .xls, .xlsb, .ods)."""
+    if not content.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            return _is_xlsx(book)
+    except zipfile.BadZipFile:
+        return False
 
 
 _SMALLER = "Guarde en un libro aparte solo la región y los meses que necesita"
@@ -220,59 +239,151 @@ def _memory_for_xml() -> int | None:
         pass
     return max(cap - used, 0) // READ_MEMORY_FACTOR
 
-# Opens the workbook and its sheet as the loader will, and says the sheet's size (JSON): run in a child
-# process, so that a reader that aborts the process (a Rust panic on an allocation, exit 134) ends only it.
-_PROBE = """
-import json, sys
-import python_calamine
-book = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
-names = list(book.sheet_names)
-name = sys.argv[2] if len(sys.argv) > 2 else (names[0] if names else None)
-if name is None or name not in names:
-    print("null")
-else:
-    sheet = book.get_sheet_by_name(name)
-    print(json.dumps([name, sheet.total_height + 1, sheet.total_width + 1]))  # last indexes: from A1 on
-"""
+def _cell_cap(message: str, path: Path, sheet: str | None) -> InputError | None:
+    """calamine's own cap on the cells of a sheet («Cell limit exceeded»), told as the kit's limit."""
+    if "Cell limit exceeded" not in message:
+        return None
+    cells = re.search(r"\((\d+) cells requested", message)
+    said = f" ({_n(int(cells.group(1)))} celdas)" if cells else ""
+    return InputError(f"la hoja abarca más celdas que el límite del lector{said}; el kit lee hasta "
+                      f"{_n(MAX_CELLS)} celdas", file=path, sheet=sheet, hint=_SMALLER_OTHER)
 
 
-def _probe_in_child(path: Path, sheet: str | None) -> None:
-    """An .xls, .xlsb or .ods (their cells are not checked in their bytes, as an .xlsx's are): opened first in
-    a child process; its abort, its timeout, the reader's own cell cap or a sheet past the limits are a
-    Spanish hard error naming the file. What else the child meets (a damaged file) the loader reports."""
-    import json
-    import subprocess
-    import sys
+def refuse_over_cap(exc: BaseException, path: Path) -> None:
+    """Raise the cell-cap error when calamine failed to open `path` for it. An .ods is read whole as it is
+    opened, and opened from bytes by trying each format, which hides the cause behind «Cannot detect file
+    format»: only then is the file opened again by its name (its format from the extension) to learn it."""
+    message = str(exc)
+    if "Cannot detect file format" in message and path.suffix.lower() == ".ods":
+        import python_calamine
 
-    args = [sys.executable, "-c", _PROBE, str(path), *([sheet] if sheet is not None else [])]
+        try:
+            python_calamine.CalamineWorkbook.from_path(str(path))
+        except BaseException as again:
+            reraise_interrupts(again)
+            message = str(again)
+    error = _cell_cap(message, path, None)
+    if error is not None:
+        raise error from None
+
+
+def _records(data: bytes):
+    """(type, start of data, size) of each BIFF12 record of an .xlsb part (MS-XLSB 2.1.4: type and size are
+    variable-length integers of 7 bits a byte)."""
+    at, end = 0, len(data)
+    while at < end:
+        byte = data[at]
+        kind, at = byte & 0x7F, at + 1
+        if byte & 0x80 and at < end:
+            kind, at = kind | (data[at] & 0x7F) << 7, at + 1
+        size = shift = 0
+        for _ in range(4):
+            if at >= end:
+                return
+            byte, at = data[at], at + 1
+            size, shift = size | (byte & 0x7F) << shift, shift + 7
+            if not byte & 0x80:
+                break
+        yield kind, at, size
+        at += size
+
+
+def _xlsb_sheet(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str] | None:
+    """(name, zip member) of the .xlsb sheet the loader reads: BrtBundleSh records of xl/workbook.bin."""
     try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=PROBE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise InputError(f"el lector de hojas de cálculo no terminó de abrir el libro en {PROBE_TIMEOUT} s "
-                         "(demasiadas celdas)", file=path, sheet=sheet, hint=_SMALLER_OTHER) from None
-    if "Cell limit exceeded" in done.stderr:
-        cells = re.search(r"\((\d+) cells requested, max (\d+)\)", done.stderr)
-        said = f" ({_n(int(cells.group(1)))} celdas)" if cells else ""
-        raise InputError(f"la hoja abarca más celdas que el límite del lector{said}; el kit lee hasta "
-                         f"{_n(MAX_CELLS)} celdas", file=path, sheet=sheet, hint=_SMALLER_OTHER)
-    if done.returncode < 0 or done.returncode >= 128 or (done.returncode and "Traceback" not in done.stderr):
-        signal = -done.returncode if done.returncode < 0 else done.returncode - 128
-        raise InputError(f"el lector de hojas de cálculo se detuvo al abrir el libro (señal {signal}: "
-                         "celdas de más o archivo dañado)", file=path, sheet=sheet, hint=_SMALLER_OTHER)
-    if done.returncode:
-        return  # a Python error of the reader (a damaged file): the loader tells it in Spanish
+        workbook = _read_small(book, "xl/workbook.bin")
+        rels = ElementTree.fromstring(_read_small(book, "xl/_rels/workbook.bin.rels"))
+    except Exception:  # not an .xlsb (an .ods), or damaged: the reader decides
+        return None
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    for kind, at, size in _records(workbook):
+        if kind == 0x9C and size >= 12:  # BrtBundleSh: state, tab, relationship id, name
+            count = int.from_bytes(workbook[at + 8:at + 12], "little")
+            if count == 0xFFFFFFFF:
+                continue
+            rel = workbook[at + 12:at + 12 + 2 * count].decode("utf-16-le", "replace")
+            rest = at + 12 + 2 * count
+            length = int.from_bytes(workbook[rest:rest + 4], "little")
+            name = workbook[rest + 4:rest + 4 + 2 * length].decode("utf-16-le", "replace")
+            if sheet is None or name == sheet:
+                member = posixpath.normpath("xl/" + targets.get(rel, "").replace("\\", "/"))
+                found = next((n for n in book.namelist() if n.lower() == member.lower()), None)
+                return (name, found) if found is not None else None
+        elif kind == 0x90:  # BrtEndBundleShs
+            return None
+    return None
+
+
+def _check_xlsb(book: zipfile.ZipFile, path: Path, sheet: str | None) -> None:
+    """An .xlsb sheet's rows and cells with a value past the limits, named as in an .xlsx.
+
+    The .xlsb reader stops reading a sheet, without a word, at a row numbered past 1,048,577 (the
+    rows after it were lost: a smaller figure with exit 0), and allocates the area up to its last
+    cell. The records are walked once in Python (about 1 s per million records: .xlsb is rare)."""
+    located = _xlsb_sheet(book, sheet)
+    if located is None:
+        return
+    name, member = located
+    data = _read_member(book, member, MAX_SHEET_XML_BYTES, path, name)
+    far, row, at, end = [], 0, 0, len(data)
+    while at < end and len(far) < 6:  # the record walk inlined: this loop is the cost of the check
+        kind = data[at]
+        at += 1
+        if kind & 0x80:
+            kind = (kind & 0x7F) | (data[at] & 0x7F) << 7 if at < end else kind
+            at += 1
+        size = shift = 0
+        while at < end:
+            byte = data[at]
+            at += 1
+            size |= (byte & 0x7F) << shift
+            if not byte & 0x80 or shift == 21:
+                break
+            shift += 7
+        if kind <= 0x0B and size >= 4:
+            number = int.from_bytes(data[at:at + 4], "little")
+            if kind == 0x00:  # BrtRowHdr
+                row = number
+                if row >= MAX_ROWS:
+                    far.append(f"la fila {_n(row + 1)}")
+            elif kind >= 0x02 and number >= MAX_COLUMNS:  # a cell with a value (not BrtCellBlank, 0x01)
+                far.append(f"{column_letters(number + 1)}{row + 1}")
+        elif kind == 0x92:  # BrtEndSheetData
+            break
+        at += size
+    if far:
+        far = list(dict.fromkeys(far))
+        shown = ", ".join(far[:5]) + (" y más" if len(far) > 5 else "")
+        raise InputError(
+            f"hay datos en celdas muy lejos del resto ({shown}); el kit lee hasta la columna "
+            f"{column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas) y la fila {_n(MAX_ROWS)}",
+            file=path, sheet=name,
+            hint="Borre esas celdas (o las columnas y filas vacías hasta ellas) y guarde el libro")
+
+
+def sheet_rows(book, name: str, path: Path) -> list[list]:
+    """The cells of sheet `name` of a calamine workbook as Python values, its area first checked.
+
+    calamine allocates the area of a sheet (first to last cell with a value) when it opens it, and
+    `to_python` then holds about 100 bytes a cell: an .xls, .xlsb or .ods is not checked in its bytes
+    as an .xlsx is, so its area is checked here, between the two. An area calamine itself cannot
+    allocate aborts the process: that is why such a workbook is read in a child (`mdrm.isolate`).
+    """
     try:
-        found = json.loads(done.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return
-    if not found:
-        return
-    name, height, width = found
+        found = book.get_sheet_by_name(name)
+    except BaseException as exc:
+        reraise_interrupts(exc)
+        error = _cell_cap(str(exc), path, name)
+        if error is None:
+            raise
+        raise error from None
+    height, width = found.total_height + 1, found.total_width + 1  # last indexes: the area from A1 on
     if width > MAX_COLUMNS or height > MAX_ROWS or height * width > MAX_CELLS:
         raise InputError(
             f"la hoja abarca {_n(height)} filas × {_n(width)} columnas ({_n(height * width)} celdas); el kit lee "
             f"hasta la columna {column_letters(MAX_COLUMNS)} ({_n(MAX_COLUMNS)} columnas), la fila "
             f"{_n(MAX_ROWS)} y {_n(MAX_CELLS)} celdas", file=path, sheet=name, hint=_SMALLER_OTHER)
+    return found.to_python(skip_empty_area=False)
 
 
 _SMALLER_OTHER = ("Borre las celdas lejos de los datos (o las filas y columnas vacías hasta ellas), o guarde "

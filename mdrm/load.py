@@ -80,7 +80,9 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError, not_a_file_text
-from .limits import MAX_COLUMNS, check_file_size, column_letters, check_workbook, reraise_interrupts, sheet_member
+from .isolate import read_book
+from .limits import (MAX_COLUMNS, check_file_size, column_letters, check_workbook, refuse_over_cap,
+                     reraise_interrupts, sheet_member, sheet_rows)
 from .text import clean_cell_text, map_distinct, normalize
 
 TEXT_FIELDS = (
@@ -260,7 +262,8 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     kind = _sniff(content, path)
     if kind == "excel":
         check_workbook(content, path, sheet)
-    table = _read_workbook(content, path, sheet, matcher) if kind == "excel" else _read_delimited(content, path, matcher)
+    table = (read_book(content, path, _read_workbook, content, path, sheet, matcher) if kind == "excel"
+             else _read_delimited(content, path, matcher))
     if kind == "text" and suffix in EXCEL_SUFFIXES:
         table.note = f"El archivo no es un libro de Excel (pese a la extensión {suffix}): se leyó como texto delimitado"
     headers = _match_headers(table, matcher, catalog, path)
@@ -404,6 +407,7 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
             raise InputError("no se puede leer el archivo: está protegido con contraseña", file=path) from exc
         except BaseException as exc:  # any failure of the reader, a Rust panic too: its message in a Spanish frame
             reraise_interrupts(exc)
+            refuse_over_cap(exc, path)
             if content.startswith(_ZIP):
                 raise InputError(f"el libro de Excel está dañado o incompleto ({type(exc).__name__}: {exc})",
                                  file=path) from exc
@@ -416,7 +420,7 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
             raise InputError("el libro no tiene hojas", file=path)
         sheet_name = sheet if sheet is not None else names[0]
         try:
-            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            rows = sheet_rows(book, sheet_name, path)  # its area checked first (mdrm.limits)
         except BaseException as exc:  # as above: a damaged sheet may panic inside calamine
             reraise_interrupts(exc)
             raise InputError(f"no se puede leer la hoja ({type(exc).__name__}: {exc})", file=path,
@@ -1198,7 +1202,8 @@ def read_text_table(path: str | Path, fields: dict[str, tuple[str, ...]], requir
     kind = _sniff(content, path)
     if kind == "excel":
         check_workbook(content, path, None)
-    table = _read_workbook(content, path, None, matcher) if kind == "excel" else _read_delimited(content, path, matcher)
+    table = (read_book(content, path, _read_workbook, content, path, None, matcher) if kind == "excel"
+             else _read_delimited(content, path, matcher))
     positions: dict[str, int] = {}
     for position, header in enumerate(table.names):
         name = matcher.field(header)[0]

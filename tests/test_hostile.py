@@ -304,11 +304,9 @@ def test_oversized_csv_is_refused_before_reading(tmp_path):
     with open(big, "wb") as handle:
         handle.write(",".join(rows_frame([]).columns).encode() + b"\n")
         handle.truncate(limits.MAX_CSV_BYTES + (1 << 20))  # sparse: no disk used, nothing to read
-    started = time.perf_counter()
-    done = mdrm("validate", str(big), timeout=60)
+    done = mdrm("validate", str(big), timeout=60)  # a runaway bounded by the timeout, not a wall-clock assert
     assert done.returncode == 2, done.stderr
     assert "enorme.csv" in done.stderr and "pesa 1,025 MB, más que el límite de 1 GB" in done.stderr
-    assert time.perf_counter() - started < 20
 
 
 # --------------------------------------------------------------------------- 4. a stuck kernel

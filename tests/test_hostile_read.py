@@ -689,29 +689,45 @@ def test_columns_beyond_are_matched_in_either_case():
 
 
 def _ole_file(tmp_path: Path) -> Path:
-    """Bytes that start as an OLE workbook (.xls): the loader hands them to the child probe."""
+    """Bytes that start as an OLE workbook (.xls): the loader reads them in a child process."""
     path = tmp_path / "libro.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000)
     return path
 
 
+def _patch_opening(monkeypatch, then):
+    """calamine's opening of a workbook replaced by `then(content)` (the child forked after it sees it too)."""
+    import python_calamine
+
+    class Workbook:
+        @staticmethod
+        def from_filelike(handle):
+            return then(handle)
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Workbook)
+
+
 def test_a_reader_that_aborts_in_the_child_is_a_spanish_error(tmp_path, monkeypatch):
-    from mdrm import limits
+    import os
 
     # what calamine does on a cell in column 65535 of an .xls: the process aborts (exit 134)
-    monkeypatch.setattr(limits, "_PROBE", "import os; os.abort()")
+    _patch_opening(monkeypatch, lambda handle: os.abort())
     with pytest.raises(InputError) as caught:
         read_5w(_ole_file(tmp_path))
-    assert "se detuvo al abrir el libro (señal 6" in caught.value.message and caught.value.file.name == "libro.xls"
+    assert "se detuvo al leer el archivo" in caught.value.message and "SIGABRT" in caught.value.message
+    assert caught.value.file.name == "libro.xls"
 
 
 def test_a_reader_that_hangs_in_the_child_is_stopped(tmp_path, monkeypatch):
+    import time
+
     from mdrm import limits
 
-    monkeypatch.setattr(limits, "_PROBE", "import time; time.sleep(60)")
-    monkeypatch.setattr(limits, "PROBE_TIMEOUT", 1)
-    with pytest.raises(InputError, match="no terminó de abrir el libro en 1 s"):
+    _patch_opening(monkeypatch, lambda handle: time.sleep(60))
+    monkeypatch.setattr(limits, "READ_TIMEOUT", 1)
+    with pytest.raises(InputError, match="no terminó de leer el libro en 1 s") as caught:
         read_5w(_ole_file(tmp_path))
+    assert caught.value.file.name == "libro.xls"
 
 
 def test_a_damaged_xls_is_still_told_as_damaged(tmp_path):

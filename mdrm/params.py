@@ -38,19 +38,19 @@ PEOPLE_TYPES = ("Pin", "Direct Assistance")  # R4V's people-in-need indicator ty
 _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "pais": (N_("texto o null"), (str, type(None))),
     "region": (N_("texto, lista de textos, o null con «pais» (reporte nacional)"), (str, list, type(None))),
-    "mesa": (N_("{nombre: ..., sigla: ..., plataforma: ...}"), (dict,)),
-    "definiciones": (N_("{grupo de población: texto}"), (dict,)),
-    "cifras_clave": (N_("{id: {etiqueta: ..., valor: ..., patrones: [...]}}"), (dict,)),
-    "subgrupos": (N_("{id: {nombre: ..., descripcion: ..., sectores: [...]}}"), (dict,)),
+    "mesa": ("{nombre: ..., sigla: ..., plataforma: ...}", (dict,)),
+    "definiciones": ("{grupo de población: texto}", (dict,)),
+    "cifras_clave": ("{id: {etiqueta: ..., valor: ..., patrones: [...]}}", (dict,)),
+    "subgrupos": ("{id: {nombre: ..., descripcion: ..., sectores: [...]}}", (dict,)),
     "mes": (N_("texto AAAA-MM"), (str,)),
     "periodo": (N_("texto AAAA-T1..T4, AAAA-S1..S2 o AAAA"), (str, int)),  # instead of `mes` (mdrm.periods)
-    "metas": (N_("{total: personas, subgrupos: {id: personas}, fuente: texto}"), (dict,)),
+    "metas": ("{total: personas, subgrupos: {id: personas}, fuente: texto}", (dict,)),
     "datos": (N_("ruta de archivo"), (str,)),
     "hoja": (N_("texto o null"), (str, type(None))),
     "organizaciones": (N_("ruta de archivo o null"), (str, type(None))),
     "base_personas": (N_("mensual o nuevos"), (str,)),
-    "deduplicacion": (N_("{metodo: ..., nivel: ..., regla_maximo: ...}"), (dict,)),
-    "columnas": (N_("{encabezado: campo}"), (dict, type(None))),
+    "deduplicacion": ("{metodo: ..., nivel: ..., regla_maximo: ...}", (dict,)),
+    "columnas": ("{encabezado: campo}", (dict, type(None))),
     "destacados": (N_("lista de textos"), (list, type(None))),
     "limites": (N_("ruta de archivo GeoJSON o null"), (str, type(None))),
     "limites_nombre": (N_("texto o null"), (str, type(None))),
@@ -189,7 +189,9 @@ def _check_keys(content: dict, path: Path) -> None:
             raise InputError(_("clave desconocida «{key}»").format(key=key), file=path, hint=_valid_keys(_KEYS))
         kind, types = _KEYS[key]
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise InputError(_("la clave «{key}» debe ser {kind}").format(key=key, kind=_(kind)), file=path,
+            # a kind in braces is a map of the params' own (Spanish) keys, shown as it is
+            shown = kind if kind.startswith("{") else _(kind)
+            raise InputError(_("la clave «{key}» debe ser {kind}").format(key=key, kind=shown), file=path,
                              value=value)
 
 
@@ -404,8 +406,8 @@ def _targets(value: dict | None, origin: Path, catalog: Catalog) -> Targets | No
     total = None if total is None else _target_value(total, "metas.total", origin)
     subgroups = value.get("subgrupos") or {}
     if not isinstance(subgroups, dict):
-        raise InputError(_("la clave «{key}» debe ser {kind}").format(key="metas.subgrupos", kind=_(
-            "{subgrupo: personas}")), file=origin, value=subgroups)
+        raise InputError(_("la clave «{key}» debe ser {kind}").format(key="metas.subgrupos", kind="{subgrupo: personas}"),
+                         file=origin, value=subgroups)
     for sg in subgroups:
         if sg not in catalog.subgroups:
             raise InputError(_("la clave «metas.subgrupos» nombra un subgrupo desconocido «{subgroup}»").format(

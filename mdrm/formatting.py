@@ -3,7 +3,7 @@
 Spanish as the seed dashboard does: thousands with a comma and decimals with a point
 ("2,953", "86,348", "12.4"; babel's `es_PE` number symbols) and month names as
 "septiembre" (babel's `es` names: `es_PE` would say "setiembre"), «septiembre de 2020».
-English and Brazilian Portuguese by babel's `en` and `pt_BR` (SPEC §15): "2,953" and «September 2020»,
+English and Brazilian Portuguese by babel's `en` and `pt_BR` (docs/idiomas.md): "2,953" and «September 2020»,
 "2.953", "74,4%" and «setembro de 2020». Never the system locale nor `strftime("%B")`: this machine
 has no `es_*` locale and the output must not depend on where it runs.
 

@@ -1,4 +1,4 @@
-"""The kit's words in the run's language (SPEC §15): Spanish (the source), English, Portuguese.
+"""The kit's words in the run's language (docs/idiomas.md): Spanish (the source), English, Portuguese.
 
 Every word a user reads is a Spanish msgid marked `_("…")` (plurals `ngettext("…", "…", n)`, a word
 kept for later `N_("…")`); placeholders are `{name}` filled by `.format()` after the lookup, so

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: test lint report lab bench browser clean
+.PHONY: test lint report lab bench browser clean traducciones
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ test: $(STAMP) browser lint
 # The speed targets (README.md, «Uso»), measured (not a test): prints a table, writes reports/bench.json.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The catalogs of the kit's words (docs/idiomas.md): extract the msgids of the Python and the templates
+# (babel.cfg) into build/mdrm.pot, bring each catalog of mdrm/locale/ up to date with it (a translator then
+# edits only its .po), and compile the .mo files that the package ships.
+traducciones: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -o build/mdrm.pot --add-location=file --sort-output \
+	  --add-comments=Traductores: --project=mdrm --copyright-holder="mdrm" .
+	$(BIN)/pybabel update -i build/mdrm.pot -d mdrm/locale -D mdrm --ignore-obsolete
+	$(BIN)/pybabel compile -d mdrm/locale -D mdrm --statistics
 
 report: $(STAMP)
 	$(BIN)/mdrm report --params params/tacna/2020-09.yml --out reports

@@ -7,6 +7,7 @@ import sys
 
 from . import __version__
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_OTHER, InputError, MdrmError, os_error_text, user_message
+from .i18n import LANGUAGES, _, set_override
 from .text import printable
 
 
@@ -23,7 +24,7 @@ def _metrics(args) -> int:
     text = dumps_metrics(metrics)
     if args.output:
         write_atomic(args.output, text)
-        print(f"Escrito: {args.output}", file=sys.stderr)
+        print(_("Escrito: {path}").format(path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -51,7 +52,7 @@ def _validate(args) -> int:
         sheet, columns = sheet or params.sheet, params.columns
         data = data or params.data_path
     if not data:
-        raise InputError("indique el archivo 5W o --params")
+        raise InputError(_("indique el archivo 5W o --params"))
     return validate_file(data, sheet=sheet, columns=columns, out=sys.stdout, params=params, output=args.output,
                          by_organization=args.por_organizacion, everything=args.todo, indicators=args.indicadores)
 
@@ -65,10 +66,10 @@ def check_out_dir(out: str) -> None:
         path.resolve()
         exists, is_dir = path.exists(), path.is_dir()
     except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13
-        why = os_error_text(exc) if isinstance(exc, OSError) else "bucle de enlaces simbólicos"
-        raise InputError(f"la carpeta de salida --out no se puede usar ({why})", file=path) from exc
+        why = os_error_text(exc) if isinstance(exc, OSError) else _("bucle de enlaces simbólicos")
+        raise InputError(_("la carpeta de salida --out no se puede usar ({why})").format(why=why), file=path) from exc
     if exists and not is_dir:
-        raise InputError("la carpeta de salida --out es un archivo, no una carpeta", file=path)
+        raise InputError(_("la carpeta de salida --out es un archivo, no una carpeta"), file=path)
 
 
 def _report(args) -> int:
@@ -76,7 +77,8 @@ def _report(args) -> int:
 
     check_out_dir(args.out)
     result = run_report(args.params, args.out, timeout=args.timeout)
-    print(f"Escrito en {result.month_dir} ({result.seconds:.1f} s):", file=sys.stderr)
+    print(_("Escrito en {folder} ({seconds:.1f} s):").format(folder=result.month_dir, seconds=result.seconds),
+          file=sys.stderr)
     for path in result.files:
         print(f"  {path.name}", file=sys.stderr)
     _print_warnings(result.month_dir / "metrics.json")
@@ -92,9 +94,9 @@ def _print_warnings(metrics_path) -> None:
     except (OSError, ValueError):
         return
     for warning in metrics.get("warnings") or []:
-        print(f"Aviso {warning['code']}: {warning['message']}", file=sys.stderr)
+        print(_("Aviso {code}: {message}").format(**warning), file=sys.stderr)
     for notice in metrics.get("notices") or []:  # information lines (the export's first month)
-        print(f"Nota {notice['code']}: {notice['message']}", file=sys.stderr)
+        print(_("Nota {code}: {message}").format(**notice), file=sys.stderr)
 
 
 def _batch(args) -> int:
@@ -138,7 +140,7 @@ def _jobs(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"debe ser un entero ≥ 1: {text!r}")
+        raise argparse.ArgumentTypeError(_("debe ser un entero ≥ 1: {text!r}").format(text=text))
     return value
 
 
@@ -148,7 +150,7 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = 0
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"debe ser un número de segundos > 0: {text!r}")
+        raise argparse.ArgumentTypeError(_("debe ser un número de segundos > 0: {text!r}").format(text=text))
     return value
 
 
@@ -158,6 +160,12 @@ def _timeout_option(command) -> None:
     command.add_argument("--timeout", type=_seconds, default=NOTEBOOK_TIMEOUT, metavar="SEGUNDOS",
                          help=f"tiempo máximo de cada celda de un cuaderno; pasado ese tiempo se detiene el "
                               f"cuaderno y el mes falla (por defecto {NOTEBOOK_TIMEOUT} s)")
+
+
+def _language_option(command) -> None:
+    command.add_argument("--idioma", choices=LANGUAGES, help=_(
+        "idioma de las salidas y los mensajes: es, en o pt (por defecto, la clave «idioma» de los parámetros, "
+        "o es)"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     metrics = commands.add_parser("metrics", help="calcula las cifras del mes y escribe metrics.json")
     metrics.add_argument("--params", required=True, help="archivo de parámetros del mes o del periodo (YAML)")
     metrics.add_argument("-o", "--output", help="archivo de salida (por defecto, la salida estándar)")
+    _language_option(metrics)
     metrics.set_defaults(run=_metrics)
 
     consolidado = commands.add_parser(
@@ -182,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     consolidado.add_argument("--hoja", help="hoja del Excel (por defecto, la primera)")
     consolidado.add_argument("-o", "--output", required=True, metavar="ARCHIVO.xlsx|.csv",
                              help="la tabla consolidada, en Excel o CSV")
+    _language_option(consolidado)
     consolidado.set_defaults(run=_consolidated)
 
     validate = commands.add_parser("validate", help="revisa un 5W completo y lista los problemas de calidad")
@@ -197,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="lista de indicadores de R4V (xlsx o csv: sector, indicador y tipo): revisa las "
                                "reglas de calidad de R4V que dependen del tipo de indicador")
     validate.add_argument("--todo", action="store_true", help="lista en la terminal cada problema (no solo el resumen)")
+    _language_option(validate)
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser(
@@ -205,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="reports",
                         help="carpeta de salida (por defecto reports/); escribe en OUT/<región>/<AAAA-MM>/")
     _timeout_option(report)
+    _language_option(report)
     report.set_defaults(run=_report)
 
     batch = commands.add_parser("batch", help="produce los reportes de muchos meses y el índice de la región")
@@ -218,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="los archivos de periodo de la carpeta (AAAA-T1.yml … AAAA-S2.yml, AAAA.yml) en lugar de los meses")
     batch.add_argument("--out", default="reports", help="carpeta de salida (por defecto reports/)")
     _timeout_option(batch)
+    _language_option(batch)
     batch.set_defaults(run=_batch)
 
     init = commands.add_parser(
@@ -244,31 +257,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _requested_language(argv: list[str] | None) -> str | None:
+    """`--idioma` read before the parser is built, so its help and errors are in that language too."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--idioma")
+    value = early.parse_known_args(argv)[0].idioma
+    return value if value in LANGUAGES else None  # a wrong value: the full parser says so
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    set_override(_requested_language(argv))  # --idioma wins over the params' `idioma` (mdrm.i18n)
+    try:
+        return _run(build_parser().parse_args(argv))
+    finally:  # the run is over: a caller in the same process (a test) gets the default back
+        set_override(None)
+
+
+def _run(args) -> int:
     try:
         return args.run(args)
     except MdrmError as exc:  # the kit's own errors say their words and their exit code
-        print(printable(f"{exc.heading}: {exc}"), file=sys.stderr)
+        print(printable(f"{_(exc.heading)}: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
-        why = f" ({exc})" if str(exc) else ""
-        print(f"Interrumpido{why}: no se publicó ningún archivo a medio escribir.", file=sys.stderr)
+        text = (_("Interrumpido ({why}): no se publicó ningún archivo a medio escribir.").format(why=exc) if str(exc)
+                else _("Interrumpido: no se publicó ningún archivo a medio escribir."))
+        print(text, file=sys.stderr)
         if getattr(exc, "details", ""):  # a batch: the months written before it stopped
             print(printable(exc.details), file=sys.stderr)
         return EXIT_OTHER
     except OSError as exc:  # disk full, read-only, permission, symlink loop...: in Spanish
         import errno
 
-        print(f"Error del sistema de archivos: {os_error_text(exc)}", file=sys.stderr)
+        print(_("Error del sistema de archivos: {error}").format(error=os_error_text(exc)), file=sys.stderr)
         return EXIT_INPUT if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG) else EXIT_OTHER
     except MemoryError as exc:
-        print(f"Error: {user_message(exc)}", file=sys.stderr)
+        print(_("Error: {error}").format(error=user_message(exc)), file=sys.stderr)
         return EXIT_OTHER
     except BaseException as exc:  # last resort, still in Spanish; a Rust panic (pyo3's PanicException) too
         if isinstance(exc, (SystemExit, GeneratorExit)):
             raise
-        print(f"Error inesperado ({type(exc).__name__}): {exc}", file=sys.stderr)
+        print(_("Error inesperado ({kind}): {error}").format(kind=type(exc).__name__, error=exc), file=sys.stderr)
         return EXIT_OTHER
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import N_, _
+
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_NOTEBOOK = 0, 1, 2, 3
 
 
@@ -18,7 +20,7 @@ class MdrmError(Exception):
     """The root of the kit's own errors, their message already in Spanish."""
 
     exit_code: int = EXIT_OTHER
-    heading: str = "Error"  # what the CLI prints before the message
+    heading: str = N_("Error")  # what the CLI prints before the message (translated there)
 
 
 @dataclass
@@ -32,21 +34,21 @@ class InputError(MdrmError):
     hint: str | None = None
     more: list[str] = field(default_factory=list)
     exit_code = EXIT_INPUT  # class attributes, not fields (no annotation)
-    heading = "Error en los datos de entrada"
+    heading = N_("Error en los datos de entrada")
 
     def __str__(self) -> str:
         where = []
         if self.file is not None:
-            where.append(f"archivo «{Path(self.file).name}»")
+            where.append(_("archivo «{name}»").format(name=Path(self.file).name))
         if self.sheet:
-            where.append(f"hoja «{self.sheet}»")
+            where.append(_("hoja «{sheet}»").format(sheet=self.sheet))
         if self.row is not None:
-            where.append(f"fila {self.row}")
+            where.append(_("fila {row}").format(row=self.row))
         if self.column:
-            where.append(f"columna «{self.column}»")
+            where.append(_("columna «{column}»").format(column=self.column))
         text = self.message
         if self.value is not None:
-            text += f": valor «{self.value}»"
+            text += _(": valor «{value}»").format(value=self.value)
         if where:
             text = f"{', '.join(where)}: {text}"
         if self.hint:
@@ -60,7 +62,7 @@ class NotebookError(MdrmError):
     """A report notebook failed to execute (exit code 3)."""
 
     exit_code = EXIT_NOTEBOOK
-    heading = "Falló la ejecución de un cuaderno"
+    heading = N_("Falló la ejecución de un cuaderno")
 
 
 class RunError(MdrmError, RuntimeError):
@@ -68,23 +70,23 @@ class RunError(MdrmError, RuntimeError):
 
 
 _OS_ERRORS = {
-    "ENOSPC": "no queda espacio en el disco",
-    "EDQUOT": "se superó la cuota de disco",
-    "EROFS": "el disco o la carpeta es de solo lectura",
-    "EACCES": "permiso denegado",
-    "EPERM": "operación no permitida",
-    "ELOOP": "bucle de enlaces simbólicos (un enlace apunta, directa o indirectamente, a sí mismo)",
-    "ENOENT": "no existe",
-    "ENOTDIR": "una parte de la ruta no es una carpeta",
-    "EISDIR": "es una carpeta, no un archivo",
-    "ENAMETOOLONG": "nombre de archivo demasiado largo",
-    "EIO": "error de lectura o escritura en el disco",
-    "EMFILE": "demasiados archivos abiertos",
-    "ENOMEM": "memoria insuficiente",
-    "EBUSY": "el archivo o la carpeta está en uso",
-    "EEXIST": "ya existe",
-    "ENOTEMPTY": "la carpeta no está vacía",
-    "EXDEV": "no se puede mover entre discos distintos",
+    "ENOSPC": N_("no queda espacio en el disco"),
+    "EDQUOT": N_("se superó la cuota de disco"),
+    "EROFS": N_("el disco o la carpeta es de solo lectura"),
+    "EACCES": N_("permiso denegado"),
+    "EPERM": N_("operación no permitida"),
+    "ELOOP": N_("bucle de enlaces simbólicos (un enlace apunta, directa o indirectamente, a sí mismo)"),
+    "ENOENT": N_("no existe"),
+    "ENOTDIR": N_("una parte de la ruta no es una carpeta"),
+    "EISDIR": N_("es una carpeta, no un archivo"),
+    "ENAMETOOLONG": N_("nombre de archivo demasiado largo"),
+    "EIO": N_("error de lectura o escritura en el disco"),
+    "EMFILE": N_("demasiados archivos abiertos"),
+    "ENOMEM": N_("memoria insuficiente"),
+    "EBUSY": N_("el archivo o la carpeta está en uso"),
+    "EEXIST": N_("ya existe"),
+    "ENOTEMPTY": N_("la carpeta no está vacía"),
+    "EXDEV": N_("no se puede mover entre discos distintos"),
 }
 
 
@@ -100,12 +102,12 @@ def not_a_file_text(path: str | Path) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return "es una carpeta, no un archivo"
+        return _("es una carpeta, no un archivo")
     if stat.S_ISFIFO(mode):
-        return "es una tubería (FIFO) o la entrada estándar, no un archivo guardado en el disco"
+        return _("es una tubería (FIFO) o la entrada estándar, no un archivo guardado en el disco")
     if stat.S_ISSOCK(mode):
-        return "es un socket, no un archivo guardado en el disco"
-    return "es un dispositivo (como /dev/stdin o una terminal), no un archivo guardado en el disco"
+        return _("es un socket, no un archivo guardado en el disco")
+    return _("es un dispositivo (como /dev/stdin o una terminal), no un archivo guardado en el disco")
 
 
 # Control characters shown as their pictures (U+2400…): a NUL in a name is seen, not hidden by the terminal
@@ -122,7 +124,8 @@ def os_error_text(exc: OSError) -> str:
     import errno
 
     code = errno.errorcode.get(exc.errno or 0, "")
-    text = _OS_ERRORS.get(code) or (f"error del sistema ({code})" if code else "error del sistema")
+    known = _OS_ERRORS.get(code)
+    text = _(known) if known else (_("error del sistema ({code})").format(code=code) if code else _("error del sistema"))
     names = [n for n in (exc.filename, getattr(exc, "filename2", None)) if n]
     if names:
         text += ": " + " → ".join(f"«{n}»" for n in names)
@@ -136,7 +139,7 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return os_error_text(exc)
     if isinstance(exc, MemoryError):
-        return "memoria insuficiente para leer o calcular (vea los límites en el README)"
+        return _("memoria insuficiente para leer o calcular (vea los límites en el README)")
     if isinstance(exc, RecursionError):
-        return "estructura demasiado anidada"
-    return f"error inesperado ({type(exc).__name__}: {exc})"
+        return _("estructura demasiado anidada")
+    return _("error inesperado ({kind}: {error})").format(kind=type(exc).__name__, error=exc)

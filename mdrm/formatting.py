@@ -1,10 +1,11 @@
-"""How the kit writes numbers, months and dates in Spanish: the one place for it.
+"""How the kit writes numbers, months and dates in the run's language (`mdrm.i18n`): the one place for it.
 
-As the seed dashboard does: thousands with a comma and decimals with a point
+Spanish as the seed dashboard does: thousands with a comma and decimals with a point
 ("2,953", "86,348", "12.4"; babel's `es_PE` number symbols) and month names as
-"septiembre" (babel's `es` names: `es_PE` would say "setiembre"). Never the
-system locale nor `strftime("%B")`: this machine has no `es_*` locale and the
-output must not depend on where it runs.
+"septiembre" (babel's `es` names: `es_PE` would say "setiembre"), «septiembre de 2020».
+English and Brazilian Portuguese by babel's `en` and `pt_BR` (docs/idiomas.md): "2,953" and «September 2020»,
+"2.953", "74,4%" and «setembro de 2020». Never the system locale nor `strftime("%B")`: this machine
+has no `es_*` locale and the output must not depend on where it runs.
 
 Also the house colours of the population groups, shared by charts and HTML (read from the theme,
 `mdrm.theme`).
@@ -12,23 +13,36 @@ Also the house colours of the population groups, shared by charts and HTML (read
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping
 from decimal import Decimal
 
 import pandas as pd
-from babel.dates import get_month_names
+from babel.dates import format_date, format_skeleton, get_month_names
 from babel.numbers import format_decimal, format_percent
 
-from . import theme
+from . import i18n, theme
+from .i18n import _, ngettext
 from .rounding import half_up, round_half_up
 
-NUMBER_LOCALE = "es_PE"
-MONTH_LOCALE = "es"
+# Spanish: numbers by es_PE, months by es (the seed's rule); the other languages by their own locale
+SPANISH_NUMBER_LOCALE = "es_PE"
 MISSING = "—"  # a figure that does not exist (no previous month, no data)
 
-_MONTHS = dict(get_month_names("wide", locale=MONTH_LOCALE))
-_MONTHS_SHORT = dict(get_month_names("abbreviated", locale=MONTH_LOCALE))
+
+def _number_locale() -> str:
+    return SPANISH_NUMBER_LOCALE if i18n.language() == "es" else i18n.locale()
+
+
+@functools.cache
+def _month_names(locale: str, width: str) -> dict[int, str]:
+    return dict(get_month_names(width, locale=locale))
+
+
+def _months(width: str = "wide") -> dict[int, str]:
+    """Month number -> name in the active language ('septiembre', 'September', 'setembro')."""
+    return _month_names(i18n.locale(), width)
 
 
 class _PopulationColors(Mapping):
@@ -73,9 +87,9 @@ def number(value, decimals: int = 0) -> str:
         return MISSING
     if decimals == 0:
         value = value if isinstance(value, int) else half_up(value)  # the methodology's rounding
-        return format_decimal(value, format="#,##0", locale=NUMBER_LOCALE)
+        return format_decimal(value, format="#,##0", locale=_number_locale())
     pattern = "#,##0." + "0" * decimals
-    return format_decimal(Decimal(str(round_half_up(value, decimals))), format=pattern, locale=NUMBER_LOCALE)
+    return format_decimal(Decimal(str(round_half_up(value, decimals))), format=pattern, locale=_number_locale())
 
 
 def signed(value, decimals: int = 0) -> str:
@@ -94,7 +108,7 @@ def percent(fraction, decimals: int = 1) -> str:
         return MISSING
     points = Decimal(str(round_half_up(float(fraction) * 100, decimals)))
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(points / 100, format=pattern, locale=NUMBER_LOCALE)
+    return format_percent(points / 100, format=pattern, locale=_number_locale())
 
 
 def signed_percent(fraction, decimals: int = 1) -> str:
@@ -123,24 +137,23 @@ def relative_change(current, previous) -> float | None:
 
 def _month_parts(month: str) -> tuple[int, int]:
     text = str(month)
-    if len(text) < 7 or text[4] != "-":
-        raise ValueError(f"mes no válido (se espera AAAA-MM): {month!r}")
-    year, mon = int(text[:4]), int(text[5:7])
-    if not 1 <= mon <= 12:
-        raise ValueError(f"mes no válido (se espera AAAA-MM): {month!r}")
-    return year, mon
+    if len(text) < 7 or text[4] != "-" or not 1 <= int(text[5:7]) <= 12:
+        raise ValueError(_("mes no válido (se espera AAAA-MM): {month!r}").format(month=month))
+    return int(text[:4]), int(text[5:7])
 
 
 def month_name(month: int | str) -> str:
-    """9 or '2020-09' -> 'septiembre'."""
+    """9 or '2020-09' -> 'septiembre' (English 'September', Portuguese 'setembro')."""
     mon = _month_parts(month)[1] if isinstance(month, str) else int(month)
-    return _MONTHS[mon]
+    return _months()[mon]
 
 
 def month_label(month: str) -> str:
-    """'2020-09' -> 'septiembre de 2020'."""
+    """'2020-09' -> 'septiembre de 2020' (the seed's); 'September 2020', 'setembro de 2020' (babel's)."""
     year, mon = _month_parts(month)
-    return f"{_MONTHS[mon]} de {year}"
+    if i18n.language() == "es":
+        return f"{_months()[mon]} de {year}"
+    return format_skeleton("yMMMM", dt.date(year, mon, 1), locale=i18n.locale())
 
 
 def previous_month_of(metrics: Mapping) -> str:
@@ -151,9 +164,10 @@ def previous_month_of(metrics: Mapping) -> str:
 
 
 def month_short(month: str, year: bool = False) -> str:
-    """'2020-09' -> 'sept' (chart axes); with year -> 'sept 2020'."""
+    """'2020-09' -> 'sept' (chart axes; 'Sep', 'set.'); with year -> 'sept 2020'."""
     y, mon = _month_parts(month)
-    return f"{_MONTHS_SHORT[mon]} {y}" if year else _MONTHS_SHORT[mon]
+    short = _months("abbreviated")[mon]
+    return f"{short} {y}" if year else short
 
 
 def month_range(first: str, last: str) -> str:
@@ -163,19 +177,22 @@ def month_range(first: str, last: str) -> str:
     if (y1, m1) == (y2, m2):
         return month_label(last)
     if y1 == y2:
-        return f"{_MONTHS[m1]} a {_MONTHS[m2]} de {y2}"
-    return f"{month_label(first)} a {month_label(last)}"
+        return _("{first} a {last} de {year}").format(first=_months()[m1], last=_months()[m2], year=y2)
+    return _("{first} a {last}").format(first=month_label(first), last=month_label(last))
 
 
 def date_label(value: str | dt.date) -> str:
-    """'2026-11-26' -> '26 de noviembre de 2026'."""
+    """'2026-11-26' -> '26 de noviembre de 2026' (English 'November 26, 2026', babel's long date)."""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} de {_MONTHS[day.month]} de {day.year}"
+    if i18n.language() == "es":
+        return f"{day.day} de {_months()[day.month]} de {day.year}"
+    return format_date(day, "long", locale=i18n.locale())
 
 
 def people(value) -> str:
-    """2953 -> '2,953 personas'; 1 -> '1 persona'."""
-    return f"{number(value)} {'persona' if value == 1 else 'personas'}"
+    """2953 -> '2,953 personas'; 1 -> '1 persona' (the catalog's plural forms)."""
+    count = 0 if is_missing(value) else (value if isinstance(value, int) else half_up(value))
+    return ngettext("{n} persona", "{n} personas", count).format(n=number(value))
 
 
 def usd(value) -> str:
@@ -196,7 +213,8 @@ def reached_against_target(against: Mapping | None) -> str:
     target of 0, '—' (the people reached are shown elsewhere; against nothing there is nothing to say)."""
     if not against or not against.get("target") or is_missing(against.get("percent")):
         return MISSING
-    return f"{number(against['reached'])} de {number(against['target'])} ({target_share(against)})"
+    return _("{reached} de {target} ({share})").format(reached=number(against["reached"]),
+                                                        target=number(against["target"]), share=target_share(against))
 
 
 def when_label(metrics: Mapping) -> str:
@@ -214,4 +232,5 @@ def period_title(period: str) -> str:
 
     months = period_months(period)
     label = period_label(period)
-    return f"{label[0].upper()}{label[1:]} ({_MONTHS[int(months[0][5:])]}–{_MONTHS[int(months[-1][5:])]})"
+    names = _months()
+    return f"{label[0].upper()}{label[1:]} ({names[int(months[0][5:])]}–{names[int(months[-1][5:])]})"

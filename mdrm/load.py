@@ -80,6 +80,7 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import InputError, not_a_file_text
+from .i18n import N_, _
 from .isolate import read_book
 from .limits import (MAX_COLUMNS, check_file_size, column_letters, check_workbook, refuse_over_cap,
                      reraise_interrupts, sheet_member, sheet_rows)
@@ -124,21 +125,21 @@ _EXCEL_ERRORS = {
     "#getting_data", "#n/d", "#¡div/0!", "#¡valor!", "#¡ref!", "#¿nombre?", "#¡num!", "#¡nulo!",
 }
 
-# Messages of bad cells (Spanish, shown to the user).
-MSG_TEXT = "se esperaba un número y hay texto"
-MSG_BOOL = "se esperaba un número y hay un valor lógico (VERDADERO/FALSO)"
-MSG_DATE = "se esperaba un número y hay una fecha"
-MSG_AMBIGUOUS = ("número ambiguo: la coma no separa grupos de tres cifras (se usa el punto para "
+# Messages of bad cells: Spanish msgids, compared as they are and translated where shown (InputError below).
+MSG_TEXT = N_("se esperaba un número y hay texto")
+MSG_BOOL = N_("se esperaba un número y hay un valor lógico (VERDADERO/FALSO)")
+MSG_DATE = N_("se esperaba un número y hay una fecha")
+MSG_AMBIGUOUS = N_("número ambiguo: la coma no separa grupos de tres cifras (se usa el punto para "
                  "decimales y la coma para miles, p. ej. 1,234.5)")
-MSG_AMBIGUOUS_CSV = ("número ambiguo: no se puede saber si el punto o la coma separa los miles o los decimales; "
+MSG_AMBIGUOUS_CSV = N_("número ambiguo: no se puede saber si el punto o la coma separa los miles o los decimales; "
                      "guarde el archivo como .xlsx (Libro de Excel) y úselo en lugar del CSV")
-MSG_NEGATIVE = "número negativo"
-MSG_TOO_BIG = "número demasiado grande (más de 1,000,000,000)"
-MSG_OVERFLOW = "número fuera de rango: no cabe en un número de Excel (más de 1.8 × 10^308)"
-MSG_EXCEL_ERROR = "la celda tiene un error de Excel"
-MSG_FORMULA = ("fórmula sin valor calculado (abra el archivo en Excel o LibreOffice, deje que calcule "
+MSG_NEGATIVE = N_("número negativo")
+MSG_TOO_BIG = N_("número demasiado grande (más de 1,000,000,000)")
+MSG_OVERFLOW = N_("número fuera de rango: no cabe en un número de Excel (más de 1.8 × 10^308)")
+MSG_EXCEL_ERROR = N_("la celda tiene un error de Excel")
+MSG_FORMULA = N_("fórmula sin valor calculado (abra el archivo en Excel o LibreOffice, deje que calcule "
                "y guárdelo)")
-MSG_MONTH = "mes ilegible (se espera AAAA-MM, p. ej. 2020-09)"
+MSG_MONTH = N_("mes ilegible (se espera AAAA-MM, p. ej. 2020-09)")
 
 
 @dataclass
@@ -185,15 +186,16 @@ class FiveW:
         errors = errors.sort_values(["excel_row", "position"])
         first = errors.iloc[0]
         more = [
-            f"  fila {r.excel_row}, columna «{r.column}»: {r.message}: valor «{r.value}»"
+            _("  fila {row}, columna «{column}»: {message}: valor «{value}»").format(
+                row=r.excel_row, column=r.column, message=_(r.message), value=r.value)
             for r in errors.iloc[1:11].itertuples()
         ]
         if len(errors) > 11:
-            more.append(f"  … y {len(errors) - 11} celdas más con errores")
+            more.append(_("  … y {n} celdas más con errores").format(n=len(errors) - 11))
         raise InputError(
-            first["message"], file=self.source.path, sheet=self.source.sheet,
+            _(first["message"]), file=self.source.path, sheet=self.source.sheet,
             row=int(first["excel_row"]), column=first["column"], value=first["value"],
-            more=(["Otras celdas con errores:"] + more) if more else [],
+            more=([_("Otras celdas con errores:")] + more) if more else [],
         )
 
 
@@ -252,10 +254,11 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     path = Path(path)
     if not path.is_file():
         what = not_a_file_text(path)
-        raise InputError(f"el archivo de datos {what}" if what else "no existe el archivo de datos", file=path)
+        raise InputError(_("el archivo de datos {what}").format(what=what) if what else
+                         _("no existe el archivo de datos"), file=path)
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
-        raise InputError("formato de archivo no soportado (use .xlsx o .csv)", file=path)
+        raise InputError(_("formato de archivo no soportado (use .xlsx o .csv)"), file=path)
     check_file_size(path)  # limits (mdrm.limits): refused before reading, never killed for memory
     content = path.read_bytes()
     matcher = _HeaderMatcher(catalog, columns or {})
@@ -269,8 +272,8 @@ def read_5w(path: str | Path, sheet: str | None = None, columns: dict[str, str] 
     headers = _match_headers(table, matcher, catalog, path)
     blank = _blank_rows(table.raw)
     if blank.all():
-        raise InputError("el archivo no tiene filas de datos", file=path, sheet=table.sheet,
-                         hint=f"Encabezados en la fila {table.header_row}")
+        raise InputError(_("el archivo no tiene filas de datos"), file=path, sheet=table.sheet,
+                         hint=_("Encabezados en la fila {row}").format(row=table.header_row))
     table.raw = table.raw[~blank.to_numpy()]
     data, controls_removed = _canonical(table.raw, headers, catalog, table.names)
     cell_errors = _coerce(data, table, headers)
@@ -321,7 +324,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def _sniff(content: bytes, path: Path) -> str:
     """'excel' or 'text', from the bytes; hard error for what is neither."""
     if not content:
-        raise InputError("el archivo está vacío (0 bytes)", file=path)
+        raise InputError(_("el archivo está vacío (0 bytes)"), file=path)
     if content.startswith((_ZIP, _OLE)):
         return "excel"
     head = content[:4096]
@@ -414,10 +417,10 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
             raise InputError(f"no se puede leer el archivo ({type(exc).__name__}: {exc})", file=path) from exc
         names = list(book.sheet_names)
         if sheet is not None and sheet not in names:
-            raise InputError("la hoja indicada no existe", file=path, sheet=sheet,
-                             hint="Hojas del archivo: " + ", ".join(f"«{s}»" for s in names))
+            raise InputError(_("la hoja indicada no existe"), file=path, sheet=sheet,
+                             hint=_("Hojas del archivo: {sheets}").format(sheets=", ".join(f"«{s}»" for s in names)))
         if not names:
-            raise InputError("el libro no tiene hojas", file=path)
+            raise InputError(_("el libro no tiene hojas"), file=path)
         sheet_name = sheet if sheet is not None else names[0]
         try:
             rows = sheet_rows(book, sheet_name, path)  # its area checked first (mdrm.limits)
@@ -430,9 +433,9 @@ def _read_workbook(content: bytes, path: Path, sheet: str | None, matcher: _Head
             scanner.join()
     others = [s for s in names if s != sheet_name]
     if not rows or not _scan_rows(rows):
-        raise InputError("la hoja está vacía", file=path, sheet=sheet_name,
-                         hint=("Otras hojas del archivo: " + ", ".join(f"«{s}»" for s in others)
-                               + "; indique cuál leer con `hoja:`") if others else None)
+        raise InputError(_("la hoja está vacía"), file=path, sheet=sheet_name,
+                         hint=_("Otras hojas del archivo: {sheets}; indique cuál leer con `hoja:`").format(
+                             sheets=", ".join(f"«{s}»" for s in others)) if others else None)
     h = _find_header(rows, matcher)
     width = len(rows[h])
     cells = np.array(rows[h + 1:], dtype=object).reshape(len(rows) - h - 1, width)
@@ -477,8 +480,8 @@ def _read_delimited(content: bytes, path: Path, matcher: _HeaderMatcher) -> _Tab
             break
         size *= 8
     if whole and not head.strip():
-        raise InputError("el archivo está vacío", file=path)
-    _, delimiter, records, ends, h = best
+        raise InputError(_("el archivo está vacío"), file=path)
+    _score, delimiter, records, ends, h = best
     names = [_header_text(c) for c in records[h]] if records else []
     offset = bom + (len(head[:ends[h]].encode(codec)) if records else 0)
     width = max(_check_record_widths(names, content, offset, codec, delimiter, path, h + 1) if records else 0, 1)
@@ -797,24 +800,26 @@ def _match_headers(table: _Table, matcher: _HeaderMatcher, catalog: Catalog, pat
             close += [found[m] for m in difflib.get_close_matches(alias, list(found), n=3, cutoff=0.5)]
         close = list(dict.fromkeys(close))[:3]
         hint = (
-            "Encabezados parecidos en el archivo: " + ", ".join(f"«{c}»" for c in close)
-            if close else "No hay encabezados parecidos en el archivo"
-        ) + ". Puede indicar el encabezado con `columnas:` en el archivo de parámetros"
+            _("Encabezados parecidos en el archivo: {headers}").format(headers=", ".join(f"«{c}»" for c in close))
+            if close else _("No hay encabezados parecidos en el archivo")
+        ) + _(". Puede indicar el encabezado con `columnas:` en el archivo de parámetros")
         split = _split_header(table, matcher, name)
         if split:
             hint = (f"El encabezado parece ocupar dos filas (celdas combinadas): «{split[0]}» sobre «{split[1]}». "
                     f"Escriba cada encabezado completo en una sola celda de la fila {table.header_row}, "
                     f"p. ej. «{split[0]} {split[1]}». " + hint)
         if not headers:
-            hint += f". Se buscó la fila de encabezados en las primeras {HEADER_SCAN_ROWS} filas"
+            hint += _(". Se buscó la fila de encabezados en las primeras {n} filas").format(n=HEADER_SCAN_ROWS)
         if table.note:
             hint += f". {table.note}"
         others = [s for s in table.sheet_names if s != table.sheet]
         if others:
-            hint += ". Otras hojas del archivo: " + ", ".join(f"«{s}»" for s in others) + " (indique cuál con `hoja:`)"
-        more = f" (también faltan: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+            hint += _(". Otras hojas del archivo: {sheets} (indique cuál con `hoja:`)").format(
+                sheets=", ".join(f"«{s}»" for s in others))
+        more = _(" (también faltan: {fields})").format(fields=", ".join(missing[1:])) if len(missing) > 1 else ""
         raise InputError(
-            f"falta la columna obligatoria «{catalog.fields[name].aliases[0]}» (campo {name}){more}",
+            _("falta la columna obligatoria «{header}» (campo {field}){more}").format(
+                header=catalog.fields[name].aliases[0], field=name, more=more),
             file=path, sheet=table.sheet, row=table.header_row, hint=hint,
         )
     return headers
@@ -1060,9 +1065,9 @@ def _distinct(column: pd.Series) -> tuple[np.ndarray, list]:
     """codes, distinct cells of a column; unlike `pd.factorize`, True is not 1 and False is not 0."""
     if pd.api.types.is_object_dtype(column):
         key = column.astype(str).where(column.notna(), None)
-        codes, _ = pd.factorize(key, use_na_sentinel=True)
+        codes, _uniques = pd.factorize(key, use_na_sentinel=True)
         present = codes >= 0
-        _, first = np.unique(codes[present], return_index=True)
+        _values, first = np.unique(codes[present], return_index=True)
         values = column.to_numpy()[np.flatnonzero(present)[first]]
         return codes, list(values)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)

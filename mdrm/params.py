@@ -19,7 +19,9 @@ import yaml
 from babel.lists import format_list
 
 from .catalog import SIN_SUBGRUPO, Catalog, KeyFigure, Subgroup, key_figures_from, load_catalog
+from . import i18n
 from .errors import InputError, not_a_file_text, os_error_text
+from .i18n import N_, _
 from .months import MONTH
 from .periods import is_period, period_months
 from .text import slug
@@ -34,29 +36,30 @@ PEOPLE_TYPES = ("Pin", "Direct Assistance")  # R4V's people-in-need indicator ty
 
 # key -> (type description, python types)
 _KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
-    "pais": ("texto o null", (str, type(None))),
-    "region": ("texto, lista de textos, o null con «pais» (reporte nacional)", (str, list, type(None))),
+    "pais": (N_("texto o null"), (str, type(None))),
+    "region": (N_("texto, lista de textos, o null con «pais» (reporte nacional)"), (str, list, type(None))),
     "mesa": ("{nombre: ..., sigla: ..., plataforma: ...}", (dict,)),
     "definiciones": ("{grupo de población: texto}", (dict,)),
     "cifras_clave": ("{id: {etiqueta: ..., valor: ..., patrones: [...]}}", (dict,)),
     "subgrupos": ("{id: {nombre: ..., descripcion: ..., sectores: [...]}}", (dict,)),
-    "mes": ("texto AAAA-MM", (str,)),
-    "periodo": ("texto AAAA-T1..T4, AAAA-S1..S2 o AAAA", (str, int)),  # instead of `mes` (mdrm.periods)
+    "mes": (N_("texto AAAA-MM"), (str,)),
+    "periodo": (N_("texto AAAA-T1..T4, AAAA-S1..S2 o AAAA"), (str, int)),  # instead of `mes` (mdrm.periods)
     "metas": ("{total: personas, subgrupos: {id: personas}, fuente: texto}", (dict,)),
-    "datos": ("ruta de archivo", (str,)),
-    "hoja": ("texto o null", (str, type(None))),
-    "organizaciones": ("ruta de archivo o null", (str, type(None))),
-    "base_personas": ("mensual o nuevos", (str,)),
+    "datos": (N_("ruta de archivo"), (str,)),
+    "hoja": (N_("texto o null"), (str, type(None))),
+    "organizaciones": (N_("ruta de archivo o null"), (str, type(None))),
+    "base_personas": (N_("mensual o nuevos"), (str,)),
     "deduplicacion": ("{metodo: ..., nivel: ..., regla_maximo: ...}", (dict,)),
     "columnas": ("{encabezado: campo}", (dict, type(None))),
-    "destacados": ("lista de textos", (list, type(None))),
-    "limites": ("ruta de archivo GeoJSON o null", (str, type(None))),
-    "limites_nombre": ("texto o null", (str, type(None))),
-    "duplicados": ("excluir o contar", (str,)),
+    "destacados": (N_("lista de textos"), (list, type(None))),
+    "limites": (N_("ruta de archivo GeoJSON o null"), (str, type(None))),
+    "limites_nombre": (N_("texto o null"), (str, type(None))),
+    "duplicados": (N_("excluir o contar"), (str,)),
     # docs/metodologia.md §10: which rows count for people
-    "solo_rmrp": ("true o false", (bool,)),
-    "indicadores": ("ruta de archivo (lista de indicadores de R4V) o null", (str, type(None))),
-    "tipos_personas": ("lista de textos (tipos de indicador que cuentan personas)", (list,)),
+    "solo_rmrp": (N_("true o false"), (bool,)),
+    "indicadores": (N_("ruta de archivo (lista de indicadores de R4V) o null"), (str, type(None))),
+    "tipos_personas": (N_("lista de textos (tipos de indicador que cuentan personas)"), (list,)),
+    "idioma": (N_("es, en o pt"), (str,)),  # the run's language (mdrm.i18n)
 }
 _REQUIRED = ("datos",)  # and `mes` or `periodo`, one of them
 _MERGED = ("deduplicacion", "columnas", "mesa", "definiciones")  # merged key by key over region.yml
@@ -115,6 +118,7 @@ class Params:
     data_country: str | None = None  # without `pais`: the one R4V country of the Mesa's rows (`region.read_region`)
     period: str | None = None  # `periodo` (mdrm.periods); then `month` is the period's last month
     targets: Targets | None = None  # `metas`
+    language: str = "es"  # `idioma` or --idioma (mdrm.i18n): the words and formats of the run's outputs
 
     def __post_init__(self):
         if not self.regions and self.country is None:
@@ -165,27 +169,53 @@ def _read_yaml(path: Path) -> dict:
         content = load_params_yaml(path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"YAML no válido ({getattr(exc, 'problem', exc)})", file=path,
+        raise InputError(_("YAML no válido ({problem})").format(problem=getattr(exc, "problem", exc)), file=path,
                          row=(mark.line + 1) if mark else None) from exc
     except OSError as exc:
-        raise InputError(f"no se puede leer el archivo de parámetros ({os_error_text(exc)})", file=path) from exc
+        raise InputError(_("no se puede leer el archivo de parámetros ({error})").format(error=os_error_text(exc)),
+                         file=path) from exc
     except UnicodeDecodeError as exc:
-        raise InputError("el archivo de parámetros no está en UTF-8", file=path) from exc
+        raise InputError(_("el archivo de parámetros no está en UTF-8"), file=path) from exc
     if content is None:
         return {}
     if not isinstance(content, dict):
-        raise InputError("el archivo de parámetros debe ser un mapa «clave: valor»", file=path)
+        raise InputError(_("el archivo de parámetros debe ser un mapa «clave: valor»"), file=path)
     return content
 
 
 def _check_keys(content: dict, path: Path) -> None:
     for key, value in content.items():
         if key not in _KEYS:
-            raise InputError(f"clave desconocida «{key}»", file=path,
-                             hint="Claves válidas: " + ", ".join(_KEYS))
+            raise InputError(_("clave desconocida «{key}»").format(key=key), file=path, hint=_valid_keys(_KEYS))
         kind, types = _KEYS[key]
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise InputError(f"la clave «{key}» debe ser {kind}", file=path, value=value)
+            # a kind in braces is a map of the params' own (Spanish) keys, shown as it is
+            shown = kind if kind.startswith("{") else _(kind)
+            raise InputError(_("la clave «{key}» debe ser {kind}").format(key=key, kind=shown), file=path,
+                             value=value)
+
+
+def _valid_keys(keys) -> str:
+    return _("Claves válidas: {keys}").format(keys=", ".join(keys))
+
+
+def _language(own: dict, inherited: dict, path: Path, region_file: Path) -> str:
+    """The run's language: --idioma, else `idioma` of the month's file, else of region.yml, else Spanish.
+    Activated here, before the files' keys are checked, so their errors are told in it."""
+    chosen = i18n.override()
+    if chosen is None:
+        for content, origin in ((own, path), (inherited, region_file)):
+            value = content.get("idioma")
+            if value is None:
+                continue
+            if value not in i18n.LANGUAGES:
+                raise InputError(_("la clave «idioma» debe ser {allowed}").format(
+                    allowed=format_list(list(i18n.LANGUAGES), style="or", locale=i18n.locale())),
+                    file=origin, value=value)
+            chosen = value
+            break
+    i18n.activate(chosen or i18n.DEFAULT)
+    return chosen or i18n.DEFAULT
 
 
 def _resolve(value: str | None, base: Path, key: str, path: Path) -> Path | None:
@@ -196,18 +226,21 @@ def _resolve(value: str | None, base: Path, key: str, path: Path) -> Path | None
         is_file = resolved.is_file()
     except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
         why = os_error_text(exc) if isinstance(exc, OSError) else "bucle de enlaces simbólicos"
-        raise InputError(f"la clave «{key}» apunta a una ruta que no se puede abrir ({why})", file=path,
+        raise InputError(_("la clave «{key}» apunta a una ruta que no se puede abrir ({why})").format(key=key, why=why),
+                         file=path,
                          value=value) from exc
     if not is_file and Path(os.path.abspath(resolved)).is_symlink():  # a loop: is_file() says False
         try:
             os.stat(resolved)
         except OSError as exc:
-            raise InputError(f"la clave «{key}» apunta a una ruta que no se puede abrir ({os_error_text(exc)})",
+            raise InputError(_("la clave «{key}» apunta a una ruta que no se puede abrir ({why})").format(
+                key=key, why=os_error_text(exc)),
                              file=path, value=value) from exc
     if not is_file:
         what = not_a_file_text(resolved)
-        raise InputError(f"la clave «{key}» apunta a una ruta que {what}" if what else
-                         f"la clave «{key}» apunta a un archivo que no existe", file=path, value=value)
+        raise InputError(_("la clave «{key}» apunta a una ruta que {what}").format(key=key, what=what) if what else
+                         _("la clave «{key}» apunta a un archivo que no existe").format(key=key), file=path,
+                         value=value)
     return resolved
 
 
@@ -219,14 +252,16 @@ def load_params(path: str | Path, whole_file: bool = False) -> Params:
     `pais` every country of the file (`Params.regions` empty, `country` None)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("no existe el archivo de parámetros", file=path)
+        raise InputError(_("no existe el archivo de parámetros"), file=path)
     own = _read_yaml(path)
+    region_file = path.parent / "region.yml"
+    inherits = region_file.is_file() and region_file.resolve() != path.resolve()
+    inherited = _read_yaml(region_file) if inherits else {}
+    language = _language(own, inherited, path, region_file)
     _check_keys(own, path)
     merged: dict = {}
     origin: dict[str, Path] = {}  # key -> file that set it (for relative paths and messages)
-    region_file = path.parent / "region.yml"
-    if region_file.is_file() and region_file.resolve() != path.resolve():
-        inherited = _read_yaml(region_file)
+    if inherits:
         _check_keys(inherited, region_file)
         merged.update(inherited)
         origin.update({k: region_file for k in inherited})
@@ -241,58 +276,58 @@ def load_params(path: str | Path, whole_file: bool = False) -> Params:
 
     for key in _REQUIRED:
         if merged.get(key) in (None, "") and not whole_file:
-            raise InputError(f"falta la clave obligatoria «{key}»", file=path)
+            raise InputError(_("falta la clave obligatoria «{key}»").format(key=key), file=path)
     period = _period(merged, origin, path, whole_file)
     month = period_months(period)[-1] if period else str(merged.get("mes") or "")
     if not period and not MONTH.match(month) and not (whole_file and not month):
-        raise InputError("la clave «mes» debe tener la forma AAAA-MM", file=origin["mes"], value=month)
+        raise InputError(_("la clave «mes» debe tener la forma AAAA-MM"), file=origin["mes"], value=month)
     basis = merged.get("base_personas", "mensual")
     if basis not in BASES:
-        raise InputError("la clave «base_personas» debe ser mensual o nuevos", file=origin["base_personas"], value=basis)
+        raise InputError(_("la clave «base_personas» debe ser mensual o nuevos"), file=origin["base_personas"], value=basis)
     dedup = merged.get("deduplicacion") or {}
     for key in dedup:
         if key not in ("metodo", "nivel", "regla_maximo"):
-            raise InputError(f"clave desconocida «deduplicacion.{key}»", file=origin["deduplicacion"],
-                             hint="Claves válidas: metodo, nivel, regla_maximo")
+            raise InputError(_("clave desconocida «{key}»").format(key=f"deduplicacion.{key}"), file=origin["deduplicacion"],
+                             hint=_("Claves válidas: metodo, nivel, regla_maximo"))
     method = dedup.get("metodo", "maximo")
     level = dedup.get("nivel", "admin1")
     if method not in METHODS:
-        raise InputError("la clave «deduplicacion.metodo» debe ser " + ", ".join(METHODS),
+        raise InputError(_("la clave «{key}» debe ser {kind}").format(key="deduplicacion.metodo", kind=", ".join(METHODS)),
                          file=origin["deduplicacion"], value=method)
     if level not in LEVELS:
-        raise InputError("la clave «deduplicacion.nivel» debe ser admin1 o admin2",
+        raise InputError(_("la clave «deduplicacion.nivel» debe ser admin1 o admin2"),
                          file=origin["deduplicacion"], value=level)
     max_rule = dedup.get("regla_maximo", "por_grupo")
     if max_rule not in MAX_RULES:
-        raise InputError("la clave «deduplicacion.regla_maximo» debe ser por_grupo o por_sector",
+        raise InputError(_("la clave «deduplicacion.regla_maximo» debe ser por_grupo o por_sector"),
                          file=origin["deduplicacion"], value=max_rule)
     fields = load_catalog().fields
     columns = merged.get("columnas") or {}
     for header, name in columns.items():
         if not isinstance(name, str) or name not in fields:  # a nested value is not a field either
-            raise InputError(f"la clave «columnas» asigna «{header}» a un campo desconocido",
+            raise InputError(_("la clave «columnas» asigna «{header}» a un campo desconocido").format(header=header),
                              file=origin["columnas"], value=name,
-                             hint="Campos: " + ", ".join(fields))
+                             hint=_("Campos: {fields}").format(fields=", ".join(fields)))
     highlights = merged.get("destacados") or []
     for item in highlights:
         if not isinstance(item, str):
-            raise InputError("la clave «destacados» debe ser una lista de textos", file=origin["destacados"], value=item)
+            raise InputError(_("la clave «destacados» debe ser una lista de textos"), file=origin["destacados"], value=item)
     if bool(merged.get("limites")) != bool(merged.get("limites_nombre")):
         key = "limites_nombre" if merged.get("limites") else "limites"
-        raise InputError(f"falta la clave «{key}»: «limites» y «limites_nombre» van juntas",
+        raise InputError(_("falta la clave «{key}»: «limites» y «limites_nombre» van juntas").format(key=key),
                          file=origin.get("limites", origin.get("limites_nombre", path)))
     duplicates = merged.get("duplicados", "excluir")
     if duplicates not in DUPLICATES:
-        raise InputError("la clave «duplicados» debe ser excluir o contar", file=origin["duplicados"],
+        raise InputError(_("la clave «duplicados» debe ser excluir o contar"), file=origin["duplicados"],
                          value=duplicates)
     people_types = merged.get("tipos_personas", list(PEOPLE_TYPES))
     if not people_types or not all(isinstance(t, str) and t.strip() for t in people_types):
-        raise InputError("la clave «tipos_personas» debe ser una lista de textos no vacía",
+        raise InputError(_("la clave «tipos_personas» debe ser una lista de textos no vacía"),
                          file=origin.get("tipos_personas", path), value=people_types)
     catalog = load_catalog()
     country = _country(merged, origin, catalog)
     every_country = whole_file and country is None and merged.get("region") in (None, "", [])
-    regions, label = ((), "todos los países") if every_country else _regions(merged, origin, path, country, catalog)
+    regions, label = ((), _("todos los países")) if every_country else _regions(merged, origin, path, country, catalog)
     params = Params(
         region=label,
         regions=regions,
@@ -323,6 +358,7 @@ def load_params(path: str | Path, whole_file: bool = False) -> Params:
                                  origin.get("indicadores", path)),
         people_types=tuple(t.strip() for t in people_types),
         period=period,
+        language=language,
     )
     params.targets = _targets(merged.get("metas"), origin.get("metas", path), params.adapt(catalog))
     if every_country:
@@ -336,23 +372,24 @@ def _period(merged: dict, origin: dict, path: Path, whole_file: bool) -> str | N
     value = merged.get("periodo")
     if value in (None, ""):
         if not has_month and not whole_file:
-            raise InputError("falta la clave obligatoria «mes» (o «periodo»)", file=path,
-                             hint="Escriba «mes: AAAA-MM» para un mes o «periodo: AAAA-T1» (trimestre), "
-                                  "«AAAA-S1» (semestre) o «AAAA» (año).")
+            raise InputError(_("falta la clave obligatoria «mes» (o «periodo»)"), file=path,
+                             hint=_("Escriba «mes: AAAA-MM» para un mes o «periodo: AAAA-T1» (trimestre), "
+                                    "«AAAA-S1» (semestre) o «AAAA» (año)."))
         return None
     if has_month:
-        raise InputError("las claves «mes» y «periodo» no van juntas: escriba solo una", file=origin["periodo"],
+        raise InputError(_("las claves «mes» y «periodo» no van juntas: escriba solo una"), file=origin["periodo"],
                          value=f"mes: {merged['mes']}, periodo: {value}")
     text = str(value).strip()
     if isinstance(value, bool) or not is_period(text):
-        raise InputError("la clave «periodo» debe ser AAAA-T1 a AAAA-T4 (trimestre), AAAA-S1 o AAAA-S2 "
-                         "(semestre), o AAAA (año)", file=origin["periodo"], value=value)
+        raise InputError(_("la clave «periodo» debe ser AAAA-T1 a AAAA-T4 (trimestre), AAAA-S1 o AAAA-S2 "
+                           "(semestre), o AAAA (año)"), file=origin["periodo"], value=value)
     return text
 
 
 def _target_value(value, where: str, origin: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputError(f"la clave «{where}» debe ser un número entero de personas (0 o más)", file=origin,
+        raise InputError(_("la clave «{key}» debe ser un número entero de personas (0 o más)").format(key=where),
+                         file=origin,
                          value=value)
     return value
 
@@ -363,20 +400,21 @@ def _targets(value: dict | None, origin: Path, catalog: Catalog) -> Targets | No
         return None
     for key in value:
         if key not in _TARGET_KEYS:
-            raise InputError(f"clave desconocida «metas.{key}»", file=origin,
-                             hint="Claves válidas: " + ", ".join(_TARGET_KEYS))
+            raise InputError(_("clave desconocida «{key}»").format(key=f"metas.{key}"), file=origin,
+                             hint=_valid_keys(_TARGET_KEYS))
     total = value.get("total")
     total = None if total is None else _target_value(total, "metas.total", origin)
     subgroups = value.get("subgrupos") or {}
     if not isinstance(subgroups, dict):
-        raise InputError("la clave «metas.subgrupos» debe ser {subgrupo: personas}", file=origin, value=subgroups)
+        raise InputError(_("la clave «{key}» debe ser {kind}").format(key="metas.subgrupos", kind="{subgrupo: personas}"),
+                         file=origin, value=subgroups)
     for sg in subgroups:
         if sg not in catalog.subgroups:
-            raise InputError(f"la clave «metas.subgrupos» nombra un subgrupo desconocido «{sg}»", file=origin,
-                             hint="Subgrupos: " + ", ".join(catalog.subgroups))
+            raise InputError(_("la clave «metas.subgrupos» nombra un subgrupo desconocido «{subgroup}»").format(
+                subgroup=sg), file=origin, hint=_("Subgrupos: {ids}").format(ids=", ".join(catalog.subgroups)))
     source = value.get("fuente")
     if source is not None and not isinstance(source, str):
-        raise InputError("la clave «metas.fuente» debe ser un texto", file=origin, value=source)
+        raise InputError(_("la clave «metas.fuente» debe ser un texto"), file=origin, value=source)
     return Targets(total=total,
                    subgroups={str(sg): _target_value(v, f"metas.subgrupos.{sg}", origin) for sg, v in subgroups.items()},
                    source=(source or "").strip())
@@ -388,8 +426,9 @@ def _country(merged: dict, origin: dict, catalog: Catalog) -> str | None:
         return None
     country = catalog.country_id(name)
     if country is None:
-        raise InputError("la clave «pais» no es un país de R4V", file=origin["pais"], value=name,
-                         hint="Países: " + ", ".join(catalog.country_label(c) for c in catalog.countries))
+        raise InputError(_("la clave «pais» no es un país de R4V"), file=origin["pais"], value=name,
+                         hint=_("Países: {names}").format(names=", ".join(catalog.country_label(c)
+                                                                           for c in catalog.countries)))
     return country
 
 
@@ -399,16 +438,16 @@ def _regions(merged: dict, origin: dict, path: Path, country: str | None,
     value = merged.get("region")
     if value is None or value == [] or value == "":
         if country is None:
-            raise InputError("falta la clave obligatoria «region»", file=origin.get("region", path),
-                             hint="Para el reporte nacional escriba «region: null» junto con «pais».")
+            raise InputError(_("falta la clave obligatoria «region»"), file=origin.get("region", path),
+                             hint=_("Para el reporte nacional escriba «region: null» junto con «pais»."))
         return (), catalog.country_label(country)
     names = [value] if isinstance(value, str) else value
     for name in names:
         if not isinstance(name, str) or not name.strip():
-            raise InputError("la clave «region» debe ser un texto o una lista de textos",
+            raise InputError(_("la clave «region» debe ser un texto o una lista de textos"),
                              file=origin["region"], value=name)
     names = list(dict.fromkeys(n.strip() for n in names))
-    label = format_list(names, locale="es")
+    label = format_list(names, locale=i18n.locale())
     return tuple(names), label
 
 
@@ -416,9 +455,10 @@ def _mesa(value: dict | None, origin: Path, region: str) -> Mesa:
     value = value or {}
     for key, item in value.items():
         if key not in _MESA_KEYS:
-            raise InputError(f"clave desconocida «mesa.{key}»", file=origin, hint="Claves válidas: " + ", ".join(_MESA_KEYS))
+            raise InputError(_("clave desconocida «{key}»").format(key=f"mesa.{key}"), file=origin,
+                             hint=_valid_keys(_MESA_KEYS))
         if item is not None and not isinstance(item, str):
-            raise InputError(f"la clave «mesa.{key}» debe ser un texto", file=origin, value=item)
+            raise InputError(_("la clave «{key}» debe ser un texto").format(key=f"mesa.{key}"), file=origin, value=item)
     return Mesa(nombre=(value.get("nombre") or "").strip() or f"Mesa de {region}",
                 sigla=(value.get("sigla") or "").strip(), plataforma=(value.get("plataforma") or "").strip())
 
@@ -427,10 +467,11 @@ def _definitions(value: dict | None, origin: Path, catalog: Catalog) -> dict[str
     groups = [*catalog.populations, "sin_desagregar"]
     for key, item in (value or {}).items():
         if key not in groups:
-            raise InputError(f"la clave «definiciones» nombra un grupo de población desconocido «{key}»",
-                             file=origin, hint="Grupos: " + ", ".join(groups))
+            raise InputError(_("la clave «definiciones» nombra un grupo de población desconocido «{group}»").format(
+                group=key), file=origin, hint=_("Grupos: {ids}").format(ids=", ".join(groups)))
         if not isinstance(item, str):
-            raise InputError(f"la clave «definiciones.{key}» debe ser un texto", file=origin, value=item)
+            raise InputError(_("la clave «{key}» debe ser un texto").format(key=f"definiciones.{key}"), file=origin,
+                             value=item)
     return {str(k): v for k, v in (value or {}).items()}
 
 
@@ -440,25 +481,28 @@ def _key_figures(value: dict | None, origin: Path) -> dict[str, KeyFigure] | Non
     for kf_id, spec in value.items():
         where = f"cifras_clave.{kf_id}"
         if not isinstance(kf_id, str):  # `3:` is a number in YAML: {kf.3} could never name it
-            raise InputError(f"el identificador de la cifra clave «{kf_id}» debe ser un nombre, no un número",
-                             file=origin, hint="Escriba un nombre con letras, p. ej. «kits_higiene:» en lugar de "
-                                               f"«{kf_id}:», y úselo como {{kf.kits_higiene}}")
+            raise InputError(_("el identificador de la cifra clave «{id}» debe ser un nombre, no un número").format(
+                id=kf_id), file=origin, hint=_("Escriba un nombre con letras, p. ej. «kits_higiene:» en lugar de "
+                                                "«{id}:», y úselo como {{kf.kits_higiene}}").format(id=kf_id))
         if not isinstance(spec, dict):
-            raise InputError(f"la clave «{where}» debe ser {{etiqueta: ..., valor: ..., patrones: [...]}}",
+            raise InputError(_("la clave «{key}» debe ser {kind}").format(
+                key=where, kind="{etiqueta: ..., valor: ..., patrones: [...]}"),
                              file=origin, value=spec)
         for key in spec:
             if key not in _KEY_FIGURE_KEYS:
-                raise InputError(f"clave desconocida «{where}.{key}»", file=origin,
-                                 hint="Claves válidas: " + ", ".join(_KEY_FIGURE_KEYS))
+                raise InputError(_("clave desconocida «{key}»").format(key=f"{where}.{key}"), file=origin,
+                                 hint=_valid_keys(_KEY_FIGURE_KEYS))
         if not isinstance(spec.get("etiqueta"), str) or not spec["etiqueta"].strip():
-            raise InputError(f"falta el texto de «{where}.etiqueta»", file=origin)
+            raise InputError(_("falta el texto de «{key}»").format(key=f"{where}.etiqueta"), file=origin)
         if spec.get("valor") not in KEY_FIGURE_VALUES:
-            raise InputError(f"la clave «{where}.valor» debe ser " + ", ".join(KEY_FIGURE_VALUES),
+            raise InputError(_("la clave «{key}» debe ser {kind}").format(key=f"{where}.valor",
+                                                                          kind=", ".join(KEY_FIGURE_VALUES)),
                              file=origin, value=spec.get("valor"))
         for key in ("patrones", "indicadores"):
             items = spec.get(key)
             if items is not None and (not isinstance(items, list) or not all(isinstance(i, str) for i in items)):
-                raise InputError(f"la clave «{where}.{key}» debe ser una lista de textos", file=origin, value=items)
+                raise InputError(_("la clave «{key}» debe ser una lista de textos").format(key=f"{where}.{key}"),
+                                 file=origin, value=items)
     return key_figures_from(value)
 
 
@@ -468,42 +512,48 @@ def _subgroups(value: dict | None, origin: Path, catalog: Catalog) -> dict[str, 
     if value is None:
         return None
     if not value:
-        raise InputError("la clave «subgrupos» no tiene ningún subgrupo", file=origin,
-                         hint="Quite la clave para usar un subgrupo por sector de R4V.")
+        raise InputError(_("la clave «subgrupos» no tiene ningún subgrupo"), file=origin,
+                         hint=_("Quite la clave para usar un subgrupo por sector de R4V."))
     subgroups: dict[str, Subgroup] = {}
     owner: dict[str, str] = {}  # sector id -> subgroup id
     for sg_id, spec in value.items():
         where = f"subgrupos.{sg_id}"
         if not isinstance(sg_id, str) or not sg_id.strip() or sg_id == SIN_SUBGRUPO:
-            raise InputError("la clave «subgrupos» tiene un id no válido", file=origin, value=sg_id,
-                             hint=f"«{SIN_SUBGRUPO}» está reservado para los sectores sin subgrupo.")
+            raise InputError(_("la clave «subgrupos» tiene un id no válido"), file=origin, value=sg_id,
+                             hint=_("«{id}» está reservado para los sectores sin subgrupo.").format(id=SIN_SUBGRUPO))
         if not isinstance(spec, dict):
-            raise InputError(f"la clave «{where}» debe ser {{nombre: ..., descripcion: ..., sectores: [...]}}",
+            raise InputError(_("la clave «{key}» debe ser {kind}").format(
+                key=where, kind="{nombre: ..., descripcion: ..., sectores: [...]}"),
                              file=origin, value=spec)
         for key in spec:
             if key not in _SUBGROUP_KEYS:
-                raise InputError(f"clave desconocida «{where}.{key}»", file=origin,
-                                 hint="Claves válidas: " + ", ".join(_SUBGROUP_KEYS))
+                raise InputError(_("clave desconocida «{key}»").format(key=f"{where}.{key}"), file=origin,
+                                 hint=_valid_keys(_SUBGROUP_KEYS))
         name = spec.get("nombre")
         if not isinstance(name, str) or not name.strip():
-            raise InputError(f"falta el texto de «{where}.nombre»", file=origin)
+            raise InputError(_("falta el texto de «{key}»").format(key=f"{where}.nombre"), file=origin)
         description = spec.get("descripcion")
         if description is not None and not isinstance(description, str):
-            raise InputError(f"la clave «{where}.descripcion» debe ser un texto", file=origin, value=description)
+            raise InputError(_("la clave «{key}» debe ser un texto").format(key=f"{where}.descripcion"), file=origin,
+                             value=description)
         sectors = spec.get("sectores")
         if not isinstance(sectors, list) or not sectors or not all(isinstance(i, str) for i in sectors):
-            raise InputError(f"la clave «{where}.sectores» debe ser una lista de sectores de R4V", file=origin,
+            raise InputError(_("la clave «{key}» debe ser una lista de sectores de R4V").format(key=f"{where}.sectores"),
+                             file=origin,
                              value=sectors)
         ids = []
         for item in sectors:
             sector_id = catalog.sector_id(item)
             if sector_id is None:
-                raise InputError(f"la clave «{where}.sectores» nombra un sector que no está en el catálogo",
+                raise InputError(_("la clave «{key}» nombra un sector que no está en el catálogo").format(
+                    key=f"{where}.sectores"),
                                  file=origin, value=item,
-                                 hint="Sectores: " + ", ".join(s.label for s in catalog.sectors.values()))
+                                 hint=_("Sectores: {names}").format(
+                                     names=", ".join(s.label for s in catalog.sectors.values())))
             if owner.get(sector_id, sg_id) != sg_id:
-                raise InputError(f"la clave «{where}.sectores» repite un sector del subgrupo «{owner[sector_id]}»",
-                                 file=origin, value=item, hint="Cada sector va en un solo subgrupo.")
+                raise InputError(_("la clave «{key}» repite un sector del subgrupo «{subgroup}»").format(
+                    key=f"{where}.sectores", subgroup=owner[sector_id]),
+                                 file=origin, value=item, hint=_("Cada sector va en un solo subgrupo."))
             owner[sector_id] = sg_id
             if sector_id not in ids:
                 ids.append(sector_id)

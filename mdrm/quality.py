@@ -1,45 +1,48 @@
 """Quality issues of the 5W (docs/metodologia.md §7): reported, never fatal, never dropped.
 
 Each check is a vectorized mask over a classified frame; the issues come back
-as one table (code, Excel row, organization, Spanish message) that the
+as one table (code, Excel row, organization, message in the run's language) that the
 metrics, the report's annex and `mdrm validate` all show.
 """
 from __future__ import annotations
+
+import string
 
 import numpy as np
 import pandas as pd
 
 from .catalog import Catalog
+from .i18n import N_, _
 from .indicators import CountingRules
 
 TOLERANCE = 1e-6
 CODES = {
-    "Q01": "La desagregación por tipo de población no suma los nuevos beneficiarios ni el total mensual",
-    "Q02": "La desagregación por sexo y edad no suma los nuevos beneficiarios ni el total mensual",
-    "Q03": "Nuevos beneficiarios mayor que el total mensual",
-    "Q04": "CVA = Sí sin valor en USD mayor que 0",
-    "Q05": "Valor en USD mayor que 0 con CVA = No",
-    "Q06": "Sector fuera del catálogo (se cuenta en «Sin subgrupo»)",
-    "Q07": "Personas alcanzadas sin desagregación por tipo de población (se cuentan en «Sin desagregar»)",
-    "Q08": "Fila duplicada (se excluye la copia)",
-    "Q09": "Número fraccionario de personas (se usa tal cual)",
-    "Q10": "Método de implementación con socio (Sí) sin socio implementador",
-    "Q11": "Falta el sector, el indicador o el nombre de la actividad",
-    "Q12": "Sector de transferencias multipropósito (MPC) con CVA = No",
-    "Q13": "CVA = Sí sin modalidad de entrega",
+    "Q01": N_("La desagregación por tipo de población no suma los nuevos beneficiarios ni el total mensual"),
+    "Q02": N_("La desagregación por sexo y edad no suma los nuevos beneficiarios ni el total mensual"),
+    "Q03": N_("Nuevos beneficiarios mayor que el total mensual"),
+    "Q04": N_("CVA = Sí sin valor en USD mayor que 0"),
+    "Q05": N_("Valor en USD mayor que 0 con CVA = No"),
+    "Q06": N_("Sector fuera del catálogo (se cuenta en «Sin subgrupo»)"),
+    "Q07": N_("Personas alcanzadas sin desagregación por tipo de población (se cuentan en «Sin desagregar»)"),
+    "Q08": N_("Fila duplicada (se excluye la copia)"),
+    "Q09": N_("Número fraccionario de personas (se usa tal cual)"),
+    "Q10": N_("Método de implementación con socio (Sí) sin socio implementador"),
+    "Q11": N_("Falta el sector, el indicador o el nombre de la actividad"),
+    "Q12": N_("Sector de transferencias multipropósito (MPC) con CVA = No"),
+    "Q13": N_("CVA = Sí sin modalidad de entrega"),
     # R4V's rules on indicator types and reference lists (docs/metodologia.md §10)
-    "Q14": "Indicador de personas sin personas (total mensual y nuevos beneficiarios en 0)",
-    "Q15": "Personas reportadas en un indicador que no es de personas",
-    "Q16": "Cantidad 0 en un indicador que no es de personas",
-    "Q17": "Fila vacía: sin cantidad, sin personas y sin desagregación",
-    "Q18": "Modalidad de entrega de CVA fuera de la lista de R4V",
-    "Q19": "Asistencia directa de Educación o Protección de la Niñez sin menores de 18",
-    "Q20": "Sector e indicador que no están en la lista de indicadores",
-    "Q21": "País y región (admin1) que no están en la lista de R4V",
+    "Q14": N_("Indicador de personas sin personas (total mensual y nuevos beneficiarios en 0)"),
+    "Q15": N_("Personas reportadas en un indicador que no es de personas"),
+    "Q16": N_("Cantidad 0 en un indicador que no es de personas"),
+    "Q17": N_("Fila vacía: sin cantidad, sin personas y sin desagregación"),
+    "Q18": N_("Modalidad de entrega de CVA fuera de la lista de R4V"),
+    "Q19": N_("Asistencia directa de Educación o Protección de la Niñez sin menores de 18"),
+    "Q20": N_("Sector e indicador que no están en la lista de indicadores"),
+    "Q21": N_("País y región (admin1) que no están en la lista de R4V"),
     # Q30 and up: the kit's own checks beyond R4V's rules (which keep the numbers below)
-    "Q30": "Actividad reportada dos veces con otras cifras (misma organización, mes, lugar, actividad, sector y "
-           "descripción: se cuentan ambas filas)",
-    "Q31": "Caracteres de control en el texto (invisibles o de terminal: se eliminaron al leer)",
+    "Q30": N_("Actividad reportada dos veces con otras cifras (misma organización, mes, lugar, actividad, sector y "
+              "descripción: se cuentan ambas filas)"),
+    "Q31": N_("Caracteres de control en el texto (invisibles o de terminal: se eliminaron al leer)"),
 }
 # Q30: what makes two rows the same report of an activity (normalized), with every other text of the row
 TWICE_KEY = ("org_key", "month", "country_key", "admin1_key", "admin2_key", "activity_key", "sector_key")
@@ -60,6 +63,16 @@ DELIVERY_MECHANISMS = (
     "Otro", "Otros", "Otros mecanismos de dinero electrónico", "Dinero en efectivo", "Transferencia bancaria",
 )
 COLUMNS = ["code", "row", "organization", "message"]
+
+
+def _fill(template: str, **parts):
+    """A translated message whose {placeholders} are columns (Series of text) or texts, filled vectorized."""
+    out = ""
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        out = out + literal
+        if name is not None:
+            out = out + parts[name]
+    return out
 
 
 def _fmt(values: pd.Series) -> pd.Series:
@@ -105,7 +118,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
             "code": code,
             "row": rows["excel_row"].astype("int64"),
             "organization": rows["org"].fillna("").astype(str),
-            "message": CODES[code] + ": " + detail(rows),
+            "message": _(CODES[code]) + ": " + detail(rows),
         }))
 
     # docs/metodologia.md §7: a split matching either the new beneficiaries (R4V since 2022) or the
@@ -114,22 +127,24 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
         return ((split - new).abs() > TOLERANCE) & ((split - total).abs() > TOLERANCE)
 
     def against(split: pd.Series):
-        return lambda r: ("suma " + _fmt(split[r.index]) + " frente a " + _fmt(r["new_beneficiaries"])
-                          + " nuevos y " + _fmt(r["total_monthly"]) + " en el mes")
+        return lambda r: _fill(_("suma {split} frente a {new} nuevos y {total} en el mes"), split=_fmt(split[r.index]),
+                               new=_fmt(r["new_beneficiaries"]), total=_fmt(r["total_monthly"]))
 
     add("Q01", (pop_sum > 0) & neither(pop_sum), against(pop_sum))
     add("Q02", has_people & neither(age_sum), against(age_sum))
     add("Q03", new > total + TOLERANCE,
-        lambda r: _fmt(r["new_beneficiaries"]) + " nuevos frente a " + _fmt(r["total_monthly"]) + " en el mes")
-    add("Q04", cva_yes & ~(usd > 0), lambda r: "valor " + _fmt(r["cva_value_usd"]) + " USD")
+        lambda r: _fill(_("{new} nuevos frente a {total} en el mes"), new=_fmt(r["new_beneficiaries"]),
+                        total=_fmt(r["total_monthly"])))
+    add("Q04", cva_yes & ~(usd > 0), lambda r: _fill(_("valor {usd} USD"), usd=_fmt(r["cva_value_usd"])))
     add("Q05", (usd > 0) & ~cva_yes,
-        lambda r: _fmt(r["cva_value_usd"]) + " USD, CVA «"
-        + r["cva"].astype(object).map({True: "Sí", False: "No"}).fillna("vacío").astype(str) + "»")
+        lambda r: _fill(_("{usd} USD, CVA «{cva}»"), usd=_fmt(r["cva_value_usd"]), cva=r["cva"].astype(object).map(
+            {True: _("Sí"), False: _("No")}).fillna(_("vacío")).astype(str)))
     add("Q06", df["sector_id"].isna() & df["sector"].notna(),  # not in the catalog (not: outside the Mesa's subgroups)
         lambda r: "«" + r["sector"].astype(str) + "»")
     add("Q07", has_people & ~(pop_sum > 0),
-        lambda r: _fmt(r["total_monthly"]) + " en el mes, " + _fmt(r["new_beneficiaries"]) + " nuevos")
-    add("Q08", copy_of > 0, lambda r: "repite la fila " + copy_of[r.index].astype(str))
+        lambda r: _fill(_("{total} en el mes, {new} nuevos"), total=_fmt(r["total_monthly"]),
+                        new=_fmt(r["new_beneficiaries"])))
+    add("Q08", copy_of > 0, lambda r: _fill(_("repite la fila {row}"), row=copy_of[r.index].astype(str)))
     people_cols = ["total_monthly", "new_beneficiaries", *pops, *ages]
     people = df[people_cols].to_numpy(dtype="float64")
     fractional = np.abs(people - np.round(people)) > TOLERANCE
@@ -146,7 +161,7 @@ def find_issues(df: pd.DataFrame, catalog: Catalog, headers: dict[str, str] | No
         columns = controls_removed.groupby("excel_row", sort=False)["column"].agg(
             lambda c: ", ".join(f"«{name}»" for name in dict.fromkeys(c)))
         add("Q31", df["excel_row"].isin(columns.index),
-            lambda r: "columna(s) " + r["excel_row"].map(columns).astype(str))
+            lambda r: _fill(_("columna(s) {columns}"), columns=r["excel_row"].map(columns).astype(str)))
     _twice_reported(df, add, catalog, headers, copy_of)
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in COLUMNS})
@@ -172,10 +187,12 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
                                          "delivery_mechanism") if c in df.columns}
     if _present(df, "implementation_setup") and "implementing_partner" in blank:
         add("Q10", df["implementation_setup"].eq(True).fillna(False).astype(bool) & blank["implementing_partner"],
-            lambda r: "«" + r["appealing_org"].fillna("").astype(str) + "» indica socio y no lo nombra")
+            lambda r: _fill(_("«{organization}» indica socio y no lo nombra"),
+                            organization=r["appealing_org"].fillna("").astype(str)))
     missing = [c for c in ("sector", "indicator", "activity_name")
                if c in blank and (c == "sector" or _present(df, c))]
-    labels = {"sector": "sector (se cuenta en «Sin subgrupo»)", "indicator": "indicador", "activity_name": "nombre de la actividad"}
+    labels = {"sector": _("sector (se cuenta en «Sin subgrupo»)"), "indicator": _("indicador"),
+              "activity_name": _("nombre de la actividad")}
     if missing:
         mask = pd.concat([blank[c] for c in missing], axis=1)
 
@@ -184,7 +201,7 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
             for c in missing:
                 word = pd.Series(np.where(blank[c][r.index], labels[c], ""), index=r.index, dtype=object)
                 text = text + np.where((text != "") & (word != ""), ", ", "") + word
-            return "falta " + text
+            return _fill(_("falta {what}"), what=text)
 
         add("Q11", mask.any(axis=1), words)
     if "sector_id" in df.columns and "cva" in df.columns:
@@ -192,7 +209,7 @@ def _r4v_rules(df: pd.DataFrame, add, cva_yes: pd.Series) -> None:
             lambda r: "«" + r["sector"].astype(str) + "»")
     if _present(df, "delivery_mechanism"):
         add("Q13", cva_yes & blank["delivery_mechanism"],
-            lambda r: "valor " + _fmt(r["cva_value_usd"]) + " USD")
+            lambda r: _fill(_("valor {usd} USD"), usd=_fmt(r["cva_value_usd"])))
 
 
 def _r4v_type_rules(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, str], rules: CountingRules,
@@ -210,14 +227,15 @@ def _r4v_type_rules(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, 
     people_type = type_key.isin(rules.people_type_keys)
     reports_people = people_type | type_key.isin({normalize(t) for t in PEOPLE_REPORTING_TYPES})
     other = known & ~reports_people
-    shown_type = lambda r: "tipo «" + _type_label(df, r) + "»"  # noqa: E731
+    def type_and_indicator(r: pd.DataFrame) -> pd.Series:
+        return _fill(_("tipo «{type}», indicador «{indicator}»"), type=_type_label(df, r),
+                     indicator=r["indicator"].astype(object).fillna("").astype(str))
 
-    add("Q14", known & reports_people & ~has_people, lambda r: shown_type(r) + ", indicador «"
-        + r["indicator"].astype(object).fillna("").astype(str) + "»")
-    add("Q15", other & has_people, lambda r: shown_type(r) + ", " + _fmt(r["total_monthly"]) + " en el mes, "
-        + _fmt(r["new_beneficiaries"]) + " nuevos")
-    add("Q16", other & ~(quantity > 0), lambda r: shown_type(r) + ", indicador «"
-        + r["indicator"].astype(object).fillna("").astype(str) + "»")
+    add("Q14", known & reports_people & ~has_people, type_and_indicator)
+    add("Q15", other & has_people, lambda r: _fill(_("tipo «{type}», {total} en el mes, {new} nuevos"),
+                                                   type=_type_label(df, r), total=_fmt(r["total_monthly"]),
+                                                   new=_fmt(r["new_beneficiaries"])))
+    add("Q16", other & ~(quantity > 0), type_and_indicator)
     counts = ["quantity", "total_monthly", "new_beneficiaries", *catalog.population_ids, *catalog.sex_age_ids]
     add("Q17", ~(df[counts].to_numpy(dtype="float64") > 0).any(axis=1) & ~(df["cva_value_usd"] > 0),
         lambda r: "«" + r["activity_name"].astype(object).fillna("").astype(str) + "»")
@@ -232,10 +250,10 @@ def _r4v_type_rules(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, 
     if under_18 and "sector_id" in df.columns:
         children = df["sector_id"].isin(CHILDREN_SECTORS) & people_type & has_people
         add("Q19", children & ~(df[under_18].sum(axis=1) > 0),
-            lambda r: "«" + r["sector"].astype(str) + "», " + _fmt(r["new_beneficiaries"]) + " nuevos, ninguno "
-            "menor de 18")
+            lambda r: _fill(_("«{sector}», {new} nuevos, ninguno menor de 18"), sector=r["sector"].astype(str),
+                            new=_fmt(r["new_beneficiaries"])))
     if rules.indicators is not None and "listed" in df.columns:
-        untyped = pd.Series(np.where(type_key == "", " (no cuenta para personas)", ""), index=df.index)
+        untyped = pd.Series(np.where(type_key == "", _(" (no cuenta para personas)"), ""), index=df.index)
         add("Q20", ~df["listed"].astype(bool), lambda r: "«" + r["sector"].astype(object).fillna("").astype(str)
             + "» / «" + r["indicator"].astype(object).fillna("").astype(str) + "»" + untyped[r.index])
     _admin_rule(df, add, catalog, country)
@@ -284,7 +302,8 @@ def _admin_rule(df: pd.DataFrame, add, catalog: Catalog, country: str | None) ->
 
 def _shown_values(values: pd.Series) -> pd.Series:
     """Numbers as a message shows them: as typed (`_fmt`), a blank cell as «vacío»."""
-    return values.astype(object).map(lambda v: "vacío" if pd.isna(v) else f"{v:g}")
+    empty = _("vacío")
+    return values.astype(object).map(lambda v: empty if pd.isna(v) else f"{v:g}")
 
 
 def _twice_reported(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, str], copy_of: pd.Series) -> None:
@@ -317,14 +336,16 @@ def _twice_reported(df: pd.DataFrame, add, catalog: Catalog, headers: dict[str, 
         if not differ.any():
             continue
         show = differ & (named < TWICE_SHOWN)
-        text = ("«" + headers.get(field, field) + "» " + _shown_values(b[show]) + " y " + _shown_values(a[show]))
+        text = _fill(_("«{column}» {before} y {after}"), column=headers.get(field, field),
+                     before=_shown_values(b[show]), after=_shown_values(a[show]))
         said[show] = said[show] + np.where(said[show] != "", "; ", "") + text
         named = named + differ.astype(int)
     extra = (named - TWICE_SHOWN).clip(lower=0)
-    said = said + np.where(extra > 0, " y " + extra.astype(str) + " columna(s) más", "")
+    said = said + np.where(extra > 0, _fill(_(" y {n} columna(s) más"), n=extra.astype(str)), "")
     first_row = df.loc[repeats.to_numpy(), "excel_row"].astype("int64").to_numpy()
-    message = pd.Series("repite la fila " + pd.Series(first_row, index=repeats.index).astype(str)
-                        + " con otras cifras: " + said, index=repeats.index)
+    message = pd.Series(_fill(_("repite la fila {row} con otras cifras: {said}"),
+                              row=pd.Series(first_row, index=repeats.index).astype(str), said=said),
+                        index=repeats.index)
     add("Q30", df.index.to_series().isin(repeats.index), lambda r: message[r.index])
 
 

@@ -18,6 +18,7 @@ from yaml.events import AliasEvent
 
 from . import limits
 from .errors import EXIT_INPUT, InputError, MdrmError
+from .i18n import _
 
 
 class RefusedYAML(MdrmError, yaml.YAMLError):
@@ -42,23 +43,25 @@ class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
             event = self.peek_event()
-            raise RefusedYAML(f"no se admiten alias de YAML («*{event.anchor}»): escriba el valor completo",
+            raise RefusedYAML(_("no se admiten alias de YAML («*{anchor}»): escriba el valor completo").format(
+                anchor=event.anchor),
                               event.start_mark)
         self._items += 1
         if self._items > limits.MAX_PARAMS_ITEMS:
-            raise RefusedYAML(f"el archivo tiene más de {limits.MAX_PARAMS_ITEMS} valores",
+            raise RefusedYAML(_("el archivo tiene más de {n} valores").format(n=limits.MAX_PARAMS_ITEMS),
                               self.peek_event().start_mark)
         self._depth += 1
         if self._depth > limits.MAX_PARAMS_DEPTH:
-            raise RefusedYAML(f"el archivo anida listas o mapas en más de {limits.MAX_PARAMS_DEPTH} niveles",
+            raise RefusedYAML(_("el archivo anida listas o mapas en más de {n} niveles").format(
+                n=limits.MAX_PARAMS_DEPTH),
                               self.peek_event().start_mark)
         try:
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
         if isinstance(node, yaml.ScalarNode) and len(node.value) > limits.MAX_PARAMS_VALUE:
-            raise RefusedYAML(f"un valor tiene {len(node.value)} caracteres, más que el límite de "
-                              f"{limits.MAX_PARAMS_VALUE}", node.start_mark)
+            raise RefusedYAML(_("un valor tiene {n} caracteres, más que el límite de {limit}").format(
+                n=len(node.value), limit=limits.MAX_PARAMS_VALUE), node.start_mark)
         if isinstance(node, yaml.MappingNode):
             _refuse_duplicate_keys(node)
         return node
@@ -67,13 +70,14 @@ class _NoAliasLoader(yaml.SafeLoader):
 def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
     """A key written twice in one mapping: which value was meant? (PyYAML keeps the last silently.)"""
     seen: dict[tuple[str, str], int] = {}
-    for key, _ in node.value:
+    for key, _value in node.value:
         if not isinstance(key, yaml.ScalarNode):
             continue
         line = key.start_mark.line + 1
         if (key.tag, key.value) in seen:
-            raise RefusedYAML(f"la clave «{key.value}» está dos veces en el mismo bloque (líneas "
-                              f"{seen[key.tag, key.value]} y {line}): deje una sola", key.start_mark)
+            raise RefusedYAML(_("la clave «{key}» está dos veces en el mismo bloque (líneas {first} y {second}): "
+                                "deje una sola").format(key=key.value, first=seen[key.tag, key.value], second=line),
+                              key.start_mark)
         seen[key.tag, key.value] = line
 
 
@@ -82,8 +86,8 @@ def load_params_yaml(path: Path):
     with open(path, "rb") as handle:
         data = handle.read(limits.MAX_PARAMS_BYTES + 1)
     if len(data) > limits.MAX_PARAMS_BYTES:
-        raise RefusedYAML(f"el archivo pesa más que el límite de {limits.MAX_PARAMS_BYTES // 1024} KB "
-                          "para un archivo de parámetros")
+        raise RefusedYAML(_("el archivo pesa más que el límite de {kb} KB para un archivo de parámetros").format(
+            kb=limits.MAX_PARAMS_BYTES // 1024))
     loader = _NoAliasLoader(data.decode("utf-8"))
     try:
         return loader.get_single_data()

@@ -137,8 +137,12 @@ def load_view(params_path: str | Path, metrics_path: str | Path | None = None,
     metrics.json (a saved notebook re-run shows exactly the published figures).
     """
     if month_path:
+        from .i18n import activate
+
         with open(month_path, "rb") as handle:
-            return pickle.load(handle)  # written by this run's parent in its private staging folder
+            view = pickle.load(handle)  # written by this run's parent in its private staging folder
+        activate(view.params.language)  # the kernel shows the month in the language it was computed in
+        return view
     params = load_params(params_path)
     if metrics_path:
         data = load_month(params)

@@ -328,9 +328,6 @@ def subgroup_descriptions(catalog) -> str:
                   subgroups=[{"label": sg.label, "text": text(sg)} for sg in catalog.subgroups.values()])
 
 
-NO_DESCRIPTIONS = "Un subgrupo por sector de R4V, con el nombre del sector."
-
-
 def definitions_note(view) -> str:
     """The seed's note: what each population group shown means."""
     catalog, m = view.data.catalog, view.metrics

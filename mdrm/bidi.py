@@ -3,7 +3,7 @@
 A right-to-left override (U+202E) in a highlight, a region or an organization name makes a
 browser or a PDF reader show the rest of the text backwards («Tacna» as «anсaT»): a way to
 make a report say what its data does not. Spanish text needs none of these controls, so every
-text the reports show (`mdrm.html.esc`, the one-pager's `Writer`) goes through `shown`.
+text the reports show (`mdrm.templating`, the one-pager's `Writer`) goes through `shown`.
 """
 from __future__ import annotations
 

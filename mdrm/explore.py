@@ -83,7 +83,7 @@ from .scope import area_columns
 from .scope import admin2_label
 from .scope import area_label as scope_area_label
 from .text import normalize, slug
-from .html import esc
+from .templating import render
 from .view import SAMPLE_FOLDER
 
 ALL = "*"  # widget value meaning "no filter" (normalized keys never contain "*")
@@ -736,20 +736,16 @@ def intro_html(ex: Exploration) -> str:
     """The notebook's first line (region, file, rows, months) as HTML, every text escaped: a region or
     file name holding `<script>` or Markdown is shown as written, never run or interpreted."""
     months = month_options(ex)
-    span = f" · {esc(months[0][0])} a {esc(months[-1][0])}" if months else ""
-    sample = " <strong>Datos de ejemplo (ficticios).</strong>" if ex.is_sample else ""
-    return (f"<p><strong>{esc(ex.params.mesa.nombre)}</strong> · "
-            f"<strong>{esc(str(ex.params.region))}</strong> · archivo "
-            f"<code>{esc(ex.fivew.source.path.name)}</code> · {fmt.number(len(ex.rows))} filas "
-            f"de la región{span}.{sample}</p>")
+    return render("explore_intro.html.j2", mesa=ex.params.mesa.nombre, region=str(ex.params.region),
+                  file=ex.fivew.source.path.name, rows=fmt.number(len(ex.rows)), sample=ex.is_sample,
+                  months=(months[0][0], months[-1][0]) if months else None)
 
 
 def table_html(table: pd.DataFrame, empty: str = "Sin filas en la selección.") -> str:
     """A table as the report writes it (`mdrm.html.table`: text escaped, Spanish numbers, the theme's
     `mdrm-table`), the period row set as a total; `empty` (escaped) when the table has no rows."""
-    if table.empty:
-        return f'<div class="mdrm mdrm-explore"><p class="mdrm-note"><em>{esc(empty)}</em></p></div>'
-    return f'<div class="mdrm-explore">{report_html.table(table, total_rows=table.columns[0] == MONTH)}</div>'
+    shown = None if table.empty else report_html.table(table, total_rows=table.columns[0] == MONTH)
+    return render("explore_table.html.j2", table=shown, empty=empty)
 
 
 def summary_figure(summary: Summary, top: int = 10):

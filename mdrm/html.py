@@ -3,8 +3,8 @@
 The notebooks show them with `IPython.display.HTML(...)`; nbconvert then
 copies them into the shared file. Rules:
 
-- every text that comes from data, params or the editable definitions is
-  escaped here (`esc`): an organization named `<script>…` shows as text;
+- Python builds the data, the templates `templates/report/` hold the markup and the words
+  (`mdrm.templating`, autoescape on): an organization named `<script>…` shows as text;
 - numbers are written by `mdrm.formatting` ("2,953"), months as "septiembre de 2020";
 - the CSS is one `<style>` block (`style()`, emitted once by the first cell): the
   theme file `templates/mdrm/theme.css`, where every colour lives (`mdrm.theme`);
@@ -12,48 +12,33 @@ copies them into the shared file. Rules:
 """
 from __future__ import annotations
 
-import html as _html
 import numbers
 
 import pandas as pd
 
 from . import formatting as fmt
+from markupsafe import Markup
+
 from . import identity, narrative, tables, theme
 from . import figure_warnings as warn
-from .bidi import shown
 from .catalog import SIN_DESAGREGAR
 from .quality import CODES
 from .scope import admin2_label, area_label, shows_areas  # noqa: F401 (shows_areas: the notebook's)
+from .templating import render
 
 ANNEX_ISSUES = 50  # the annex of situacion.html lists at most this many issues (tablas.xlsx keeps them all)
 TITLE = "Intervenciones {of_mesa}"  # of_mesa: identity.of(full name), e.g. "de la Mesa de Lima (ML)"
 
 
 
-def esc(value) -> str:
-    """Text as HTML text: `<script>` shows as `<script>`, never runs; a right-to-left override
-    cannot turn it around (`bidi.shown`)."""
-    return _html.escape(shown("" if value is None else str(value)), quote=True)
-
-
-def _wrap(inner: str, extra_class: str = "") -> str:
-    return f'<div class="mdrm{" " + extra_class if extra_class else ""}">{inner}</div>'
-
-
 def style() -> str:
     """The report's CSS, the theme file (mdrm/templates/mdrm/theme.css): emit once, in the first visible output."""
-    return f"<style>{theme.css()}</style>"
+    return render("style.html.j2", css=Markup(theme.css()))
 
 
 def population_class(group: str) -> str:
-    """The classes that give an element its population group's colour (`--mdrm-pop` in the theme)."""
-    return f"mdrm-pop mdrm-pop-{esc(str(group).replace('_', '-'))}"
-
-
-def sample_banner() -> str:
-    return ('<div class="mdrm-banner" role="note">Datos de ejemplo: este reporte se generó con datos ficticios '
-            '(carpeta <code>data/ejemplo</code>); ninguna cifra ni organización corresponde a la respuesta '
-            'real.</div>')
+    """The population group's suffix of the `mdrm-pop-…` class that gives an element its colour (`--mdrm-pop`)."""
+    return str(group).replace("_", "-")
 
 
 def mesa(view) -> identity.Mesa:
@@ -76,25 +61,15 @@ def _subtitle(view, what: str) -> str:
 def header(view, title: str | None = None, subtitle: str | None = None) -> str:
     """Title band (what, where, when) and the "datos de ejemplo" banner when the data is the sample."""
     m = view.metrics
-    title = title or f"{report_title(view)} — {fmt.when_label(m)}"
-    subtitle = subtitle or _subtitle(view, "Reporte de situación mensual")
-    banner = sample_banner() if view.is_sample else ""
-    return _wrap(f'{banner}<div class="mdrm-title"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>'
-                 f'{warnings_box(m)}')
+    return render("header.html.j2", sample=view.is_sample, warnings=m.get("warnings") or [],
+                  notices=m.get("notices") or [], title=title or f"{report_title(view)} — {fmt.when_label(m)}",
+                  subtitle=subtitle or _subtitle(view, "Reporte de situación mensual"))
 
 
 def warnings_box(metrics: dict) -> str:
     """The month's warnings (docs/metodologia.md §7), in a box shown under the title, before any figure;
     its information lines («notices»: the export's first month) as plain notes under it, not as warnings."""
-    items = metrics.get("warnings") or []
-    notes = "".join(f'<p class="mdrm-note mdrm-notice">Nota ({esc(n["code"])}): {esc(n["message"])}</p>'
-                    for n in metrics.get("notices") or [])
-    if not items:
-        return notes
-    lines = "".join(f'<li><b>{esc(w["code"])}</b> {esc(w["message"])}</li>' for w in items)
-    word = "Aviso" if len(items) == 1 else "Avisos"
-    return (f'<div class="mdrm-warnings" role="alert"><h2>{word} antes de leer las cifras</h2>'
-            f'<ul>{lines}</ul></div>{notes}')
+    return render("warnings.html.j2", warnings=metrics.get("warnings") or [], notices=metrics.get("notices") or [])
 
 
 def highlights_header(view) -> str:
@@ -112,8 +87,7 @@ def area_title(view) -> str:
 
 
 def section(title: str, subtitle: str | None = None) -> str:
-    sub = f'<p class="mdrm-sub">{esc(subtitle)}</p>' if subtitle else ""
-    return _wrap(f'<h2 class="mdrm-h2">{esc(title)}</h2>{sub}')
+    return render("section.html.j2", title=title, subtitle=subtitle)
 
 
 def change_text(current, previous, previous_label: str, reason: str | None = None) -> str:
@@ -140,42 +114,25 @@ def headline(view) -> str:
     for g in tables.population_order(people["by_population"], catalog):
         value = people["by_population"][g]
         before = None if prev_people is None else prev_people["by_population"].get(g, 0)
-        groups.append(
-            f'<div class="mdrm-group {population_class(g)}"><b>'
-            f'{esc(fmt.number(value))}</b>{esc(catalog.population_label(g))}'
-            f'<div class="mdrm-change">{esc(change_text(value, before, prev_label, _no_change_reason(m)))}</div></div>')
+        groups.append({"color": population_class(g), "value": fmt.number(value), "label": catalog.population_label(g),
+                       "change": change_text(value, before, prev_label, _no_change_reason(m))})
     orgs = m.get("organizations") or {}
     ytd = (m.get("ytd") or {}).get("people_reached")
     months = (m.get("ytd") or {}).get("months") or [m["month"]]
-    side = []
     who = mesa(view)
-    of_mesa = identity.of(identity.short_name(who), who)  # "de la MDRM"
-    if orgs.get("members") is not None:
-        side.append(f'<div><span class="mdrm-big" style="font-size:2em">{esc(fmt.number(orgs["members"]))}</span>'
-                    f'<div class="mdrm-biglabel">Organizaciones miembros {esc(of_mesa)}</div></div>')
-    if orgs.get("reporting") is not None:
-        side.append(f'<div class="mdrm-change">{esc(fmt.number(orgs["reporting"]))} organizaciones reportaron '
-                    f'actividades en el 5W del mes</div>')
-    if ytd is not None:
-        ytd_value = fmt.MISSING if warn.has(m, "W02") else fmt.number(ytd["total"])
-        side.append(f'<div style="margin-top:12px"><span class="mdrm-big" style="font-size:2em">'
-                    f'{esc(ytd_value)}</span><div class="mdrm-biglabel">Personas alcanzadas en el '
-                    f'año</div><div class="mdrm-change">{esc(fmt.month_range(months[0], months[-1]))}, nuevos '
-                    f'beneficiarios{esc(_w02_reason(m))}</div></div>')
     total_change = change_text(people["total"], prev.get("people_reached_total"), prev_label, _no_change_reason(m))
     meaningless = warn.has(m, "W02") and m.get("basis") == "nuevos"
-    headline_value = fmt.MISSING if meaningless else fmt.number(people["total"])
     if meaningless:
         total_change = _w02_reason(m).strip(" ()")
-    main = (f'<div class="mdrm-card" style="flex:1.2 1 260px"><h3>Población alcanzada en el mes de reporte</h3>'
-            f'<div class="mdrm-big">{esc(headline_value)}</div>'
-            f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
-            f'<div class="mdrm-change">{esc(total_change)}</div></div>')
-    by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{"".join(groups)}</div>'
-    side.append(target_line(m))
-    others = (f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Miembros {esc(of_mesa)} y acumulado</h3>'
-              f'{"".join(side)}</div>')
-    return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
+    return render(
+        "headline.html.j2", value=fmt.MISSING if meaningless else fmt.number(people["total"]), change=total_change,
+        groups=groups, of_mesa=identity.of(identity.short_name(who), who),  # "de la MDRM"
+        members=None if orgs.get("members") is None else fmt.number(orgs["members"]),
+        reporting=None if orgs.get("reporting") is None else fmt.number(orgs["reporting"]),
+        ytd=None if ytd is None else {
+            "value": fmt.MISSING if warn.has(m, "W02") else fmt.number(ytd["total"]),
+            "months": fmt.month_range(months[0], months[-1]), "reason": _w02_reason(m)},
+        target=target_line(m))
 
 
 def target_line(metrics: dict) -> str:
@@ -183,8 +140,7 @@ def target_line(metrics: dict) -> str:
     against = (metrics.get("targets") or {}).get("people_reached")
     if against is None:
         return ""
-    return (f'<div class="mdrm-change mdrm-target" style="margin-top:12px"><b>Meta del año:</b> '
-            f'{esc(fmt.reached_against_target(against))}</div>')
+    return render("target.html.j2", against=fmt.reached_against_target(against))
 
 
 def period_headline(view) -> str:
@@ -192,25 +148,15 @@ def period_headline(view) -> str:
     population group, its organizations, and reached against target."""
     m, catalog = view.metrics, view.data.catalog
     people = m["people_reached"]
-    groups = "".join(
-        f'<div class="mdrm-group {population_class(g)}"><b>{esc(fmt.number(people["by_population"][g]))}</b>'
-        f'{esc(catalog.population_label(g))}</div>'
-        for g in tables.population_order(people["by_population"], catalog))
+    groups = [{"color": population_class(g), "value": fmt.number(people["by_population"][g]),
+               "label": catalog.population_label(g)}
+              for g in tables.population_order(people["by_population"], catalog)]
     months = m["months"]
     orgs = m.get("organizations") or {}
-    side = []
-    if orgs.get("reporting") is not None:
-        side.append(f'<div><span class="mdrm-big" style="font-size:2em">{esc(fmt.number(orgs["reporting"]))}</span>'
-                    f'<div class="mdrm-biglabel">Organizaciones que reportaron en el periodo</div></div>')
-    side.append(target_line(m))
-    main = (f'<div class="mdrm-card" style="flex:1.2 1 260px"><h3>Población alcanzada en el periodo</h3>'
-            f'<div class="mdrm-big mdrm-period-headline">{esc(fmt.number(people["total"]))}</div>'
-            f'<div class="mdrm-biglabel">Personas alcanzadas</div>'
-            f'<div class="mdrm-change">{esc(fmt.month_range(months[0], months[-1]))}: nuevos beneficiarios de '
-            f'cada mes, sin doble conteo entre sectores, sumados mes a mes</div></div>')
-    by_group = f'<div class="mdrm-card" style="flex:1 1 240px"><h3>Por grupo poblacional</h3>{groups}</div>'
-    others = f'<div class="mdrm-card" style="flex:1 1 220px"><h3>Organizaciones y meta</h3>{"".join(side)}</div>'
-    return _wrap(f'<div class="mdrm-row">{main}{by_group}{others}</div>')
+    return render("period_headline.html.j2", value=fmt.number(people["total"]), groups=groups,
+                  months=fmt.month_range(months[0], months[-1]),
+                  reporting=None if orgs.get("reporting") is None else fmt.number(orgs["reporting"]),
+                  target=target_line(m))
 
 
 def period_header(view) -> str:
@@ -230,8 +176,7 @@ def period_methodology(view) -> str:
         f"Método de deduplicación «{(m.get('dedup') or {}).get('method', '')}», nivel "
         f"«{(m.get('dedup') or {}).get('level', '')}».",
     ]
-    return _wrap('<ul class="mdrm-list mdrm-note" style="font-size:.9em">'
-                 + "".join(f"<li>{esc(t)}</li>" for t in items) + "</ul>")
+    return render("notes.html.j2", items=items)
 
 
 def _no_change_reason(metrics: dict) -> str | None:
@@ -258,14 +203,11 @@ def key_figures(view, table: pd.DataFrame | None = None) -> str:
     """
     table = tables.frame_of(view.report_tables(), "key_figures") if table is None else table
     prev_label = fmt.previous_month_of(view.metrics)
-    cards = []
-    for row in table.itertuples(index=False):
-        label, value, before = row[0], row[1], row[2]
-        before = None if pd.isna(before) else int(before)
-        cards.append(f'<div class="k"><div class="v">{esc(fmt.number(value))}</div><div class="l">{esc(label)}</div>'
-                     f'<div class="c">{esc(change_text(int(value), before, prev_label, _no_change_reason(view.metrics)))}'
-                     f'</div></div>')
-    return _wrap(f'<div class="mdrm-kf">{"".join(cards)}</div>')
+    cards = [{"value": fmt.number(value), "label": label,
+              "change": change_text(int(value), None if pd.isna(before) else int(before), prev_label,
+                                    _no_change_reason(view.metrics))}
+             for label, value, before in table.iloc[:, :3].itertuples(index=False)]
+    return render("key_figures.html.j2", cards=cards)
 
 
 def format_cell(column: str, value, number_format: tables.NumberFormat | None = None) -> tuple[str, bool]:
@@ -299,26 +241,23 @@ def table(frame: pd.DataFrame, caption: str | None = None, note: str | None = No
 
     `formats`: the number format of each numeric column (a report table's, `ReportTable.number_formats`).
     """
+    return render("table.html.j2", **_table_data(frame, caption, note, total_rows, formats), annex=False, widths=())
+
+
+def _table_data(frame: pd.DataFrame, caption: str | None, note: str | None, total_rows: bool,
+                formats: dict[str, tables.NumberFormat] | None) -> dict:
+    """The columns and rows of `table` as text (numbers formatted), for the `table` macro."""
     formats = formats or {}
     columns = [str(c) for c in frame.columns]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
-    head = "".join(f'<th class="{"n" if n else ""}">{esc(c)}</th>' for c, n in zip(columns, numeric))
-    body = []
+    rows = []
     for row in frame.itertuples(index=False):
         first = str(row[0]) if len(row) else ""
-        cls = ' class="total"' if total_rows and first.startswith("Total") else ""
-        cells = []
-        for column, value in zip(columns, row):
-            text, is_number = format_cell(column, value, formats.get(column))
-            cells.append(f'<td class="{"n" if is_number else ""}">{esc(text)}</td>')
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    if not body:
-        body.append(f'<tr><td colspan="{max(len(columns), 1)}">Sin filas.</td></tr>')
+        cells = [dict(zip(("text", "number"), format_cell(c, v, formats.get(c)))) for c, v in zip(columns, row)]
+        rows.append({"total": total_rows and first.startswith("Total"), "cells": cells})
     # The caption is a paragraph above the table: a <caption> would wrap to the table's width.
-    cap = f'<p class="mdrm-caption">{esc(caption)}</p>' if caption else ""
-    foot = f'<p class="mdrm-note">{esc(note)}</p>' if note else ""
-    return _wrap(f'{cap}<table class="mdrm-table"><thead><tr>{head}</tr></thead>'
-                 f'<tbody>{"".join(body)}</tbody></table>{foot}')
+    return {"columns": [{"name": c, "number": n} for c, n in zip(columns, numeric)], "rows": rows,
+            "caption": caption, "note": note}
 
 
 def caption_and_note(view, name: str) -> tuple[str, str | None]:
@@ -336,8 +275,7 @@ def report_table(view, report_tables: dict[str, pd.DataFrame], name: str) -> str
     frame = report_tables[record.sheet]
     caption, note = record.caption(view), record.note(view)
     if frame.empty and record.when_empty is not None:
-        return _wrap(f'<p class="mdrm-note"><b>{esc(caption)}</b>: {esc(record.when_empty)}</p>') \
-            if record.when_empty else ""
+        return render("empty_table.html.j2", caption=caption, text=record.when_empty) if record.when_empty else ""
     formats = record.number_formats(frame)
     if record.layout == "annex":
         return annex_issues(frame, caption, note, formats)
@@ -360,17 +298,16 @@ def annex_issues(frame: pd.DataFrame, caption: str, note: str | None,
         note = (f"{note or ''} Se muestran los primeros {fmt.number(ANNEX_ISSUES)} de {fmt.number(len(frame))} "
                 f"problemas: {fmt.number(more)} más están en la hoja «Calidad de datos» de tablas.xlsx, que los "
                 f"tiene todos.").strip()
-    widths = '<colgroup><col style="width:10%"><col style="width:8%"><col style="width:27%"><col></colgroup>'
-    body = table(shown, caption, note, formats=formats).replace('<table class="mdrm-table">', f'<table class="mdrm-table">{widths}', 1)
-    return f'<div class="mdrm-annex">{body}</div>'
+    return render("table.html.j2", **_table_data(shown, caption, note, True, formats), annex=True,
+                  widths=ANNEX_WIDTHS)
+
+
+ANNEX_WIDTHS = ("10%", "8%", "27%", None)  # Fila, Código, Organización, Detalle
 
 
 def highlights(items: list[str], title: str | None = None) -> str:
     """A bulleted list of texts (already filled), escaped."""
-    if not items:
-        return _wrap('<p class="mdrm-note">No hay destacados para este mes.</p>')
-    head = f'<h3 style="margin:4px 0">{esc(title)}</h3>' if title else ""
-    return _wrap(f'{head}<ul class="mdrm-list">{"".join(f"<li>{esc(t)}</li>" for t in items)}</ul>')
+    return render("highlights.html.j2", items=items, title=title)
 
 
 def subgroup_descriptions(catalog) -> str:
@@ -381,18 +318,14 @@ def subgroup_descriptions(catalog) -> str:
     from .catalog import load_catalog
 
     if not any(sg.description for sg in catalog.subgroups.values()) and catalog.subgroups == load_catalog().subgroups:
-        return _wrap(f'<p class="mdrm-desc">{esc(NO_DESCRIPTIONS)}</p>')
+        return render("subgroups.html.j2", packaged=True, subgroups=[])
 
     def text(sg) -> str:  # a Mesa's subgroup without a description: the sectors it adds up
         return sg.description or "Sectores de R4V: " + ", ".join(
             catalog.sectors[s].label for s in sg.sectors if s in catalog.sectors) + "."
 
-    items = "".join(f'<p class="mdrm-desc"><b>{esc(sg.label)}:</b> {esc(text(sg))}</p>'
-                    for sg in catalog.subgroups.values())
-    return _wrap(items)
-
-
-NO_DESCRIPTIONS = "Un subgrupo por sector de R4V, con el nombre del sector."
+    return render("subgroups.html.j2", packaged=False,
+                  subgroups=[{"label": sg.label, "text": text(sg)} for sg in catalog.subgroups.values()])
 
 
 def definitions_note(view) -> str:
@@ -400,25 +333,21 @@ def definitions_note(view) -> str:
     catalog, m = view.data.catalog, view.metrics
     shown = set(m["people_reached"]["by_population"]) | set(((m.get("ytd") or {}).get("people_reached") or {})
                                                              .get("by_population", {}))
-    items = []
-    for g in tables.population_order(shown, catalog):
-        definition = catalog.unsplit["definicion"] if g == SIN_DESAGREGAR else catalog.populations[g]["definicion"]
-        items.append(f'<li><span class="mdrm-swatch {population_class(g)}"></span>'
-                     f'<b>{esc(catalog.population_label(g))}</b> = {esc(definition)}</li>')
-    return _wrap(f'<p class="mdrm-note" style="margin-bottom:2px"><b>Nota:</b></p>'
-                 f'<ul class="mdrm-list mdrm-note">{"".join(items)}</ul>')
+    groups = [{"color": population_class(g), "label": catalog.population_label(g),
+               "definition": catalog.unsplit["definicion"] if g == SIN_DESAGREGAR else catalog.populations[g]["definicion"]}
+              for g in tables.population_order(shown, catalog)]
+    return render("definitions.html.j2", groups=groups)
 
 
 def paragraphs(items: list[str]) -> str:
-    return _wrap("".join(f"<p>{esc(t)}</p>" for t in items))
+    return render("paragraphs.html.j2", items=items)
 
 
 def methodology(view) -> str:
     """Which basis and method produced the figures (narrative.methodology_note)."""
     admin2 = (admin2_label(view.params), admin2_label(view.params, plural=True),
               admin2_label(view.params, article=True).split()[0])
-    return _wrap(f'<ul class="mdrm-list mdrm-note" style="font-size:.9em">'
-                 f'{"".join(f"<li>{esc(t)}</li>" for t in narrative.methodology_note(view.metrics, view.data.catalog, admin2))}</ul>')
+    return render("notes.html.j2", items=narrative.methodology_note(view.metrics, view.data.catalog, admin2))
 
 
 def footer(view) -> str:
@@ -426,21 +355,12 @@ def footer(view) -> str:
     m = view.metrics
     source = m.get("source") or {}
     made = m.get("generated_by") or {}
-    parts = []
-    if source.get("file"):
-        sheet = f" (hoja «{esc(source['sheet'])}»)" if source.get("sheet") else ""
-        parts.append(f"Fuente: archivo 5W <b>{esc(source['file'])}</b>{sheet}, SHA-256 "
-                     f"<code>{esc(source.get('sha256', ''))}</code>.")
     who = mesa(view)
-    platform = f", {who.plataforma}" if who.plataforma else ""
-    parts.append(f"Publicado por {esc(identity.the(identity.full_name(who), who))}{esc(platform)}.")
-    if made:
-        date = made.get("date")
-        when = f" el {esc(fmt.date_label(date))}" if date else ""
-        parts.append(f"Generado con {esc(made.get('kit', 'mdrm'))} {esc(made.get('version', ''))}{when}.")
-    parts.append(f"Región {esc(m['region'])}, {'periodo' if m.get('period') else 'mes'} {esc(fmt.when_label(m))}; base «{esc(m.get('basis', ''))}», método "
-                 f"«{esc((m.get('dedup') or {}).get('method', ''))}», nivel "
-                 f"«{esc((m.get('dedup') or {}).get('level', ''))}».")
-    if view.is_sample:
-        parts.append("Datos de ejemplo (ficticios).")
-    return _wrap(f'<div class="mdrm-footer">{" ".join(parts)}</div>')
+    dedup = m.get("dedup") or {}
+    return render(
+        "footer.html.j2", file=source.get("file"), sheet=source.get("sheet"), sha256=source.get("sha256", ""),
+        publisher=identity.the(identity.full_name(who), who), platform=f", {who.plataforma}" if who.plataforma else "",
+        kit=made.get("kit", "mdrm") if made else None, version=made.get("version", ""),
+        date=fmt.date_label(made["date"]) if made.get("date") else None, region=m["region"],
+        period=bool(m.get("period")), when=fmt.when_label(m), basis=m.get("basis", ""),
+        method=dedup.get("method", ""), level=dedup.get("level", ""), sample=view.is_sample)

@@ -2,21 +2,21 @@
 with its headline, its warnings and links to its files, and the change log of republished months
 (`cambios.json`, mdrm.changes). Written by `report` and `batch` alike.
 
-The page is the Jinja2 template `templates/index/index.html.j2` (autoescape on) with the theme's CSS."""
+The page is the Jinja2 template `templates/index/index.html.j2` (`mdrm.templating`, autoescape on) with
+the theme's CSS."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
-from . import data_path, theme
+from . import theme
 from .iorw import write_atomic
 from .months import MONTH
 from .formatting import period_title
 from .periods import is_period, kind_words
+from .templating import environment
 
 
 def _month_entries(region_dir: Path) -> list[tuple[str, dict | None, Path]]:
@@ -43,21 +43,6 @@ INDEX_LINKS = (
 )
 
 
-TEMPLATES = data_path("templates", "index")  # package data (pyproject.toml)
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    """Jinja2 over mdrm/templates/index/, autoescape on: every data string of the page is escaped
-    (and loses its bidirectional controls: `bidi.shown`)."""
-    from .bidi import shown
-
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              trim_blocks=True, lstrip_blocks=True,
-                              finalize=lambda value: type(value)(shown(value)) if isinstance(value, str) else value)
-
-
 def index_html(region_dir: Path) -> str:
     """The region's index page: one row per month on disk, newest first. Self-contained."""
     from . import __version__
@@ -79,7 +64,7 @@ def index_html(region_dir: Path) -> str:
                       for name, label in INDEX_LINKS if (folder / name).is_file()],
         })
     column, what = kind_words(month for month, _, _ in entries)  # «Mes», «Periodo» or «Mes o periodo»
-    return _environment().get_template("index.html.j2").render(
+    return environment().get_template("index/index.html.j2").render(
         title=f"{region} — reportes de situación", publisher=_index_publisher(entries, region),
         column=column, what=what, monthly=what == "meses",
         version=__version__, months=months, samples=sum(m["sample"] for m in months),

@@ -43,6 +43,7 @@ from . import formatting as fmt
 from . import theme
 from .catalog import SIN_DATO
 from .errors import InputError
+from .templating import render
 from .text import normalize
 
 PERU_FILE = "peru_provincial_simple.geojson"
@@ -356,25 +357,18 @@ def alt_text(view, data: MapData) -> str:
 
 def report_html(view) -> str:
     """The map for situacion.html: an embedded PNG (alt text "Mapa …"), the unmatched provinces, the source."""
-    from .html import esc
-
     from .scope import month_has_admin2
 
     if not month_has_admin2(view):
         return ""  # no admin2 in the month: no map, no note (and no admin2 section)
     data = map_data(view)
     if data is None:
-        return f'<div class="mdrm"><p class="mdrm-note mdrm-nomap">{esc(no_map_note(view))}</p></div>'
+        return render("map.html.j2", note=no_map_note(view))
     if not data.people:
         missing = unmatched_text(data)
-        note = NO_MATCH_NOTE.format(one=data.area[0]) + (f" {missing}" if missing else "")
-        return f'<div class="mdrm"><p class="mdrm-note mdrm-nomap">{esc(note)}</p></div>'
+        return render("map.html.j2", note=NO_MATCH_NOTE.format(one=data.area[0]) + (f" {missing}" if missing else ""))
     buffer = io.BytesIO()
     figure(view, data).savefig(buffer, format="png", dpi=110)
-    src = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    missing = unmatched_text(data)
-    listed = f'<p class="mdrm-note mdrm-unmatched">{esc(missing)}</p>' if missing else ""
-    return (f'<div class="mdrm"><figure class="mdrm-map" style="margin:8px 0">'
-            f'<img src="{src}" alt="{esc(alt_text(view, data))}" style="max-width:100%;height:auto">'
-            f'</figure>{listed}<p class="mdrm-note">Límites: {esc(data.boundaries.source)}. Colores según '
-            f'«Por {esc(data.area[0])}».</p></div>')
+    return render("map.html.j2", note=None, alt=alt_text(view, data), unmatched=unmatched_text(data),
+                  src="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"),
+                  source=data.boundaries.source, area=data.area[0])

@@ -36,6 +36,7 @@ from . import formatting as fmt
 from . import maps, narrative, tables, theme
 from .bidi import shown
 from .catalog import SIN_DESAGREGAR
+from .templating import render
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
 PNG_DPI = 150
@@ -680,5 +681,4 @@ def write(view, folder: str | Path) -> list[Path]:
 
 def link_html() -> str:
     """The report's link to the month's one-pager (same folder)."""
-    return ('<div class="mdrm"><p class="mdrm-note mdrm-tablero-link">Tablero de una página para compartir: '
-            '<a href="tablero.pdf">tablero.pdf</a> · <a href="tablero.png">tablero.png</a> (A4 horizontal).</p></div>')
+    return render("tablero_link.html.j2")

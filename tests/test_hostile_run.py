@@ -739,14 +739,14 @@ def test_html_text_loses_its_bidi_controls():
 
     from mdrm import html
     from mdrm.bidi import shown
-    from mdrm.index import _environment
+    from mdrm.templating import environment
 
     assert shown(f"Tacna {RLO}anul\u2066x\u2069\u200f") == "Tacna anulx"
     assert shown("Cáritas – «Perú»\u200f") == "Cáritas – «Perú»" and shown("ñandú") == "ñandú"
     page = html.highlights([f"Se asistió a {RLO}159 personas<b>"])
     assert RLO not in page and "Se asistió a 159 personas&lt;b&gt;" in page
-    assert html.esc(f"{RLO}<script>") == "&lt;script&gt;"
-    template = _environment().from_string("{{ a }} {{ b }}")
+    assert "<h2 class=\"mdrm-h2\">&lt;script&gt;</h2>" in html.section(f"{RLO}<script>")
+    template = environment().from_string("{{ a }} {{ b }}")
     assert template.render(a=f"Tac{RLO}na", b=Markup(f"<i>{RLO}x</i>")) == "Tacna <i>x</i>"
 
 

@@ -472,7 +472,8 @@ def test_the_subgroups_section_describes_each_subgroup(five_w, month_params):
     assert "<b>Básicas:</b> Sectores de R4V: Alojamiento, Agua, Saneamiento e Higiene." in section
     assert "<b>Salud:</b> Atención primaria." in section
     packaged = view_of(five_w, month_params, [people(5)], subgrupos=None)
-    assert html.NO_DESCRIPTIONS in html.subgroup_descriptions(packaged.data.catalog)
+    assert html.subgroup_descriptions(packaged.data.catalog) == (
+        '<div class="mdrm"><p class="mdrm-desc">Un subgrupo por sector de R4V, con el nombre del sector.</p></div>')
 
 
 def test_the_workbook_names_the_breakdown_sheet_as_the_country_does(five_w, month_params, tmp_path):

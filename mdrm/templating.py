@@ -2,9 +2,9 @@
 fragments (`templates/report/`), autoescape on, so a data string holding `<script>` shows as text,
 and `bidi.shown` on every value, so a right-to-left override cannot turn it around.
 
-The `jinja2.ext.i18n` extension is installed with null translations: the kit's words are written in
-the templates as `{{ _("…") }}` with the Spanish text as the message id; the languages step only
-installs real translations. Mesa text (names, definitions, highlights) is data, never translated.
+The `jinja2.ext.i18n` extension gets the kit's catalogs (`i18n.install`): the kit's words are written in
+the templates as `{{ _("…") }}` with the Spanish text as the message id (docs/idiomas.md), shown in the
+run's language. Mesa text (names, definitions, highlights) is data, never translated.
 
 In `report/` templates a line break and the indentation after it are layout only (`JoinLines`): each
 fragment renders as one line, byte for byte as the report has always written it; a space that
@@ -20,6 +20,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from . import data_path
+from . import i18n
 from .bidi import shown
 
 TEMPLATES = data_path("templates")  # package data (pyproject.toml)
@@ -47,7 +48,7 @@ def environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, finalize=_finalize,
                              extensions=["jinja2.ext.i18n", JoinLines])
-    env.install_null_translations(newstyle=True)
+    i18n.install(env)  # the active language at each call (mdrm/i18n.py)
     return env
 
 
